@@ -1,0 +1,1 @@
+"""Rasa SDK actions: thin glue between the dialogue and the `bot` package."""

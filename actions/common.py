@@ -1,0 +1,32 @@
+"""Helpers every action uses: the citizen's latest text, channel, and running blocking work."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any, Callable, TypeVar
+
+from rasa_sdk import Tracker
+
+from bot.text import clean
+
+T = TypeVar("T")
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The citizen's latest message, cleaned; empty for a button payload such as `/ask_policy`."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return ""
+    return clean(text)
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+async def in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking work (database, search) off the action server's event loop."""
+    return await asyncio.get_running_loop().run_in_executor(
+        None, functools.partial(func, *args, **kwargs)
+    )

@@ -1,0 +1,51 @@
+"""`request_human`: record a hand-over request for the 12345 operators and tell the citizen."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import channel_of, in_thread
+from bot import handoff
+from bot.services import services
+
+
+def _queue(sender_id: str, channel: str, last_message: str) -> tuple[int, int]:
+    with services().db.session() as session:
+        request = handoff.request_handoff(
+            session, sender_id=sender_id, channel=channel, last_message=last_message
+        )
+        session.flush()
+        return request.id, handoff.waiting_count(session)
+
+
+class ActionRequestHuman(Action):
+    def name(self) -> str:
+        return "action_request_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        previous = [
+            e.get("text") or ""
+            for e in tracker.events
+            if e.get("event") == "user" and not (e.get("text") or "").startswith("/")
+        ]
+        try:
+            request_id, waiting = await in_thread(
+                _queue, tracker.sender_id, channel_of(tracker), " / ".join(previous[-3:])
+            )
+        except Exception:  # noqa: BLE001 - the citizen must hear something true either way
+            dispatcher.utter_message(
+                text="抱歉，转人工暂时没有成功（系统繁忙）。请稍后再试，或直接拨打12345政务服务热线。"
+            )
+            return []
+        dispatcher.utter_message(
+            text=(
+                f"已为您转接人工客服（转接编号 {request_id}），目前排队 {waiting} 位。"
+                "工作人员会在这里直接回复您，请稍候；紧急情况请直接拨打12345。"
+            )
+        )
+        return []

@@ -1,0 +1,73 @@
+"""`python -m bot`: the command line. Each capability registers its own commands.
+
+A command module exposes `register(commands: Commands)`; it adds parsers to `commands.top`
+(e.g. `kb`, `route`) or to `commands.eval` (e.g. `eval qa`) and sets `handler=` on each to a
+function `(args, settings) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from bot.config import Settings
+
+COMMAND_MODULES = (
+    "bot.dbcli",
+    "bot.model",
+    "bot.runner",
+    "bot.tickets.admin_cli",
+    "bot.policy.cli",
+)
+
+
+@dataclass
+class Commands:
+    top: argparse._SubParsersAction
+    eval: argparse._SubParsersAction
+
+
+def read_inputs(positional: Sequence[str], file: Optional[str]) -> list[str]:
+    """Texts from the command line and/or a file with one text a line (blank lines skipped)."""
+    texts = [t for t in positional]
+    if file:
+        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")
+        with stream:
+            texts.extend(line.rstrip("\n") for line in stream if line.strip())
+    return texts
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="舟山政务公开助手")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    top = parser.add_subparsers(dest="command", metavar="COMMAND")
+    top.required = True
+    eval_parser = top.add_parser("eval", help="evaluate a capability on a labelled file")
+    eval_sub = eval_parser.add_subparsers(dest="eval_command", metavar="WHAT")
+    eval_sub.required = True
+    commands = Commands(top=top, eval=eval_sub)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(commands)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from bot.logs import setup_logging
+
+    setup_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args, Settings.from_env()) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,115 @@
+"""All configuration in one place: environment variables with documented defaults.
+
+Every setting is read once into an immutable `Settings`; nothing else in the package reads
+`os.environ`. The README's configuration table mirrors the fields below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/zhoushan"
+PRODUCTION_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings. Build with `Settings.from_env()`; tests pass explicit values."""
+
+    var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    knowledge_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "knowledge")
+    database_url: str = ""
+    redis_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    rasa_token: str = "zhoushan-dev-token"
+    secret_key: str = "dev-secret-change-me"
+    sanic_workers: int = 1
+    action_workers: int = 1
+    telegram_token: str = ""
+    telegram_secret: str = ""
+    telegram_api_url: str = ""
+    public_base_url: str = "http://127.0.0.1:8080"
+
+    profile: str = "dev"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the environment. `ZS_PROFILE=production` switches the store defaults to
+        PostgreSQL + Redis with two Rasa workers and two action-server processes."""
+        profile = _env("ZS_PROFILE", "dev")
+        production = profile == "production"
+        var_dir = Path(_env("ZS_VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
+        web_port = _env_int("WEB_PORT", 8080)
+        rasa_port = _env_int("RASA_PORT", 5005)
+        return cls(
+            var_dir=var_dir,
+            knowledge_dir=Path(_env("ZS_KNOWLEDGE_DIR", str(PROJECT_ROOT / "knowledge"))).resolve(),
+            database_url=_env(
+                "DATABASE_URL",
+                PRODUCTION_DATABASE_URL if production else f"sqlite:///{var_dir / 'zhoushan.db'}",
+            ),
+            redis_url=_env("REDIS_URL", PRODUCTION_REDIS_URL if production else ""),
+            rasa_url=_env("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            rasa_port=rasa_port,
+            actions_port=_env_int("ACTIONS_PORT", 5055),
+            web_host=_env("WEB_HOST", "127.0.0.1"),
+            web_port=web_port,
+            rasa_token=_env("RASA_TOKEN", "zhoushan-dev-token"),
+            secret_key=_env("SECRET_KEY", "dev-secret-change-me"),
+            sanic_workers=_env_int("SANIC_WORKERS", 2 if production else 1),
+            action_workers=_env_int("ACTION_WORKERS", 2 if production else 1),
+            telegram_token=_env("TELEGRAM_TOKEN", ""),
+            telegram_secret=_env("TELEGRAM_SECRET", ""),
+            telegram_api_url=_env("TELEGRAM_API_URL", ""),
+            public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
+            profile=profile,
+        )
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for the child processes `bot run` starts."""
+        return {
+            "ZS_PROFILE": self.profile,
+            "ZS_VAR_DIR": str(self.var_dir),
+            "ZS_KNOWLEDGE_DIR": str(self.knowledge_dir),
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "RASA_URL": self.rasa_url,
+            "RASA_PORT": str(self.rasa_port),
+            "ACTIONS_PORT": str(self.actions_port),
+            "WEB_HOST": self.web_host,
+            "WEB_PORT": str(self.web_port),
+            "RASA_TOKEN": self.rasa_token,
+            "SECRET_KEY": self.secret_key,
+            "SANIC_WORKERS": str(self.sanic_workers),
+            "ACTION_WORKERS": str(self.action_workers),
+            "TELEGRAM_TOKEN": self.telegram_token,
+            "TELEGRAM_SECRET": self.telegram_secret,
+            "TELEGRAM_API_URL": self.telegram_api_url,
+            "PUBLIC_BASE_URL": self.public_base_url,
+        }
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

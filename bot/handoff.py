@@ -1,0 +1,63 @@
+"""Hand-over to a person: citizens who ask for one are queued for the 12345 operators."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Column, DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.db import Base, utcnow
+from bot.privacy import mask
+
+WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    sender_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=False, default="rest")
+    status = Column(String(16), nullable=False, default=WAITING, index=True)
+    last_message = Column(Text, nullable=False, default="")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    claimed_by = Column(String(120))
+    claimed_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+
+
+def request_handoff(
+    session: Session, *, sender_id: str, channel: str, last_message: str = ""
+) -> Handoff:
+    """Queue `sender_id` for a person, or return the request already waiting for them."""
+    existing = open_handoff(session, sender_id)
+    if existing is not None:
+        return existing
+    handoff = Handoff(
+        sender_id=sender_id, channel=channel or "rest", last_message=mask(last_message)[:500]
+    )
+    session.add(handoff)
+    session.flush()
+    audit.record(
+        session,
+        actor=f"citizen:{sender_id}",
+        action="handoff.requested",
+        entity_type="handoff",
+        entity_id=str(handoff.id),
+        detail={"channel": handoff.channel},
+    )
+    return handoff
+
+
+def open_handoff(session: Session, sender_id: str) -> Optional[Handoff]:
+    return session.execute(
+        select(Handoff)
+        .where(Handoff.sender_id == sender_id, Handoff.status.in_((WAITING, ACTIVE)))
+        .order_by(Handoff.id.desc())
+    ).scalars().first()
+
+
+def waiting_count(session: Session) -> int:
+    return len(session.execute(select(Handoff.id).where(Handoff.status == WAITING)).all())

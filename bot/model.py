@@ -1,0 +1,120 @@
+"""Train the Rasa model only when its inputs changed, keyed by a fingerprint of those inputs.
+
+The fingerprint covers everything that shapes the model: config, domain, training data, the jieba
+dictionaries, our tokenizer's code and the pinned requirements. A model is stored as
+`models/<fingerprint>.tar.gz`; a copy also goes to a cache outside the checkout
+(`$ZS_MODEL_CACHE`, default `~/.cache/zhoushan-assistant/models`) so a fresh clone on the same
+machine, such as CI, reuses it instead of training again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT, Settings
+
+MODEL_INPUTS = (
+    "config.yml",
+    "domain.yml",
+    "data",
+    "knowledge/dictionary",
+    "bot/nlu",
+    "requirements.txt",
+)
+
+
+def _input_files(root: Path) -> list[Path]:
+    files: list[Path] = []
+    for name in MODEL_INPUTS:
+        path = root / name
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
+            )
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def fingerprint(root: Path = PROJECT_ROOT) -> str:
+    digest = hashlib.sha256()
+    for path in _input_files(root):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    default = Path.home() / ".cache" / "zhoushan-assistant" / "models"
+    return Path(os.environ.get("ZS_MODEL_CACHE", str(default)))
+
+
+def model_path(root: Path = PROJECT_ROOT) -> Path:
+    return root / "models" / f"{fingerprint(root)}.tar.gz"
+
+
+def ensure_model(root: Path = PROJECT_ROOT, force: bool = False) -> Path:
+    """Path of a model trained on the current inputs, training one if none is stored."""
+    target = model_path(root)
+    cached = cache_dir() / target.name
+    if not force and target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not force and cached.exists():
+        shutil.copy2(cached, target)
+        print(f"模型未变化，使用缓存 {cached}", file=sys.stderr)
+        return target
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--config", "config.yml",
+            "--domain", "domain.yml",
+            "--data", "data",
+            "--out", "models",
+            "--fixed-model-name", target.name[: -len(".tar.gz")],
+        ],
+        cwd=root,
+        check=True,
+    )
+    elapsed = time.monotonic() - started
+    print(f"训练完成，用时 {elapsed:.0f} 秒：{target}", file=sys.stderr)
+    (root / "models" / "last_training_seconds.txt").write_text(f"{elapsed:.1f}\n")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, cached)
+    except OSError:
+        pass
+    return target
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    print(ensure_model(force=args.force))
+    return 0
+
+
+def _path(args: argparse.Namespace, settings: Settings) -> int:
+    print(model_path())
+    return 0
+
+
+def register(commands) -> None:
+    model = commands.top.add_parser("model", help="the trained Rasa model")
+    sub = model.add_subparsers(dest="model_command", metavar="ACTION")
+    sub.required = True
+    train = sub.add_parser("train", help="train if the inputs changed; print the model path")
+    train.add_argument("--force", action="store_true", help="train even if a model exists")
+    train.set_defaults(handler=_train)
+    sub.add_parser("path", help="where the model for the current inputs lives").set_defaults(
+        handler=_path
+    )

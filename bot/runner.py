@@ -1,0 +1,245 @@
+"""`python -m bot run`: start Rasa, the action server and our web service, and stop them together.
+
+Each service runs as its own process with its output in `var/logs/<name>.log`. Rasa's endpoints
+(tracker store, lock store, action server) are rendered from `Settings` into `var/endpoints.yml`,
+so one variable (`DATABASE_URL`, `REDIS_URL` or `ZS_PROFILE=production`) switches every store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.config import PROJECT_ROOT, Settings
+
+BIN = Path(sys.executable).parent
+
+
+def render_endpoints(settings: Settings) -> dict:
+    """Rasa's endpoints for `settings`: SQL tracker store on our database, Redis lock if set."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        tracker = {
+            "type": "SQL",
+            "dialect": "sqlite",
+            "db": str(settings.var_dir / "rasa_tracker.db"),
+        }
+    else:
+        tracker = {
+            "type": "SQL",
+            "dialect": "postgresql",
+            "url": url.host or "127.0.0.1",
+            "port": url.port or 5432,
+            "db": url.database,
+            "username": url.username or "postgres",
+            "password": url.password or "",
+        }
+    endpoints: dict = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        "tracker_store": tracker,
+    }
+    if settings.redis_url:
+        redis = make_url(settings.redis_url)
+        endpoints["lock_store"] = {
+            "type": "redis",
+            "url": redis.host or "127.0.0.1",
+            "port": redis.port or 6379,
+            "db": int(redis.database or 0),
+            "key_prefix": "zhoushan",
+        }
+        if redis.password:
+            endpoints["lock_store"]["password"] = redis.password
+    else:
+        endpoints["lock_store"] = {"type": "in_memory"}
+    return endpoints
+
+
+def write_endpoints(settings: Settings) -> Path:
+    path = settings.var_dir / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Rendered by bot/runner.py from the environment; edit the variables, not this file.\n"
+        + yaml.safe_dump(render_endpoints(settings), allow_unicode=True, sort_keys=False)
+    )
+    return path
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: Optional[subprocess.Popen] = None
+
+
+def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Service]:
+    """The three services `run` starts, with their health URLs."""
+    base_env = {
+        **settings.to_env(),
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    rasa = Service(
+        "rasa",
+        [
+            str(BIN / "rasa"), "run",
+            "--enable-api",
+            "--auth-token", settings.rasa_token,
+            "--cors", "*",
+            "--port", str(settings.rasa_port),
+            "--model", str(model),
+            "--endpoints", str(endpoints),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        ],
+        f"http://127.0.0.1:{settings.rasa_port}/",
+        {**base_env, "SANIC_WORKERS": str(settings.sanic_workers)},
+    )
+    actions = Service(
+        "actions",
+        [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+         "--port", str(settings.actions_port)],
+        f"http://127.0.0.1:{settings.actions_port}/health",
+        {**base_env, "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
+         "SANIC_HOST": "127.0.0.1"},
+    )
+    web = Service(
+        "web",
+        [str(BIN / "python"), "-m", "bot", "web"],
+        f"http://127.0.0.1:{settings.web_port}/healthz",
+        base_env,
+    )
+    return [actions, web, rasa]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status < 500
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+class Supervisor:
+    """Starts services, waits until each answers its health URL, stops them all together."""
+
+    def __init__(self, services: list[Service], log_dir: Path) -> None:
+        self.services = services
+        self.log_dir = log_dir
+
+    def start(self, timeout: float = 120.0) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            log = open(self.log_dir / f"{service.name}.log", "ab")
+            service.process = subprocess.Popen(
+                service.argv,
+                cwd=PROJECT_ROOT,
+                env={**os.environ, **service.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        for service in self.services:
+            while not _healthy(service.health_url):
+                if service.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(
+                        f"{service.name} exited with {service.process.returncode}; "
+                        f"see {self.log_dir / (service.name + '.log')}"
+                    )
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{service.name} not ready after {timeout:.0f}s")
+                time.sleep(0.25)
+
+    def stop(self) -> None:
+        for service in self.services:
+            if service.process and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGTERM)
+        for service in self.services:
+            if service.process:
+                try:
+                    service.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(service.process.pid, signal.SIGKILL)
+                    service.process.wait()
+
+    def wait(self) -> int:
+        """Block until a service dies or the user presses Ctrl-C; then stop the rest."""
+        try:
+            while True:
+                for service in self.services:
+                    if service.process.poll() is not None:
+                        print(f"{service.name} 已退出（{service.process.returncode}），正在停止其他服务")
+                        return 1
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            self.stop()
+
+
+def prepare(settings: Settings, train: bool = True) -> tuple[Path, Path]:
+    """Migrate the database, make sure a current model exists, render the endpoints."""
+    from bot.dbcli import upgrade
+    from bot.model import ensure_model, model_path
+
+    upgrade(settings.database_url)
+    model = ensure_model() if train else model_path()
+    return model, write_endpoints(settings)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    model, endpoints = prepare(settings, train=not args.no_train)
+    supervisor = Supervisor(service_specs(settings, model, endpoints), settings.var_dir / "logs")
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    supervisor.start()
+    store = "PostgreSQL" if not settings.is_sqlite else "SQLite"
+    lock = "Redis" if settings.redis_url else "内存"
+    print(
+        f"\n舟山政务公开助手已启动（{time.monotonic() - started:.1f} 秒，数据库 {store}，锁存储 {lock}）\n"
+        f"  市民门户与各工作台   {settings.public_base_url}/\n"
+        f"  Rasa REST 接口       http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
+        f"  Rasa socket.io       http://127.0.0.1:{settings.rasa_port}/socket.io\n"
+        f"  动作服务器           http://127.0.0.1:{settings.actions_port}/health\n"
+        f"  日志                 {settings.var_dir / 'logs'}\n"
+        "按 Ctrl-C 停止全部服务。",
+        flush=True,
+    )
+    return supervisor.wait()
+
+
+def _web(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.web.app import serve
+
+    serve(settings)
+    return 0
+
+
+def _endpoints(args: argparse.Namespace, settings: Settings) -> int:
+    print(write_endpoints(settings))
+    return 0
+
+
+def register(commands) -> None:
+    run = commands.top.add_parser("run", help="start Rasa, the action server and the web service")
+    run.add_argument("--no-train", action="store_true", help="use the stored model as it is")
+    run.set_defaults(handler=_run)
+    commands.top.add_parser("web", help="start only the web service").set_defaults(handler=_web)
+    commands.top.add_parser("endpoints", help="write var/endpoints.yml").set_defaults(
+        handler=_endpoints
+    )

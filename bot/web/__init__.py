@@ -1,0 +1,1 @@
+"""Our web service (Sanic): public portal, REST API, operator/department/staff consoles."""
