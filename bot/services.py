@@ -21,6 +21,18 @@ class Services:
     def db(self) -> Database:
         return Database(self.settings.database_url)
 
+    @cached_property
+    def router(self):
+        from bot.tickets.routing import Router
+
+        return Router.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def kb(self):
+        from bot.policy import KnowledgeBase
+
+        return KnowledgeBase.load(self.settings.knowledge_dir)
+
     def close(self) -> None:
         if "db" in self.__dict__:
             self.db.dispose()

@@ -7,33 +7,20 @@ against both.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import socket
+import urllib.error
 import urllib.request
-import uuid
-from pathlib import Path
 from typing import Any, Optional
 
 import pytest
 
-from bot.config import Settings
-from bot.db import Database
+from bot.localstack import LocalStack, start_stack
 from bot.model import ensure_model
-from bot.runner import Supervisor, prepare, service_specs
-
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_json(method: str, url: str, body: Any = None, headers: Optional[dict] = None,
               timeout: float = 30) -> tuple[int, Any]:
+    """One HTTP call; returns (status, parsed JSON or text). Never raises for an HTTP status."""
     data = None if body is None else (
         body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     )
@@ -41,8 +28,7 @@ def http_json(method: str, url: str, body: Any = None, headers: Optional[dict] =
         "Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-            status = response.status
+            raw, status = response.read(), response.status
     except urllib.error.HTTPError as error:
         raw, status = error.read(), error.code
     try:
@@ -51,20 +37,8 @@ def http_json(method: str, url: str, body: Any = None, headers: Optional[dict] =
         return status, raw.decode("utf-8", "replace")
 
 
-@dataclasses.dataclass
-class Stack:
-    name: str
-    settings: Settings
-    supervisor: Supervisor
-    db: Database
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.rasa_port}"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.web_port}"
+class Stack(LocalStack):
+    """A running stack with conversation helpers."""
 
     def say(self, sender: str, text: str) -> list[dict]:
         """Send `text` as `sender` through the REST channel; the bot's replies."""
@@ -89,80 +63,14 @@ class Stack:
         return self.tracker(sender)["latest_message"]["intent"]["name"]
 
 
-def _create_postgres_database() -> str:
-    import psycopg2
-
-    name = f"zs_test_{uuid.uuid4().hex[:10]}"
-    connection = psycopg2.connect(POSTGRES_ADMIN_URL)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    return name
-
-
-def _drop_postgres_database(name: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(POSTGRES_ADMIN_URL)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    connection.close()
-
-
-def start_stack(name: str, var_dir: Path, **overrides: Any) -> Stack:
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        var_dir=var_dir,
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        web_port=free_port(),
-        profile="dev",
-        **overrides,
-    )
-    settings = dataclasses.replace(
-        settings,
-        rasa_url=f"http://127.0.0.1:{settings.rasa_port}",
-        public_base_url=f"http://127.0.0.1:{settings.web_port}",
-    )
-    model, endpoints = prepare(settings)
-    supervisor = Supervisor(service_specs(settings, model, endpoints), var_dir / "logs")
-    supervisor.start(timeout=180)
-    return Stack(name, settings, supervisor, Database(settings.database_url))
-
-
 @pytest.fixture(scope="session")
-def model_path() -> Path:
+def model_path():
     return ensure_model()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def stack(request, tmp_path_factory, model_path) -> Stack:
-    var_dir = tmp_path_factory.mktemp(f"stack-{request.param}")
-    database = None
-    if request.param == "sqlite":
-        running = start_stack(
-            "sqlite", var_dir, database_url=f"sqlite:///{var_dir / 'zhoushan.db'}", redis_url=""
-        )
-    else:
-        import redis
-
-        redis.Redis.from_url(REDIS_TEST_URL).flushdb()
-        database = _create_postgres_database()
-        running = start_stack(
-            "postgres",
-            var_dir,
-            database_url=f"postgresql://postgres@127.0.0.1:5432/{database}",
-            redis_url=REDIS_TEST_URL,
-            sanic_workers=2,
-            action_workers=2,
-        )
+    running = start_stack(request.param, tmp_path_factory.mktemp(f"stack-{request.param}"))
+    running.__class__ = Stack
     yield running
-    running.supervisor.stop()
-    running.db.dispose()
-    if database:
-        _drop_postgres_database(database)
+    running.stop()

@@ -1,0 +1,303 @@
+"""`file_complaint`: triage (emergency, not ours, or a ticket), a form that asks only for what is
+missing, a confirmation, then one ticket, routed with its deadline (统一接收、按责转办、限时办结)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, in_thread, latest_text
+from bot import audit
+from bot.clock import format_cn
+from bot.privacy import mask, mask_phone
+from bot.services import services
+from bot.text import clean, has_content
+
+FORM_SLOTS = (
+    "complaint_text",
+    "complaint_location",
+    "complaint_time",
+    "complaint_phone",
+    "complaint_confirmed",
+)
+ANONYMOUS = "匿名"
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
+_ANONYMOUS_WORDS = re.compile(r"匿名|不留|不想留|不方便留|保密")
+_TIME_WORDS = re.compile(
+    r"(今天|昨天|前天|今早|今晚|昨晚|昨夜|凌晨|早上|上午|中午|下午|傍晚|晚上|半夜|夜里|深夜|"
+    r"刚才|刚刚|最近|这几天|这两天|上周|本周|这周|上个月|这个月|每天|天天|经常|一直|长期|"
+    r"好几天|好久|几个月|\d+\s*(点|号|日|月|天|周|个月|年)|[一二三四五六七八九十两]+(点|天|周|个月|年))"
+)
+_GENERIC = re.compile(
+    r"^(我)?(要|想|需要)?(投诉|举报|反映|求助|建议|反馈|报修)(一下|个|一个)?(问题|情况|事情)?[。！!]?$"
+)
+
+
+def find_phone(text: str) -> Optional[str]:
+    match = _MOBILE.search(text or "")
+    return re.sub(r"\D", "", match.group(1)) if match else None
+
+
+def is_description(text: str) -> bool:
+    """True when the message says what happened, not just "我要投诉"."""
+    compact = re.sub(r"\s", "", text or "")
+    return has_content(compact) and len(compact) >= 6 and not _GENERIC.match(compact)
+
+
+def full_text(slots: Dict[str, Any]) -> str:
+    """What the router reads: the description plus where and when, as the citizen said them."""
+    parts = [slots.get("complaint_text") or ""]
+    location = slots.get("complaint_location") or ""
+    if location and location not in parts[0]:
+        parts.append(f"地点：{location}")
+    when = slots.get("complaint_time") or ""
+    if when and when not in parts[0]:
+        parts.append(f"时间：{when}")
+    return "；".join(p for p in parts if p)
+
+
+def _record_referral(sender_id: str, channel: str, text: str, kind: str, target: str) -> None:
+    with services().db.session() as session:
+        audit.record(
+            session,
+            actor=f"citizen:{sender_id}",
+            action=f"complaint.{kind}",
+            entity_type="referral",
+            entity_id=sender_id[:64],
+            detail={"channel": channel, "to": target, "text": mask(text)[:500]},
+        )
+
+
+class ActionTriageComplaint(Action):
+    """First look at a complaint: emergencies and matters 12345 does not take are redirected at
+    once (and recorded); everything else pre-fills what the citizen already said and opens the form."""
+
+    def name(self) -> str:
+        return "action_triage_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        text = latest_text(tracker)
+        events: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if not text:
+            return events + [SlotSet("complaint_route", "ticket")]
+        routing = await in_thread(services().router.route, text)
+        if routing.emergency or routing.excluded:
+            kind = "emergency" if routing.emergency else "excluded"
+            message = routing.emergency_message or routing.excluded_message
+            dispatcher.utter_message(text=message)
+            try:
+                await in_thread(
+                    _record_referral,
+                    tracker.sender_id,
+                    channel_of(tracker),
+                    text,
+                    kind,
+                    routing.emergency or routing.excluded,
+                )
+            except Exception:  # noqa: BLE001 - the referral itself was already given
+                pass
+            return events + [SlotSet("complaint_route", "referred")]
+        if is_description(text):
+            events.append(SlotSet("complaint_text", text))
+            place = services().router.gazetteer.locate(text)
+            if place is not None:
+                events.append(SlotSet("complaint_location", place.name))
+            when = _TIME_WORDS.search(text)
+            if when:
+                events.append(SlotSet("complaint_time", when.group(0)))
+            phone = find_phone(text)
+            if phone:
+                events.append(SlotSet("complaint_phone", phone))
+        return events + [SlotSet("complaint_route", "ticket")]
+
+
+class ValidateComplaintForm(FormValidationAction):
+    """Checks each answer; a 举报 may stay anonymous, everything else needs a mobile number."""
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    def validate_complaint_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = clean(value)
+        if not is_description(text):
+            dispatcher.utter_message(text="请具体说一说是什么问题，例如“小区门口的路灯坏了一个多月”。")
+            return {"complaint_text": None}
+        return {"complaint_text": text}
+
+    def validate_complaint_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = clean(value, max_chars=200)
+        if not has_content(text):
+            dispatcher.utter_message(text="请告诉我具体地点，例如“普陀区沈家门渔港路”。")
+            return {"complaint_location": None}
+        place = services().router.gazetteer.locate(text)
+        if place is None:
+            dispatcher.utter_message(
+                text="这个地点我没能对应到具体区县，将由市级部门先行受理，必要时再转属地。"
+            )
+        return {"complaint_location": text}
+
+    def validate_complaint_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = clean(value, max_chars=100)
+        if not has_content(text):
+            dispatcher.utter_message(text="请说一下大概时间，例如“昨天晚上”或“一直存在”。")
+            return {"complaint_time": None}
+        return {"complaint_time": text}
+
+    def validate_complaint_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        text = clean(value, max_chars=100)
+        phone = find_phone(text)
+        if phone:
+            return {"complaint_phone": phone}
+        if _ANONYMOUS_WORDS.search(text):
+            routing = services().router.route(full_text(tracker.slots))
+            if routing.type == "举报":
+                return {"complaint_phone": ANONYMOUS}
+            dispatcher.utter_message(
+                text="只有举报可以匿名。为了承办部门能答复您，请留一个手机号（只用于本件办理，不会公开）。"
+            )
+            return {"complaint_phone": None}
+        dispatcher.utter_message(text="手机号格式好像不对，请输入11位手机号，例如 13812345678。")
+        return {"complaint_phone": None}
+
+    def validate_complaint_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        return {"complaint_confirmed": bool(value)}
+
+
+def summary(slots: Dict[str, Any], routing) -> str:
+    phone = slots.get("complaint_phone")
+    lines = [
+        "请确认您要提交的内容：",
+        f"· 事项：{slots.get('complaint_text')}",
+        f"· 地点：{slots.get('complaint_location')}",
+        f"· 时间：{slots.get('complaint_time')}",
+        f"· 联系电话：{'匿名' if phone == ANONYMOUS else mask_phone(phone or '')}",
+        f"· 类型：{routing.type or '待定'}　分类：{routing.category_name or '待人工分派'}",
+        f"· 拟转交：{routing.department or '12345热线人工分派'}",
+    ]
+    if routing.co_departments:
+        lines.append(f"· 协办：{'、'.join(routing.co_departments)}")
+    if routing.due_at:
+        lines.append(f"· 办结时限：{format_cn(routing.due_at)} 前")
+    return "\n".join(lines)
+
+
+class ActionAskComplaintConfirmed(Action):
+    """Shows the summary with the department and deadline the ticket would get, then asks."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        routing = await in_thread(services().router.route, full_text(tracker.slots))
+        dispatcher.utter_message(
+            text=summary(tracker.slots, routing),
+            buttons=[
+                {"title": "确认提交", "payload": "/affirm"},
+                {"title": "取消", "payload": "/deny"},
+            ],
+        )
+        return []
+
+
+def idempotency_key(tracker: Tracker) -> str:
+    """Same conversation, same form run, same content → same key, however often it is retried."""
+    started = next(
+        (
+            e.get("timestamp")
+            for e in reversed(tracker.events)
+            if e.get("event") == "active_loop" and e.get("name") == "complaint_form"
+        ),
+        None,
+    )
+    material = "\x1f".join(
+        [tracker.sender_id, str(started)] + [str(tracker.get_slot(s)) for s in FORM_SLOTS[:-1]]
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+def _create(slots: Dict[str, Any], sender_id: str, channel: str, key: str) -> dict:
+    from bot.tickets.service import create_ticket, department_name
+
+    svc = services()
+    routing = svc.router.route(full_text(slots))
+    phone = slots.get("complaint_phone")
+    with svc.db.session() as session:
+        ticket = create_ticket(
+            session,
+            routing,
+            description=full_text(slots),
+            phone=None if phone == ANONYMOUS else phone,
+            anonymous=phone == ANONYMOUS,
+            channel=channel,
+            sender_id=sender_id,
+            idempotency_key=key,
+        )
+        session.flush()
+        return {
+            "number": ticket.number,
+            "department": department_name(svc.router.catalogue, ticket.department_id),
+            "due_at": ticket.due_at,
+            "type": ticket.type,
+        }
+
+
+class ActionSubmitComplaint(Action):
+    """Persist first, then confirm: the ticket number is only given once the ticket is stored."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        reset = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("complaint_route", None)]
+        if not tracker.get_slot("complaint_confirmed"):
+            dispatcher.utter_message(text="好的，已取消，没有提交任何内容。还有其他需要帮忙的吗？")
+            return reset
+        try:
+            ticket = await in_thread(
+                _create, dict(tracker.slots), tracker.sender_id, channel_of(tracker),
+                idempotency_key(tracker),
+            )
+        except Exception as error:  # noqa: BLE001 - the citizen is told, nothing is claimed
+            from bot.tickets.service import TicketError
+
+            if isinstance(error, TicketError):
+                dispatcher.utter_message(text=f"无法提交：{error}")
+                return reset
+            dispatcher.utter_message(
+                text="抱歉，系统暂时无法保存您的工单（数据库繁忙），内容还没有提交。"
+                "您填写的信息已为您保留，请稍后回复“确认”重新提交。"
+            )
+            return [SlotSet("complaint_confirmed", None), FollowupAction("complaint_form")]
+        department = ticket["department"] or "12345热线（人工分派中）"
+        due = ticket["due_at"]
+        dispatcher.utter_message(
+            text=(
+                f"已受理！工单号：{ticket['number']}\n"
+                f"承办单位：{department}\n"
+                + (f"办结时限：{format_cn(due)} 前\n" if due else "")
+                + "您可以随时发送工单号查询办理进度。"
+            )
+        )
+        return reset + [SlotSet("last_ticket_no", ticket["number"])]

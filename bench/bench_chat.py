@@ -1,0 +1,114 @@
+"""Per-message latency and throughput through Rasa's REST channel, ours against stock `rasa init`.
+
+Runs, one after another on this machine: the stock assistant (in-memory tracker, its default
+pipeline), our assistant on SQLite (what `make run` starts) and our production profile
+(PostgreSQL tracker store, Redis lock store, several Rasa workers). Each is measured at 1 and at
+32 concurrent conversations with the same simple message kind (a greeting), and ratios against the
+stock assistant are reported. Usage: python -m bench.bench_chat [--messages N] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.load import run_load
+from bench.stock import BIN, stock_project
+from bot.localstack import free_port, start_stack
+
+OURS_SIMPLE = ["你好", "谢谢", "你是机器人吗", "再见"]
+STOCK_SIMPLE = ["hello", "thanks", "are you a bot?", "bye"]
+
+
+def _wait(url: str, process: subprocess.Popen, timeout: float = 180) -> float:
+    import urllib.request
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return time.monotonic() - started
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout}s")
+
+
+def measure(base_url: str, texts: list[str], messages: int) -> dict:
+    one = asyncio.run(run_load(base_url, texts, 1, messages))
+    many = asyncio.run(run_load(base_url, texts, 32, max(4, messages // 8)))
+    return {"c1": one.summary(), "c32": many.summary()}
+
+
+def bench_stock(messages: int) -> dict:
+    folder, model, trained = stock_project()
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "--port", str(port), "--model", str(model)],
+        cwd=folder, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        ready = _wait(f"http://127.0.0.1:{port}/", process)
+        result = measure(f"http://127.0.0.1:{port}", STOCK_SIMPLE, messages)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+    return {**result, "ready_s": round(ready, 1), "training_s": round(trained, 1) or None}
+
+
+def bench_ours(profile: str, messages: int) -> dict:
+    started = time.monotonic()
+    stack = start_stack(profile, Path(tempfile.mkdtemp(prefix=f"bench-{profile}-")))
+    ready = time.monotonic() - started
+    try:
+        result = measure(stack.rasa_url, OURS_SIMPLE, messages)
+    finally:
+        stack.stop()
+    return {**result, "ready_s": round(ready, 1)}
+
+
+def _ratio(ours: float, stock: float) -> float:
+    return round(ours / stock, 2) if stock else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=200, help="messages at concurrency 1")
+    parser.add_argument("--out", default="bench/results/chat.json")
+    args = parser.parse_args()
+    stock = bench_stock(args.messages)
+    dev = bench_ours("sqlite", args.messages)
+    production = bench_ours("postgres", args.messages)
+    report = {
+        "stock": stock,
+        "ours_sqlite": dev,
+        "ours_production": production,
+        "ratios": {
+            "sqlite_p95_c1_vs_stock": _ratio(dev["c1"]["p95_ms"], stock["c1"]["p95_ms"]),
+            "sqlite_p95_c32_vs_stock": _ratio(dev["c32"]["p95_ms"], stock["c32"]["p95_ms"]),
+            "production_p95_c1_vs_stock": _ratio(production["c1"]["p95_ms"], stock["c1"]["p95_ms"]),
+            "production_p95_c32_vs_stock": _ratio(
+                production["c32"]["p95_ms"], stock["c32"]["p95_ms"]),
+            "production_throughput_c32_vs_stock": _ratio(
+                production["c32"]["throughput_msg_s"], stock["c32"]["throughput_msg_s"]),
+        },
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

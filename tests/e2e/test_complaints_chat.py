@@ -1,0 +1,87 @@
+"""A complaint from the citizen's first words to a stored, routed ticket, through the real services."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from bot.audit import AuditEvent
+from bot.tickets.models import Ticket
+
+
+def sender() -> str:
+    return f"citizen-{uuid.uuid4().hex[:12]}"
+
+
+def tickets_of(stack, citizen: str) -> list[Ticket]:
+    with stack.db.session() as session:
+        return list(
+            session.execute(select(Ticket).where(Ticket.sender_id == citizen)).scalars()
+        )
+
+
+def test_complaint_asks_only_what_is_missing_and_creates_one_ticket(stack):
+    citizen = sender()
+    first = stack.texts(citizen, "普陀沈家门渔港路那个工地昨天半夜还在打桩，吵得根本睡不着")
+    assert "手机号" in first, "place, time and what were all given: only the phone is missing"
+    summary = stack.say(citizen, "13857012345")
+    text = summary[0]["text"]
+    assert "请确认" in text and "普陀区" in text and "138****2345" in text
+    assert [b["payload"] for b in summary[0]["buttons"]] == ["/affirm", "/deny"]
+    done = stack.texts(citizen, "/affirm")
+    assert "已受理" in done and "工单号：ZS" in done and "办结时限" in done
+    tickets = tickets_of(stack, citizen)
+    assert len(tickets) == 1
+    ticket = tickets[0]
+    assert ticket.number in done
+    assert ticket.type == "投诉" and ticket.status == "dispatched"
+    assert ticket.department_id and "putuo" in ticket.department_id
+    assert ticket.citizen_phone == "13857012345"
+    stack.say(citizen, "/affirm")
+    stack.say(citizen, "确认")
+    assert len(tickets_of(stack, citizen)) == 1, "a repeated confirmation must not file twice"
+
+    status = stack.texts(citizen, "我的工单处理得怎么样了")
+    assert ticket.number in status and "承办单位" in status
+
+
+def test_form_asks_step_by_step_and_can_be_cancelled(stack):
+    citizen = sender()
+    assert "发生了什么" in stack.texts(citizen, "我要投诉")
+    assert "哪里" in stack.texts(citizen, "小区门口的路灯坏了一个多月了，晚上黑漆漆的")
+    cancelled = stack.texts(citizen, "/deny")
+    assert "已取消" in cancelled
+    assert tickets_of(stack, citizen) == []
+
+
+def test_emergency_is_referred_at_once_and_recorded(stack):
+    citizen = sender()
+    reply = stack.texts(citizen, "救命！楼下饭店着火了，烟好大")
+    assert "119" in reply
+    assert tickets_of(stack, citizen) == []
+    with stack.db.session() as session:
+        count = session.execute(
+            select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.entity_type == "referral", AuditEvent.entity_id == citizen
+            )
+        ).scalar()
+    assert count == 1
+
+
+def test_status_for_another_conversation_needs_the_phone_digits(stack):
+    owner = sender()
+    stack.say(owner, "定海区解放路的下水道堵了，污水都漫到路上了，已经三天了")
+    stack.say(owner, "13957001234")
+    done = stack.texts(owner, "/affirm")
+    number = tickets_of(stack, owner)[0].number
+    assert number in done
+
+    stranger = sender()
+    asked = stack.texts(stranger, f"帮我查一下工单{number}")
+    assert "后四位" in asked
+    wrong = stack.texts(stranger, "9999")
+    assert "不一致" in wrong and "承办单位" not in wrong
+    stack.texts(stranger, f"查询工单{number}")
+    right = stack.texts(stranger, "1234")
+    assert number in right and "承办单位" in right
