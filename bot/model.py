@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -98,6 +99,60 @@ def ensure_model(root: Path = PROJECT_ROOT, force: bool = False) -> Path:
     return target
 
 
+def evaluate_nlu(test_file: Path, model: Path, out_dir: Path) -> dict:
+    """Intent scores of `model` on a held-out file, from `rasa test nlu` (never trained on)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "test", "nlu",
+            "--nlu", str(test_file),
+            "--model", str(model),
+            "--out", str(out_dir),
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    report = json.loads((out_dir / "intent_report.json").read_text())
+    errors_file = out_dir / "intent_errors.json"
+    errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
+    per_intent = {
+        name: round(values["f1-score"], 3)
+        for name, values in report.items()
+        if isinstance(values, dict) and name not in ("macro avg", "weighted avg", "micro avg")
+    }
+    return {
+        "examples": report["macro avg"]["support"],
+        "accuracy": round(report["accuracy"], 4),
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "per_intent_f1": per_intent,
+        "errors": [
+            {
+                "text": e["text"],
+                "expected": e["intent"],
+                "predicted": e["intent_prediction"]["name"],
+                "confidence": round(e["intent_prediction"]["confidence"], 2),
+            }
+            for e in errors
+        ],
+    }
+
+
+def _eval_nlu(args: argparse.Namespace, settings: Settings) -> int:
+    result = evaluate_nlu(Path(args.file), ensure_model(), settings.var_dir / "nlu-eval")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"样本 {result['examples']}  准确率 {result['accuracy']:.3f}  宏平均F1 {result['macro_f1']:.3f}")
+    for name, f1 in sorted(result["per_intent_f1"].items(), key=lambda item: item[1]):
+        print(f"  {name:16s} {f1:.3f}")
+    for error in result["errors"]:
+        print(f"  ✗ {error['expected']} → {error['predicted']} ({error['confidence']}): {error['text']}")
+    return 0
+
+
 def _train(args: argparse.Namespace, settings: Settings) -> int:
     print(ensure_model(force=args.force))
     return 0
@@ -118,3 +173,7 @@ def register(commands) -> None:
     sub.add_parser("path", help="where the model for the current inputs lives").set_defaults(
         handler=_path
     )
+    nlu = commands.eval.add_parser("nlu", help="intent scores on a held-out NLU file")
+    nlu.add_argument("file", nargs="?", default=str(PROJECT_ROOT / "tests/data/nlu_holdout.yml"))
+    nlu.add_argument("--json", action="store_true")
+    nlu.set_defaults(handler=_eval_nlu)
