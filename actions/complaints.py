@@ -130,7 +130,9 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[str, Any]:
         text = clean(value)
         if not is_description(text):
-            dispatcher.utter_message(text="请具体说一说是什么问题，例如“小区门口的路灯坏了一个多月”。")
+            dispatcher.utter_message(
+                text="请具体说一说是什么问题，例如“小区门口的路灯坏了一个多月”。"
+            )
             return {"complaint_text": None}
         return {"complaint_text": text}
 
@@ -276,7 +278,10 @@ class ActionSubmitComplaint(Action):
             return reset
         try:
             ticket = await in_thread(
-                _create, dict(tracker.slots), tracker.sender_id, channel_of(tracker),
+                _create,
+                dict(tracker.slots),
+                tracker.sender_id,
+                channel_of(tracker),
                 idempotency_key(tracker),
             )
         except Exception as error:  # noqa: BLE001 - the citizen is told, nothing is claimed

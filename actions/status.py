@@ -38,9 +38,7 @@ def _ticket_status(number: str, last4: Optional[str], sender_id: str) -> Optiona
         exists = session.execute(select(Ticket.id).where(Ticket.number == number)).first()
         if not exists:
             return {"found": False}
-        status = lookup(
-            session, number, last4, catalogue=svc.router.catalogue, sender_id=sender_id
-        )
+        status = lookup(session, number, last4, catalogue=svc.router.catalogue, sender_id=sender_id)
         if status is None:
             return None
         return {
@@ -53,10 +51,14 @@ def _ticket_status(number: str, last4: Optional[str], sender_id: str) -> Optiona
 
 
 def _opinion_status(receipt: str) -> Optional[str]:
-    from bot.consultation import lookup_opinion
+    from bot.consultation import NotFound, lookup_opinion
 
     with services().db.session() as session:
-        return lookup_opinion(session, receipt)
+        try:
+            status = lookup_opinion(session, receipt)
+        except NotFound:
+            return None
+        return status.message if status else None
 
 
 class ActionCheckStatus(Action):
@@ -69,6 +71,8 @@ class ActionCheckStatus(Action):
         text = tracker.latest_message.get("text") or ""
         receipt = find_number(text, RECEIPT_NO, "YJ")
         ticket = find_number(text, TICKET_NO, "ZS") or tracker.get_slot("status_number")
+        if not receipt and not ticket and "意见" in text:
+            receipt = tracker.get_slot("last_receipt_no")
         if receipt:
             answer = await in_thread(_opinion_status, receipt)
             dispatcher.utter_message(text=answer or f"没有找到回执号 {receipt}，请核对后再试。")

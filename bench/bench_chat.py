@@ -54,8 +54,11 @@ def bench_stock(messages: int) -> dict:
     port = free_port()
     process = subprocess.Popen(
         [str(BIN / "rasa"), "run", "--port", str(port), "--model", str(model)],
-        cwd=folder, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=folder,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         ready = _wait(f"http://127.0.0.1:{port}/", process)
@@ -98,9 +101,11 @@ def main() -> int:
             "sqlite_p95_c32_vs_stock": _ratio(dev["c32"]["p95_ms"], stock["c32"]["p95_ms"]),
             "production_p95_c1_vs_stock": _ratio(production["c1"]["p95_ms"], stock["c1"]["p95_ms"]),
             "production_p95_c32_vs_stock": _ratio(
-                production["c32"]["p95_ms"], stock["c32"]["p95_ms"]),
+                production["c32"]["p95_ms"], stock["c32"]["p95_ms"]
+            ),
             "production_throughput_c32_vs_stock": _ratio(
-                production["c32"]["throughput_msg_s"], stock["c32"]["throughput_msg_s"]),
+                production["c32"]["throughput_msg_s"], stock["c32"]["throughput_msg_s"]
+            ),
         },
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

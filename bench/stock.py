@@ -33,7 +33,11 @@ def stock_project() -> tuple[Path, Path, float]:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     subprocess.run(
         [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
-        cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=folder,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         input=b"",
     )
     for stale in (folder / "models").glob("*.tar.gz"):
@@ -41,6 +45,10 @@ def stock_project() -> tuple[Path, Path, float]:
     started = time.monotonic()
     subprocess.run(
         [str(BIN / "rasa"), "train", "--fixed-model-name", "stock", "--out", "models"],
-        cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=folder,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return folder, model, time.monotonic() - started

@@ -21,7 +21,10 @@ COMMAND_MODULES = (
     "bot.model",
     "bot.runner",
     "bot.tickets.admin_cli",
+    "bot.tickets.cli",
     "bot.policy.cli",
+    "bot.channels.telegram",
+    "bot.consultation.cli",
 )
 
 

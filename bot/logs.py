@@ -20,5 +20,5 @@ def setup_logging(level: int = logging.INFO, logfile: Optional[str] = None) -> N
         root.addHandler(handler)
     root.setLevel(level)
     install_log_masking(root)
-    for noisy in ("jieba", "urllib3", "asyncio"):
+    for noisy in ("jieba", "urllib3", "asyncio", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -192,12 +192,29 @@ class Supervisor:
             self.stop()
 
 
+def load_drafts(settings: Settings) -> None:
+    """Bring the drafts in `knowledge/drafts/` into the database (new and changed ones only)."""
+    from bot.consultation import sync_drafts
+    from bot.db import Database
+
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            report = sync_drafts(session, settings.knowledge_dir)
+    finally:
+        database.dispose()
+    for name, problem in report.errors:
+        print(f"征求意见稿 {name} 未导入：{problem}", file=sys.stderr)
+
+
 def prepare(settings: Settings, train: bool = True) -> tuple[Path, Path]:
-    """Migrate the database, make sure a current model exists, render the endpoints."""
+    """Migrate the database, load the drafts, make sure a current model exists, render the
+    endpoints."""
     from bot.dbcli import upgrade
     from bot.model import ensure_model, model_path
 
     upgrade(settings.database_url)
+    load_drafts(settings)
     model = ensure_model() if train else model_path()
     return model, write_endpoints(settings)
 

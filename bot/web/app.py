@@ -1,12 +1,36 @@
-"""The Sanic application factory: one Blueprint per area, shared resources on `app.ctx`."""
+"""The Sanic application factory: one Blueprint per area, shared resources on `app.ctx`.
+
+Areas: the public portal (`/`, `/policies`, the chat's REST fallback and hand-over polling), the
+12345 operator console (`/operator`), the department workbench (`/department`), the staff console
+(`/staff`), logins (`/login`, `/logout`) and the JSON APIs (`/api/assist`, `/api/tickets`).
+Colleagues' areas (public consultation pages, the Telegram webhook) mount themselves through
+their `register(app)`.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import logging
+import re
+
+import httpx
 from sanic import Sanic
-from sanic.response import json
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
 
 from bot.config import Settings
 from bot.services import Services
+from bot.tickets.catalogue import Catalogue
+from bot.web import api_assist, api_tickets, department, operator, portal, sessions, staff
+from bot.web.common import STATIC, error_response, template_environment
+
+OPTIONAL_AREAS = ("bot.web.public_consultation", "bot.web.telegram")
+"""Areas other people build, mounted when their module is present (each has `register(app)`)."""
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+log = logging.getLogger(__name__)
+CHINESE_ERRORS = {404: "页面不存在", 405: "不支持的请求方式", 413: "提交的内容过大"}
 
 
 def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
@@ -15,16 +39,100 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.settings = settings
     app.ctx.services = Services(settings)
+    app.ctx.catalogue = Catalogue.load(settings.knowledge_dir / "departments.yml")
+    app.ctx.templates = template_environment()
+    app.ctx.login_limiter = sessions.LoginLimiter()
+    app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.conversations
+    app.ctx.consultations_url = ""
 
     @app.get("/healthz")
     async def healthz(request):
         return json({"status": "ok"})
 
+    app.static("/static", str(STATIC), name="static")
+    for blueprint in (
+        sessions.blueprint,
+        portal.blueprint,
+        api_assist.blueprint,
+        operator.blueprint,
+        department.blueprint,
+        staff.blueprint,
+    ):
+        app.blueprint(blueprint)
+    api_tickets.register(app)
+    for module in OPTIONAL_AREAS:
+        _register_optional(app, module)
+
+    app.exception(Exception)(_error_page)
+    app.register_middleware(_security_headers, "response")
+
+    @app.before_server_start
+    async def open_clients(app, _loop):
+        app.ctx.http = httpx.AsyncClient(timeout=15)
+        app.ctx.consultations_url = _route_path(app, "/consultations")
+
+    @app.after_server_start
+    async def warm_up(app, _loop):
+        app.add_task(_load_search(app))
+
     @app.after_server_stop
     async def close(app, _loop):
+        await app.ctx.http.aclose()
         app.ctx.services.close()
 
     return app
+
+
+def _register_optional(app: Sanic, module_name: str) -> None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as missing:
+        if missing.name != module_name:
+            raise
+        return
+    module.register(app)
+
+
+async def _error_page(request: Request, error: Exception) -> HTTPResponse:
+    """Errors in Chinese: our own messages as they are, Sanic's English ones translated."""
+    if not isinstance(error, SanicException):
+        log.exception("unhandled error on %s", request.path, exc_info=error)
+        return error_response(request, "服务器内部错误，请稍后再试", 500)
+    message = str(error)
+    if not _CJK.search(message):
+        message = CHINESE_ERRORS.get(error.status_code, "请求无法处理")
+    return error_response(request, message, error.status_code, getattr(error, "headers", None))
+
+
+async def _security_headers(request: Request, response: HTTPResponse) -> None:
+    """No framing, no sniffing, and scripts only from this site (the chat may reach Rasa)."""
+    rasa = request.app.ctx.settings.rasa_url.rstrip("/")
+    websocket = rasa.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"connect-src 'self' {rasa} {websocket}; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+
+
+def _route_path(app: Sanic, path: str) -> str:
+    """`path` if some blueprint serves it (the consultation pages are optional), else ""."""
+    wanted = path.strip("/")
+    served = any(route.path.strip("/") == wanted for route in app.router.routes)
+    return path if served else ""
+
+
+async def _load_search(app: Sanic) -> None:
+    """Build the knowledge base and the router in the background, so the first operator's
+    keystroke does not wait for them."""
+    services = app.ctx.services
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, lambda: services.kb)
+    await loop.run_in_executor(None, lambda: services.router)
 
 
 def serve(settings: Settings) -> None:

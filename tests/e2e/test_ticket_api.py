@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
 from bot.accounts import create_user
-from bot.config import PROJECT_ROOT, Settings
 from bot.db import Database
 from bot.dbcli import upgrade
+from bot.localstack import drop_postgres_database, stack_settings
+from bot.runner import Service, Supervisor
 from bot.tickets import service
 from bot.tickets.routing import RoutingResult
-from tests.e2e.conftest import (
-    _create_postgres_database,
-    _drop_postgres_database,
-    free_port,
-    http_json,
-)
+from tests.e2e.conftest import http_json
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -36,17 +28,6 @@ COMPLAINT = RoutingResult(
     jurisdiction="dinghai",
     department_id=DINGHAI,
 )
-SERVE = """
-from bot.config import Settings
-from bot.web import api_tickets
-from bot.web.app import create_app
-
-settings = Settings.from_env()
-app = create_app(settings)
-if "tickets_api" not in app.blueprints:
-    api_tickets.register(app)
-app.run(host=settings.web_host, port=settings.web_port, workers=1, access_log=False, motd=False)
-"""
 
 
 @dataclasses.dataclass
@@ -74,15 +55,8 @@ class Api:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory) -> Api:
-    name = _create_postgres_database()
     var_dir = tmp_path_factory.mktemp("ticket-api")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        var_dir=var_dir,
-        database_url=f"postgresql://postgres@127.0.0.1:5432/{name}",
-        web_port=free_port(),
-        redis_url="",
-    )
+    settings, database = stack_settings("postgres", var_dir, redis_url="")
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     tokens = {}
@@ -99,35 +73,18 @@ def api(tmp_path_factory) -> Api:
                 role=role,
                 department_id=department,
             )
-    log = open(var_dir / "web.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **settings.to_env(), "PYTHONUNBUFFERED": "1"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    web = Service(
+        "web",
+        [sys.executable, "-m", "bot", "web"],
+        f"http://127.0.0.1:{settings.web_port}/healthz",
+        settings.to_env(),
     )
-    url = f"http://127.0.0.1:{settings.web_port}"
-    deadline = time.monotonic() + 60
-    while not _up(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            raise RuntimeError(f"web service did not start; see {var_dir / 'web.log'}")
-        time.sleep(0.2)
-    yield Api(url, db, tokens)
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=15)
-    log.close()
+    supervisor = Supervisor([web], var_dir / "logs")
+    supervisor.start(timeout=60)
+    yield Api(f"http://127.0.0.1:{settings.web_port}", db, tokens)
+    supervisor.stop()
     db.dispose()
-    _drop_postgres_database(name)
-
-
-def _up(url: str) -> bool:
-    try:
-        return http_json("GET", f"{url}/healthz", timeout=2)[0] == 200
-    except OSError:
-        return False
+    drop_postgres_database(database)
 
 
 def test_requests_without_a_valid_token_are_refused(api):

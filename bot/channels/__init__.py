@@ -1,0 +1,1 @@
+"""Chat channels besides the web portal: Telegram, the shared Rasa REST client, notices to citizens."""

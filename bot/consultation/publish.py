@@ -1,0 +1,396 @@
+"""Review, then publish (先审查、后公开) the adoption summary, and register every publication.
+
+1. `draft_summary` (staff, after the comment window): every opinion grouped, every group decided;
+   the public content is built and hashed.
+2. `approve_summary` (a reviewer who did not draft it) or `return_summary` (back to staff).
+3. `publish_summary`: the approved content, unchanged since approval, is rendered, archived in the
+   publication register (信息发布登记: hash, publisher, reviewer, time, channel, version), copied
+   into each group's published decision, and the citizens who asked are queued for a message.
+
+A published version is never edited (see the guards in models.py): a correction is a new version
+through the same three steps, and the old one stays readable as "superseded".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.accounts import Principal
+from bot.consultation.drafts import get_draft
+from bot.consultation.forms import ConsultationError, NotFound, PermissionDenied, require_role
+from bot.consultation.models import (
+    NOTIFICATION_FAILED,
+    NOTIFICATION_PENDING,
+    NOTIFICATION_SENT,
+    OUTCOMES,
+    SUMMARY_APPROVED,
+    SUMMARY_DRAFTED,
+    SUMMARY_PUBLISHED,
+    SUMMARY_RETURNED,
+    SUMMARY_SUPERSEDED,
+    Clause,
+    Draft,
+    Notification,
+    Opinion,
+    OpinionGroup,
+    Publication,
+    Summary,
+    local_date,
+    local_time,
+)
+from bot.consultation.report import build_content, content_hash, render_html
+from bot.db import utcnow
+from bot.privacy import mask
+from bot.text import clean
+
+PENDING_STATES = (SUMMARY_DRAFTED, SUMMARY_RETURNED, SUMMARY_APPROVED)
+NOTIFY_MAX_LINES = 10
+
+
+def draft_summary(
+    session: Session, draft_id: int, *, actor: Principal, now: Optional[datetime] = None
+) -> Summary:
+    """Build the summary from the current decisions: a new version, or a refresh of the one
+    still waiting for review (which then needs reviewing again)."""
+    require_role(actor, "staff")
+    now = now or utcnow()
+    draft = get_draft(session, draft_id, public=False)
+    if draft.status == "draft" or (draft.status == "open" and local_date(now) <= draft.closes_on):
+        raise ConsultationError(
+            f"《{draft.title}》征求意见至{draft.closes_on:%Y年%m月%d日}，结束后才能起草采纳情况"
+        )
+    ungrouped = _count(
+        session, Opinion.id, Opinion.draft_id == draft.id, Opinion.group_id.is_(None)
+    )
+    if ungrouped:
+        raise ConsultationError(f"还有{ungrouped}条意见没有归组，请先归组（consult group）")
+    undecided = _count(
+        session, OpinionGroup.id, OpinionGroup.draft_id == draft.id, OpinionGroup.outcome.is_(None)
+    )
+    if undecided:
+        raise ConsultationError(f"还有{undecided}组意见没有处理决定，请先逐组作出决定")
+    content = build_content(session, draft)
+    summary = pending_summary(session, draft.id)
+    if summary is None:
+        latest = session.execute(
+            select(func.max(Summary.version)).where(Summary.draft_id == draft.id)
+        ).scalar_one()
+        summary = Summary(draft_id=draft.id, version=(latest or 0) + 1)
+        session.add(summary)
+    summary.content = content
+    summary.content_hash = content_hash(content)
+    summary.state = SUMMARY_DRAFTED
+    summary.drafted_by = actor.actor
+    summary.drafted_at = now
+    summary.reviewed_by = summary.reviewed_at = summary.review_note = None
+    session.flush()
+    _audit(session, actor, "consultation.summary_drafted", summary, now)
+    return summary
+
+
+def approve_summary(
+    session: Session,
+    draft_id: int,
+    *,
+    actor: Principal,
+    note: str = "",
+    now: Optional[datetime] = None,
+) -> Summary:
+    """A reviewer other than the drafter approves the summary waiting for review."""
+    require_role(actor, "reviewer")
+    now = now or utcnow()
+    summary = _awaiting(session, draft_id, SUMMARY_DRAFTED, "没有待审核的采纳情况")
+    if _username(summary.drafted_by) == actor.username:
+        raise PermissionDenied("起草人不能审核自己起草的采纳情况：先审查、后公开，须由另一人审核")
+    _refuse_if_stale(session, summary)
+    summary.state = SUMMARY_APPROVED
+    summary.reviewed_by = actor.actor
+    summary.reviewed_at = now
+    summary.review_note = clean(note, 500) or None
+    session.flush()
+    _audit(session, actor, "consultation.summary_approved", summary, now)
+    return summary
+
+
+def return_summary(
+    session: Session, draft_id: int, *, actor: Principal, note: str, now: Optional[datetime] = None
+) -> Summary:
+    """A reviewer sends the summary back to staff with what to change."""
+    require_role(actor, "reviewer")
+    now = now or utcnow()
+    note = clean(note, 500)
+    if len(note) < 2:
+        raise ConsultationError("退回时请写明需要修改的内容")
+    summary = _awaiting(session, draft_id, SUMMARY_DRAFTED, "没有待审核的采纳情况")
+    summary.state = SUMMARY_RETURNED
+    summary.reviewed_by = actor.actor
+    summary.reviewed_at = now
+    summary.review_note = note
+    session.flush()
+    _audit(session, actor, "consultation.summary_returned", summary, now, {"note": note})
+    return summary
+
+
+def publish_summary(
+    session: Session,
+    draft_id: int,
+    *,
+    actor: Principal,
+    channel: str = "web",
+    public_base_url: str = "",
+    now: Optional[datetime] = None,
+) -> Publication:
+    """Publish the approved summary: register it, make the decisions public, queue messages."""
+    require_role(actor, "staff", "reviewer")
+    now = now or utcnow()
+    summary = _awaiting(session, draft_id, SUMMARY_APPROVED, "采纳情况尚未审核通过，不能发布")
+    _refuse_if_stale(session, summary)
+    draft = session.get(Draft, draft_id)
+    previous = latest_summary(session, draft_id)
+    if previous is not None:
+        previous.state = SUMMARY_SUPERSEDED
+        previous.superseded_at = now
+    summary.state = SUMMARY_PUBLISHED
+    summary.published_by = actor.actor
+    summary.published_at = now
+    html = render_html(summary.content, publication_meta(summary, previous))
+    publication = Publication(
+        summary_id=summary.id,
+        draft_id=draft_id,
+        version=summary.version,
+        channel=clean(channel, 32) or "web",
+        department=draft.department,
+        content_hash=summary.content_hash,
+        html=html,
+        publisher=actor.actor,
+        reviewer=summary.reviewed_by,
+        published_at=now,
+    )
+    session.add(publication)
+    session.execute(
+        update(OpinionGroup)
+        .where(OpinionGroup.draft_id == draft_id)
+        .values(
+            published_outcome=OpinionGroup.outcome,
+            published_reason=OpinionGroup.reason,
+            published_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    draft.status = "summarised"
+    session.flush()
+    queued = _queue_notifications(session, draft, summary, public_base_url, now)
+    _audit(
+        session,
+        actor,
+        "consultation.summary_published",
+        summary,
+        now,
+        {"channel": publication.channel, "reviewer": summary.reviewed_by, "notifications": queued},
+    )
+    return publication
+
+
+def publication_meta(summary: Summary, previous: Optional[Summary]) -> dict[str, Any]:
+    return {
+        "version": summary.version,
+        "published_at": _shown(summary.published_at),
+        "supersedes": (
+            {"version": previous.version, "published_at": _shown(previous.published_at)}
+            if previous is not None
+            else None
+        ),
+        "preview": False,
+    }
+
+
+def _shown(moment: Optional[datetime]) -> Optional[str]:
+    """Local (Beijing) time as shown on the page, e.g. 2026-12-05 10:30."""
+    return local_time(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def pending_summary(session: Session, draft_id: int) -> Optional[Summary]:
+    return session.execute(
+        select(Summary).where(Summary.draft_id == draft_id, Summary.state.in_(PENDING_STATES))
+    ).scalar_one_or_none()
+
+
+def latest_summary(session: Session, draft_id: int) -> Optional[Summary]:
+    """The summary version the public currently sees, if any."""
+    return session.execute(
+        select(Summary).where(Summary.draft_id == draft_id, Summary.state == SUMMARY_PUBLISHED)
+    ).scalar_one_or_none()
+
+
+def publication(session: Session, draft_id: int, version: Optional[int] = None) -> Publication:
+    """A registered publication: the latest one, or a given (possibly superseded) version."""
+    query = select(Publication).where(Publication.draft_id == draft_id)
+    if version is not None:
+        query = query.where(Publication.version == version)
+    found = (
+        session.execute(query.order_by(Publication.version.desc(), Publication.id))
+        .scalars()
+        .first()
+    )
+    if found is None:
+        raise NotFound(
+            "该征求意见稿尚未公布采纳情况" if version is None else f"没有第{version}版采纳情况"
+        )
+    return found
+
+
+def publications(session: Session, draft_id: int) -> list[Publication]:
+    return list(
+        session.execute(
+            select(Publication)
+            .where(Publication.draft_id == draft_id)
+            .order_by(Publication.version)
+        ).scalars()
+    )
+
+
+def _awaiting(session: Session, draft_id: int, state: str, message: str) -> Summary:
+    summary = pending_summary(session, draft_id)
+    if summary is None or summary.state != state:
+        raise ConsultationError(message)
+    return summary
+
+
+def _refuse_if_stale(session: Session, summary: Summary) -> None:
+    draft = session.get(Draft, summary.draft_id)
+    if content_hash(build_content(session, draft)) != summary.content_hash:
+        raise ConsultationError("起草后处理决定或意见分组有变化，请重新起草采纳情况并送审")
+
+
+def _username(actor: str) -> str:
+    return actor.split(":", 1)[-1]
+
+
+def _count(session: Session, column, *conditions) -> int:
+    return session.execute(select(func.count(column)).where(*conditions)).scalar_one()
+
+
+def _audit(
+    session: Session,
+    actor: Principal,
+    action: str,
+    summary: Summary,
+    now: datetime,
+    extra: Optional[dict[str, Any]] = None,
+) -> None:
+    audit.record(
+        session,
+        actor=actor.actor,
+        action=action,
+        entity_type="consultation_summary",
+        entity_id=str(summary.id),
+        detail={
+            "draft_id": summary.draft_id,
+            "version": summary.version,
+            "content_hash": summary.content_hash,
+            **(extra or {}),
+        },
+        at=now,
+    )
+
+
+def _queue_notifications(
+    session: Session, draft: Draft, summary: Summary, base_url: str, now: datetime
+) -> int:
+    """One outbox row per citizen (channel + sender id) who agreed to be contacted."""
+    rows = session.execute(
+        select(
+            Opinion.channel,
+            Opinion.sender_id,
+            Opinion.receipt_no,
+            Clause.label,
+            OpinionGroup.published_outcome,
+            OpinionGroup.published_reason,
+        )
+        .join(OpinionGroup, OpinionGroup.id == Opinion.group_id)
+        .outerjoin(Clause, Clause.id == Opinion.clause_id)
+        .where(Opinion.draft_id == draft.id, Opinion.contact_ok.is_(True), Opinion.sender_id != "")
+        .order_by(Opinion.id)
+    ).all()
+    by_citizen: dict[tuple[str, str], list] = defaultdict(list)
+    for row in rows:
+        by_citizen[(row.channel, row.sender_id)].append(row)
+    link = f"{base_url.rstrip('/')}/consultations/{draft.id}/summary"
+    heading = (
+        "采纳情况已公布" if summary.version == 1 else f"采纳情况已更新（第{summary.version}版）"
+    )
+    messages = []
+    for (channel, sender_id), items in by_citizen.items():
+        lines = [f"您对《{draft.display_title}》提出的意见，{heading}："]
+        for item in items[:NOTIFY_MAX_LINES]:
+            outcome = OUTCOMES[item.published_outcome].label
+            where = f"（{item.label}）" if item.label else ""
+            reason = f"理由：{mask(item.published_reason)}" if item.published_reason else ""
+            lines.append(f"· {item.receipt_no}{where}：{outcome}。{reason}".rstrip())
+        if len(items) > NOTIFY_MAX_LINES:
+            lines.append(f"……等共{len(items)}条意见")
+        lines.append(f"详见：{link}")
+        messages.append(
+            {
+                "summary_id": summary.id,
+                "draft_id": draft.id,
+                "channel": channel,
+                "sender_id": sender_id,
+                "message": "\n".join(lines),
+                "status": NOTIFICATION_PENDING,
+                "attempts": 0,
+                "created_at": now,
+            }
+        )
+    if messages:
+        session.execute(insert(Notification), messages)
+    return len(messages)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    id: int
+    channel: str
+    sender_id: str
+    message: str
+
+
+def pending_notifications(
+    session: Session, limit: int = 100, channel: Optional[str] = None
+) -> list[OutgoingMessage]:
+    """Messages waiting for delivery, oldest first (the chat channels poll this)."""
+    query = select(Notification).where(Notification.status == NOTIFICATION_PENDING)
+    if channel:
+        query = query.where(Notification.channel == channel)
+    rows = session.execute(query.order_by(Notification.id).limit(limit)).scalars()
+    return [OutgoingMessage(n.id, n.channel, n.sender_id, n.message) for n in rows]
+
+
+def mark_notification(
+    session: Session,
+    notification_id: int,
+    *,
+    error: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> None:
+    """Record a delivery attempt: sent, or failed with the error (kept pending for 3 attempts)."""
+    notification = session.get(Notification, notification_id)
+    if notification is None:
+        raise NotFound(f"没有编号为 {notification_id} 的待发消息")
+    notification.attempts += 1
+    if error is None:
+        notification.status = NOTIFICATION_SENT
+        notification.sent_at = now or utcnow()
+        notification.error = None
+    else:
+        notification.error = error[:500]
+        notification.status = (
+            NOTIFICATION_FAILED if notification.attempts >= 3 else NOTIFICATION_PENDING
+        )

@@ -1,0 +1,202 @@
+"""`python -m bot kb search|list|import|validate` and `python -m bot eval qa`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+from bot.cli import read_inputs
+from bot.config import Settings
+from bot.policy.analysis import DataFileError
+from bot.policy.answers import REASONS, Answer
+from bot.policy.evaluation import EvalFileError, calibrate, evaluate, load_eval
+from bot.policy.importer import DocumentImportError, import_document
+from bot.policy.kb import KnowledgeBase
+from bot.policy.loader import PolicyFileError
+
+SEARCH_FIELDS = ("answer", "text", "policy", "clause", "doc_no", "url", "score", "confident")
+
+
+def load_kb(settings: Settings) -> KnowledgeBase:
+    return KnowledgeBase.load(settings.knowledge_dir, cache_dir=settings.var_dir / "cache")
+
+
+def _open_kb(settings: Settings) -> Optional[KnowledgeBase]:
+    """The knowledge base, or None after printing why it cannot be loaded."""
+    try:
+        return load_kb(settings)
+    except (PolicyFileError, DataFileError) as error:
+        print(error, file=sys.stderr)
+        return None
+
+
+def search_record(question: str, answer: Answer) -> dict:
+    """The `kb search --json` line: the question and its results with exactly SEARCH_FIELDS."""
+    results = [{key: result.to_dict()[key] for key in SEARCH_FIELDS} for result in answer.results]
+    return {"question": question, "results": results}
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    questions = read_inputs(args.question, args.file)
+    if not questions:
+        print("kb search: give a question or --file", file=sys.stderr)
+        return 2
+    kb = _open_kb(settings)
+    if kb is None:
+        return 1
+    for question in questions:
+        answer = kb.ask(question, top_k=args.top)
+        if args.json:
+            print(json.dumps(search_record(question, answer), ensure_ascii=False))
+        else:
+            print(_listing(question, answer))
+    return 0
+
+
+def _listing(question: str, answer: Answer) -> str:
+    lines = [f"问：{question}"]
+    if answer.reason:
+        lines.append(f"  （{answer.reason}）{REASONS.get(answer.reason, '')}")
+    for number, result in enumerate(answer.results, 1):
+        mark = "可信" if result.confident else "待定"
+        lines.append(f"  {number}. [{mark} {result.score:.2f}] {result.answer}")
+        source = f"《{result.policy}》{result.clause}"
+        if result.doc_no:
+            source += f" {result.doc_no}"
+        flags = [flag for flag, on in (("已失效", result.expired), ("示例", result.sample)) if on]
+        lines.append(f"     来源：{source}{'（' + '、'.join(flags) + '）' if flags else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    kb = _open_kb(settings)
+    if kb is None:
+        return 1
+    today = date.today()
+    for policy in kb.policies:
+        flags = [
+            flag
+            for flag, on in (("已失效", policy.is_expired(today)), ("示例", policy.sample))
+            if on
+        ]
+        print(
+            f"{policy.id}\t《{policy.title}》\t{policy.doc_no or '无文号'}\t{policy.issuer}\t"
+            f"条款 {len(policy.clauses)}，问答 {len(policy.qa)}，解读 {len(policy.interpretation)}"
+            + (f"\t{'、'.join(flags)}" if flags else "")
+        )
+    return 0
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    kb = _open_kb(settings)
+    if kb is None:
+        return 1
+    pairs = sum(len(p.qa) for p in kb.policies)
+    print(f"ok: {len(kb.policies)} policies, {len(kb.passages)} passages, {pairs} Q&A pairs")
+    return 0
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    out_dir = Path(args.out) if args.out else settings.knowledge_dir / "policies"
+    try:
+        published = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"kb import: --date must look like 2017-09-30, got {args.date!r}", file=sys.stderr)
+        return 2
+    try:
+        path = import_document(
+            Path(args.file),
+            out_dir,
+            policy_id=args.id or "",
+            overwrite=args.force,
+            title=args.title or "",
+            doc_no=args.doc_no or "",
+            issuer=args.issuer or "",
+            published=published,
+            url=args.url or "",
+            sample=args.sample,
+        )
+    except (DocumentImportError, PolicyFileError, OSError, UnicodeDecodeError) as error:
+        print(f"kb import: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        items = load_eval(Path(args.file))
+    except (EvalFileError, OSError) as error:
+        print(f"eval qa: {error}", file=sys.stderr)
+        return 1
+    kb = _open_kb(settings)
+    if kb is None:
+        return 1
+    report = evaluate(kb, items, top_k=args.top)
+    summary = report.summary()
+    if args.calibrate:
+        summary["suggested_confidence"] = vars(calibrate(report))
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
+    print(
+        f"questions {summary['questions']}  hit@1 {summary['hit@1']:.3f}  hit@3 {summary['hit@3']:.3f}  "
+        f"MRR {summary['mrr']:.3f}  answer_hit@1 {summary['answer_hit@1']:.3f}"
+    )
+    print(
+        f"confident {summary['confident']} (correct {summary['confident_correct']}); "
+        f"out of scope {summary['out_of_scope']} (confident {summary['out_of_scope_confident']})"
+    )
+    for outcome in report.misses(1):
+        top = outcome.top
+        got = f"{top.clause}：{top.answer[:40]}" if top else "（无结果）"
+        print(
+            f"  miss@1 rank={outcome.rank}  {outcome.item.question}  want {list(outcome.item.facts)}  got {got}"
+        )
+    if args.calibrate:
+        print(f"suggested confidence: {summary['suggested_confidence']}")
+    return 0
+
+
+def register(commands) -> None:
+    kb = commands.top.add_parser("kb", help="policy knowledge base (政策解读)")
+    sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
+    sub.required = True
+
+    search = sub.add_parser("search", help="answer questions from the knowledge base")
+    search.add_argument("question", nargs="*", help="questions (or use --file)")
+    search.add_argument("--file", help="one question a line; '-' for standard input")
+    search.add_argument("--top", type=int, default=3, help="results per question (default 3)")
+    search.add_argument("--json", action="store_true", help="one JSON object per question and line")
+    search.set_defaults(handler=_search)
+
+    sub.add_parser("list", help="list the policies").set_defaults(handler=_list)
+    sub.add_parser("validate", help="check every knowledge file").set_defaults(handler=_validate)
+
+    imp = sub.add_parser(
+        "import", help="turn a document (text, Markdown, HTML) into a policy entry"
+    )
+    imp.add_argument("file")
+    imp.add_argument("--out", help="output folder (default: <knowledge>/policies)")
+    imp.add_argument("--id", help="policy id and file name (default: from the file name)")
+    imp.add_argument("--title")
+    imp.add_argument("--doc-no", help="文号, only if the document states one")
+    imp.add_argument("--issuer")
+    imp.add_argument("--date", help="publication date, YYYY-MM-DD")
+    imp.add_argument("--url")
+    imp.add_argument("--sample", action="store_true", help="mark as an example, not a real policy")
+    imp.add_argument("--force", action="store_true", help="replace an existing entry")
+    imp.set_defaults(handler=_import)
+
+    qa = commands.eval.add_parser(
+        "qa", help="hit@1, hit@3 and MRR of policy Q&A on a labelled file"
+    )
+    qa.add_argument("file")
+    qa.add_argument("--top", type=int, default=3)
+    qa.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    qa.add_argument("--calibrate", action="store_true", help="also suggest confidence thresholds")
+    qa.set_defaults(handler=_eval_qa)

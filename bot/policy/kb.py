@@ -1,0 +1,320 @@
+"""The policy knowledge base: load once, then `ask` and `followup` from any thread.
+
+Searching a question:
+1. clean it (`bot.text.clean`: HTML, traditional characters, control characters) and refuse
+   what cannot be a question, with a reason code;
+2. analyse it into jieba words, official synonyms of everyday phrases (weighted
+   `synonym_weight`) and character bigrams;
+3. score every passage with fielded BM25, weight by passage kind, boost the policy in context;
+4. keep the best passage per clause, cut a concise answer from it, and call the top result
+   confident when its score and its lead over the next clear the thresholds in
+   `knowledge/policy_retrieval.yml` (tuned by `python -m bot eval qa --calibrate`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from bot.documents import sentences
+from bot.policy.analysis import Analyzer, term_weights
+from bot.policy.answers import (
+    EMPTY,
+    FOLLOWUP_CLAUSE,
+    FOLLOWUP_VALIDITY,
+    NO_CONTENT,
+    NO_MATCH,
+    NO_PREVIOUS,
+    NOT_CHINESE,
+    TOO_LONG,
+    Answer,
+    Result,
+    best_sentences,
+    truncate,
+)
+from bot.policy.index import FieldedBM25
+from bot.policy.loader import load_policies
+from bot.policy.model import Policy
+from bot.policy.params import RetrievalParams
+from bot.policy.passages import Passage, clause_passage, policy_passages
+from bot.text import clean, has_content
+
+Query = dict[str, dict[str, float]]
+
+
+class KnowledgeBase:
+    """Policies and their search index. Immutable after construction, so safe to share."""
+
+    def __init__(
+        self, policies: Sequence[Policy], analyzer: Analyzer, params: RetrievalParams
+    ) -> None:
+        self.policies: tuple[Policy, ...] = tuple(policies)
+        self.analyzer = analyzer
+        self.params = params
+        self._by_id = {policy.id: policy for policy in self.policies}
+        self.passages: tuple[Passage, ...] = tuple(
+            p for policy in self.policies for p in policy_passages(policy)
+        )
+        analysed = self.analyse(self.passages)
+        self.index = FieldedBM25(
+            analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
+        )
+        self._kind_weight = np.array([params.kind_weights.get(p.kind, 1.0) for p in self.passages])
+        self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
+
+    @classmethod
+    def load(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
+        """Policies from `<knowledge_dir>/policies/`, dictionaries, synonyms and settings beside them.
+
+        Raises `bot.policy.loader.PolicyFileError` (file and line of each problem) when a
+        policy file is malformed. `cache_dir` keeps jieba's compact dictionary between runs.
+        """
+        root = Path(knowledge_dir)
+        policies = load_policies(root / "policies")
+        corpus = [
+            text
+            for policy in policies
+            for p in policy_passages(policy)
+            for text in p.fields.values()
+        ]
+        analyzer = Analyzer.build(
+            root / "dictionary",
+            root / "policy_stopwords.txt",
+            root / "synonyms.yml",
+            corpus,
+            cache_dir,
+        )
+        return cls(policies, analyzer, RetrievalParams.load(root / "policy_retrieval.yml"))
+
+    def policy(self, policy_id: Optional[str]) -> Optional[Policy]:
+        return self._by_id.get(policy_id) if policy_id else None
+
+    def ask(
+        self,
+        question: object,
+        top_k: int = 3,
+        context_policy_id: Optional[str] = None,
+        today: Optional[date] = None,
+    ) -> Answer:
+        """Best answers to `question`; passages of `context_policy_id` are preferred."""
+        text, reason = self._prepare(question)
+        if reason:
+            return Answer(question=text, reason=reason)
+        query, terms, bigrams = self.query(text)
+        scores = self.index.scores(query) * self._kind_weight
+        if context_policy_id in self._by_id:
+            scores = np.where(
+                self._policy_of == context_policy_id, scores * self.params.context_boost, scores
+            )
+        ranked = self._ranked(scores, top_k)
+        if not ranked:
+            return Answer(question=text, reason=NO_MATCH)
+        results = [
+            self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
+        ]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        margin = (ranked[0][1] - runner_up) / ranked[0][1]
+        results[0] = replace(results[0], confident=self.is_confident(results[0].score, margin))
+        return Answer(question=text, results=tuple(results))
+
+    def followup(
+        self,
+        question: object,
+        previous: Optional[Answer],
+        top_k: int = 3,
+        today: Optional[date] = None,
+    ) -> Answer:
+        """Answer a question asked after `previous`.
+
+        "具体是哪一条？" gets the full clause behind the previous answer and "还有效吗？" its
+        policy's validity; anything else is asked with the previous answer's policy in context.
+        """
+        text, reason = self._prepare(question)
+        if reason:
+            return Answer(question=text, reason=reason)
+        kind = self._followup_kind(text)
+        best = previous.best if previous else None
+        if kind and best is None:
+            return Answer(question=text, reason=NO_PREVIOUS)
+        if kind == FOLLOWUP_CLAUSE and best is not None:
+            return self._clause_answer(text, best, today)
+        if kind == FOLLOWUP_VALIDITY and best is not None:
+            return self._validity_answer(text, best, today)
+        return self.ask(
+            text, top_k=top_k, context_policy_id=best.policy_id if best else None, today=today
+        )
+
+    def query(self, text: str) -> tuple[Query, dict[str, float], list[str]]:
+        """Index query for `text`: per-field term weights, plus the word weights and bigrams."""
+        own_words, expansions = self.analyzer.analyse_question(text)
+        words = term_weights(own_words)
+        bigrams = self.analyzer.bigrams(text)
+        unigrams = self.analyzer.unigrams(text)
+        for phrase, share in expansions.items():
+            phrase_words, phrase_bigrams, phrase_unigrams = self.analyzer.phrase(phrase)
+            term_weights(phrase_words, self.params.synonym_weight * share, into=words)
+            bigrams.extend(phrase_bigrams)
+            unigrams.extend(phrase_unigrams)
+        query: Query = {name: words for name in self.params.word_fields}
+        query["bigrams"] = term_weights(bigrams)
+        query["unigrams"] = term_weights(unigrams)
+        query["section"] = {section: 1.0 for section in self._cued_sections(text)}
+        return query, words, list(query["bigrams"])
+
+    def is_confident(self, score: float, margin: float) -> bool:
+        thresholds = self.params.confidence
+        if score < thresholds.min_score:
+            return False
+        return margin >= thresholds.min_margin or score >= thresholds.sure_score
+
+    def _cued_sections(self, text: str) -> list[str]:
+        """解读 parts the question asks for by its phrasing (policy_retrieval.yml: interpretation_cues)."""
+        return [
+            section
+            for section, cues in self.params.interpretation_cues.items()
+            if any(cue in text for cue in cues)
+        ]
+
+    def _prepare(self, question: object) -> tuple[str, Optional[str]]:
+        limit = self.params.max_question_chars
+        text = clean(question, max_chars=limit + 1)
+        if not text:
+            return "", EMPTY
+        if not has_content(text):
+            return text, NO_CONTENT
+        if len(text) > limit:
+            return text[:limit], TOO_LONG
+        if not self.analyzer.has_chinese(text) and any(ch.isalpha() for ch in text):
+            return text, NOT_CHINESE
+        return text, None
+
+    def _ranked(self, scores: np.ndarray, top_k: int) -> list[tuple[int, float]]:
+        """Best passage per clause (or 解读 paragraph), best first, at most `top_k`."""
+        if top_k <= 0:
+            return []
+        matched = np.flatnonzero(scores > 0)
+        if len(matched) > self.params.candidates:
+            best = np.argpartition(-scores[matched], self.params.candidates - 1)
+            matched = matched[best[: self.params.candidates]]
+        ranked: list[tuple[int, float]] = []
+        seen: set[tuple[str, str]] = set()
+        for i in matched[np.argsort(-scores[matched], kind="stable")]:
+            key = self.passages[i].key
+            if key not in seen:
+                seen.add(key)
+                ranked.append((int(i), float(scores[i])))
+                if len(ranked) == top_k:
+                    break
+        return ranked
+
+    def analyse(self, passages: Sequence[Passage]) -> list[dict[str, list[str]]]:
+        """Index terms of each passage, field by field.
+
+        Texts repeat across passages (a clause's sentences are passages of their own, titles are
+        shared), so words are computed per sentence once: jieba never joins words across 。
+        """
+        cache: dict[str, list[str]] = {}
+
+        def words(text: str) -> list[str]:
+            terms = []
+            for sentence in sentences(text):
+                if sentence not in cache:
+                    cache[sentence] = self.analyzer.words(sentence)
+                terms.extend(cache[sentence])
+            return terms
+
+        analysed = []
+        for passage in passages:
+            terms = {name: words(text) for name, text in passage.fields.items()}
+            everything = "\n".join(passage.fields.values())
+            terms["bigrams"] = self.analyzer.bigrams(everything)
+            terms["unigrams"] = self.analyzer.unigrams(everything)
+            terms["section"] = [passage.section] if passage.section else []
+            analysed.append(terms)
+        return analysed
+
+    def _result(
+        self,
+        passage: Passage,
+        score: float,
+        terms: dict[str, float],
+        bigrams: list[str],
+        today: Optional[date],
+    ) -> Result:
+        limit = self.params.max_answer_chars
+        if passage.kind in {"qa", "sentence"}:
+            answer = truncate(passage.answer, limit)
+        else:
+            answer = best_sentences(passage.answer, terms, bigrams, limit)
+        return result_for(passage, answer, score, today)
+
+    def _followup_kind(self, text: str) -> Optional[str]:
+        if len(text) > self.params.max_followup_chars:
+            return None
+        for kind, phrases in self.params.followups.items():
+            if any(phrase in text for phrase in phrases):
+                return kind
+        return None
+
+    def _clause_answer(self, text: str, previous: Result, today: Optional[date]) -> Answer:
+        policy = self.policy(previous.policy_id)
+        clause = policy.clause(previous.clause_id) if policy else None
+        if policy is None or clause is None:
+            return Answer(question=text, results=(previous,), followup=FOLLOWUP_CLAUSE)
+        answer = f"出自《{policy.title}》{clause.reference}"
+        result = result_for(clause_passage(policy, clause), answer, previous.score, today)
+        return Answer(
+            question=text, results=(replace(result, confident=True),), followup=FOLLOWUP_CLAUSE
+        )
+
+    def _validity_answer(self, text: str, previous: Result, today: Optional[date]) -> Answer:
+        policy = self.policy(previous.policy_id)
+        if policy is None:
+            return Answer(question=text, reason=NO_PREVIOUS)
+        return Answer(
+            question=text,
+            results=(replace(previous, confident=True),),
+            followup=FOLLOWUP_VALIDITY,
+            notice=validity_notice(policy, today),
+        )
+
+
+def validity_notice(policy: Policy, today: Optional[date] = None) -> str:
+    """One sentence on whether `policy` is in force, from its effective and expiry dates."""
+    name = f"《{policy.title}》"
+    if policy.is_expired(today):
+        return f"{name}已于{policy.expires:%Y年%m月%d日}失效。"
+    if policy.is_pending(today):
+        return f"{name}将于{policy.effective:%Y年%m月%d日}起施行，目前尚未生效。"
+    if policy.expires:
+        return f"{name}现行有效，有效期至{policy.expires:%Y年%m月%d日}。"
+    return f"{name}没有载明失效日期，目前未见失效。"
+
+
+def result_for(passage: Passage, answer: str, score: float, today: Optional[date] = None) -> Result:
+    """The `Result` showing `answer` from `passage`, with its citation and flags."""
+    policy, clause = passage.policy, passage.clause
+    citation = clause.reference if clause else ""
+    if passage.kind == "interpretation":
+        part = f"解读材料·{passage.section}"
+        citation = f"{citation}（{part}）" if clause else part
+    return Result(
+        answer=answer,
+        text=passage.text,
+        kind=passage.kind,
+        policy_id=policy.id,
+        policy=policy.title,
+        clause_id=clause.id if clause else None,
+        clause=citation,
+        doc_no=policy.doc_no,
+        url=policy.url,
+        score=round(score, 4),
+        expired=policy.is_expired(today),
+        pending=policy.is_pending(today),
+        sample=policy.sample,
+        suggestion=passage.suggestion,
+    )

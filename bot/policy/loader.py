@@ -1,0 +1,422 @@
+"""Reading policy YAML files and checking them, with errors that name the file and the line.
+
+The files are edited by hand, so a typo must point at its line ("policies/x.yml:42: qa[3]:
+clause '2.9' does not exist") rather than fail somewhere in retrieval. Every problem in a file
+is collected before raising, so `python -m bot kb validate` shows them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+
+from bot.documents import citation, heading
+from bot.policy.model import (
+    INTERPRETATION_FIELDS,
+    TERM_FIELD,
+    Clause,
+    Interpretation,
+    Policy,
+    QAPair,
+)
+
+MAX_QA_ANSWER_CHARS = 200
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+_TOP_KEYS = {
+    "id": True,
+    "title": True,
+    "issuer": True,
+    "sample": True,
+    "structure": True,
+    "doc_no": False,
+    "url": False,
+    "published": False,
+    "effective": False,
+    "expires": False,
+    "notes_title": False,
+    "interpretation": False,
+    "qa": False,
+}
+_NODE_KEYS = {"id", "label", "title", "text", "notes", "children"}
+_QA_KEYS = {"q", "a", "clause", "alt"}
+_ENTRY_KEYS = {"text", "clause", "term"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class PolicyFileError(ValueError):
+    """One or more problems in policy files; `problems` lists them with file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Map(dict):
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    line = 0
+    key_lines: dict
+
+
+class _Seq(list):
+    """A YAML list that remembers its line and the line of each item."""
+
+    line = 0
+    item_lines: list
+
+
+def load_policy(path: Path) -> Policy:
+    """The policy in `path`, or `PolicyFileError` listing every problem found in it."""
+    checker = _Checker(path)
+    policy = checker.policy(checker.parse())
+    if checker.problems or policy is None:
+        raise PolicyFileError(checker.problems or [Problem(path, 1, "not a policy")])
+    return policy
+
+
+def load_policies(directory: Path) -> list[Policy]:
+    """All `*.yml`/`*.yaml` in `directory`, sorted by file name; ids must be unique."""
+    problems: list[Problem] = []
+    policies: list[Policy] = []
+    seen: dict[str, Path] = {}
+    paths = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
+    for path in paths:
+        try:
+            policy = load_policy(path)
+        except PolicyFileError as error:
+            problems.extend(error.problems)
+            continue
+        if policy.id in seen:
+            problems.append(Problem(path, 1, f"id '{policy.id}' already used by {seen[policy.id]}"))
+            continue
+        seen[policy.id] = path
+        policies.append(policy)
+    if problems:
+        raise PolicyFileError(problems)
+    return policies
+
+
+def _located(
+    node: yaml.Node, constructor: yaml.SafeLoader, problems: list[Problem], path: Path
+) -> Any:
+    """Plain Python values that remember the line each mapping key and list item started on."""
+    if isinstance(node, yaml.MappingNode):
+        mapping = _Map()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, constructor)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int):
+                problems.append(Problem(path, line, f"unsupported key {key!r}"))
+                continue
+            key = str(key)
+            if key in mapping:
+                problems.append(Problem(path, line, f"duplicate key '{key}'"))
+            mapping[key] = _located(value_node, constructor, problems, path)
+            mapping.key_lines[key] = line
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        sequence = _Seq(_located(item, constructor, problems, path) for item in node.value)
+        sequence.line = node.start_mark.line + 1
+        sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return sequence
+    return _scalar(node, constructor)
+
+
+def _scalar(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
+    """The scalar's value; its raw text when YAML cannot construct it (2020-13-40)."""
+    try:
+        return constructor.construct_object(node)
+    except (ValueError, yaml.YAMLError):
+        return node.value
+
+
+class _Checker:
+    """Turns located YAML into a `Policy`, recording a `Problem` for everything malformed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def fail(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def parse(self) -> Any:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.fail(1, f"cannot read: {error}")
+            return None
+        try:
+            loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            node = yaml.compose(text, Loader=loader_class)
+        except yaml.MarkedYAMLError as error:
+            line = error.problem_mark.line + 1 if error.problem_mark else 1
+            started = (
+                f" ({error.context} on line {error.context_mark.line + 1})"
+                if error.context_mark
+                else ""
+            )
+            self.fail(line, f"YAML syntax: {error.problem or error}{started}")
+            return None
+        if node is None:
+            self.fail(1, "empty file")
+            return None
+        return _located(node, yaml.SafeLoader(""), self.problems, self.path)
+
+    def policy(self, data: Any) -> Optional[Policy]:
+        if data is None:
+            return None
+        if not isinstance(data, _Map):
+            self.fail(1, "expected a mapping of policy fields at the top level")
+            return None
+        self.keys(data, _TOP_KEYS, "policy")
+        for key, required in _TOP_KEYS.items():
+            if required and key not in data:
+                self.fail(data.line, f"missing required field '{key}'")
+        policy_id = self.text(data, "id")
+        if policy_id and not _ID.match(policy_id):
+            self.fail(
+                data.key_lines["id"], f"id '{policy_id}' must be lowercase letters, digits and '-'"
+            )
+        elif policy_id and policy_id != self.path.stem:
+            self.fail(
+                data.key_lines["id"],
+                f"id '{policy_id}' must match the file name '{self.path.stem}'",
+            )
+        sample = data.get("sample")
+        if "sample" in data and not isinstance(sample, bool):
+            self.fail(data.key_lines["sample"], "sample must be true or false")
+        url = self.text(data, "url", required=False)
+        if url and not re.match(r"^https?://\S+$", url):
+            self.fail(
+                data.key_lines["url"], f"url must start with http:// or https://, got '{url}'"
+            )
+        dates = {name: self.date(data, name) for name in ("published", "effective", "expires")}
+        if dates["effective"] and dates["expires"] and dates["expires"] < dates["effective"]:
+            self.fail(data.key_lines["expires"], "expires is before effective")
+        clauses = self.structure(data)
+        known = {clause.id for clause in clauses}
+        interpretation = self.interpretation(data, known)
+        qa = self.qa(data, known)
+        if self.problems:
+            return None
+        return Policy(
+            id=policy_id,
+            title=self.text(data, "title"),
+            issuer=self.text(data, "issuer"),
+            sample=bool(sample),
+            clauses=tuple(clauses),
+            doc_no=self.text(data, "doc_no", required=False),
+            url=url,
+            notes_title=self.text(data, "notes_title", required=False),
+            interpretation=tuple(interpretation),
+            qa=tuple(qa),
+            source=self.path,
+            **dates,
+        )
+
+    def keys(self, data: _Map, allowed: Iterable[str], where: str) -> None:
+        allowed = list(allowed)
+        for key in data:
+            if key not in allowed:
+                expected = ", ".join(allowed)
+                self.fail(
+                    data.key_lines[key], f"unknown field '{key}' in {where} (expected: {expected})"
+                )
+
+    def text(self, data: _Map, key: str, required: bool = True, where: str = "") -> str:
+        value = data.get(key)
+        line = data.key_lines.get(key, data.line)
+        if value is None or value == "":
+            if required and key in data:
+                self.fail(line, f"{where}{key} must not be empty")
+            elif required and where:
+                self.fail(line, f"{where}missing '{key}'")
+            return ""
+        if isinstance(value, float):
+            self.fail(line, f"{where}{key} {value} reads as a number: quote it, e.g. '{value}'")
+            return ""
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            self.fail(line, f"{where}{key} must be text")
+            return ""
+        return str(value).strip()
+
+    def date(self, data: _Map, key: str) -> Optional[date]:
+        value = data.get(key)
+        if value in (None, ""):
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(data.key_lines[key], f"{key} must be a date like 2017-09-30, got '{value}'")
+            return None
+
+    def structure(self, data: _Map) -> list[Clause]:
+        nodes = data.get("structure")
+        if "structure" not in data:
+            return []
+        if not isinstance(nodes, _Seq) or not nodes:
+            self.fail(data.key_lines["structure"], "structure must be a non-empty list of clauses")
+            return []
+        clauses: list[Clause] = []
+        self.nodes(nodes, [], [], clauses)
+        seen: dict[str, int] = {}
+        for clause in clauses:
+            if clause.id in seen:
+                self.fail(
+                    clause.line, f"clause id '{clause.id}' already used on line {seen[clause.id]}"
+                )
+            seen.setdefault(clause.id, clause.line)
+        return clauses
+
+    def nodes(self, nodes: _Seq, headings: list[str], titles: list[str], out: list[Clause]) -> None:
+        for node, line in zip(nodes, nodes.item_lines, strict=False):
+            if not isinstance(node, _Map):
+                self.fail(line, "each clause must be a mapping with id, label and title or text")
+                continue
+            self.keys(node, _NODE_KEYS, "clause")
+            where = f"clause '{node.get('id', '?')}': "
+            clause_id = self.text(node, "id", where=where)
+            label = self.text(node, "label", where=where)
+            title = self.text(node, "title", required=False)
+            body = self.text(node, "text", required=False)
+            if not title and not body:
+                self.fail(node.line, f"{where}needs a title or a text")
+            notes = node.get("notes") or []
+            if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+                self.fail(
+                    node.key_lines.get("notes", node.line), f"{where}notes must be a list of texts"
+                )
+                notes = []
+            out.append(
+                Clause(
+                    id=clause_id,
+                    label=label,
+                    title=title,
+                    text=body,
+                    reference=citation(headings, label),
+                    headings=tuple(titles),
+                    notes=tuple(n.strip() for n in notes),
+                    has_children=bool(node.get("children")),
+                    line=node.line,
+                )
+            )
+            children = node.get("children")
+            if children is None:
+                continue
+            if not isinstance(children, _Seq):
+                self.fail(node.key_lines["children"], f"{where}children must be a list")
+                continue
+            child_titles = [*titles, title] if title else titles
+            self.nodes(children, [*headings, heading(label, title)], child_titles, out)
+
+    def interpretation(self, data: _Map, known: set[str]) -> list[Interpretation]:
+        section = data.get("interpretation")
+        if section is None:
+            return []
+        if not isinstance(section, _Map):
+            self.fail(
+                data.key_lines["interpretation"], "interpretation must map 解读 fields to lists"
+            )
+            return []
+        self.keys(section, INTERPRETATION_FIELDS, "interpretation")
+        entries: list[Interpretation] = []
+        for name in INTERPRETATION_FIELDS:
+            items = section.get(name)
+            if items is None:
+                continue
+            if isinstance(items, str):
+                items = _Seq([items])
+                items.item_lines = [section.key_lines[name]]
+            if not isinstance(items, _Seq):
+                self.fail(section.key_lines[name], f"{name} must be a text or a list of entries")
+                continue
+            for item, line in zip(items, items.item_lines, strict=False):
+                entry = self.entry(name, item, line, known)
+                if entry:
+                    entries.append(entry)
+        return entries
+
+    def entry(self, name: str, item: Any, line: int, known: set[str]) -> Optional[Interpretation]:
+        if isinstance(item, str):
+            if name == TERM_FIELD:
+                self.fail(line, f"{name} entries need 'term' and 'text'")
+                return None
+            return Interpretation(field=name, text=item.strip())
+        if not isinstance(item, _Map):
+            self.fail(line, f"{name} entries must be texts or mappings with 'text'")
+            return None
+        self.keys(item, _ENTRY_KEYS, name)
+        text = self.text(item, "text", where=f"{name}: ")
+        term = self.text(item, "term", required=name == TERM_FIELD, where=f"{name}: ")
+        clause_id = self.clause_ref(item, known, f"{name}: ")
+        return (
+            Interpretation(field=name, text=text, term=term, clause_id=clause_id) if text else None
+        )
+
+    def qa(self, data: _Map, known: set[str]) -> list[QAPair]:
+        items = data.get("qa")
+        if items is None:
+            return []
+        if not isinstance(items, _Seq):
+            self.fail(data.key_lines["qa"], "qa must be a list of {q, a, clause}")
+            return []
+        pairs = []
+        for index, (item, line) in enumerate(zip(items, items.item_lines, strict=False)):
+            where = f"qa[{index}]: "
+            if not isinstance(item, _Map):
+                self.fail(line, f"{where}expected a mapping with q, a and clause")
+                continue
+            self.keys(item, _QA_KEYS, "qa")
+            question = self.text(item, "q", where=where)
+            answer = self.text(item, "a", where=where)
+            if len(answer) > MAX_QA_ANSWER_CHARS:
+                self.fail(
+                    item.key_lines["a"],
+                    f"{where}answer has {len(answer)} characters; keep it within {MAX_QA_ANSWER_CHARS}",
+                )
+            clause_id = self.clause_ref(item, known, where, required=True)
+            alternatives = item.get("alt") or []
+            if not isinstance(alternatives, list) or not all(
+                isinstance(a, str) for a in alternatives
+            ):
+                self.fail(
+                    item.key_lines.get("alt", item.line), f"{where}alt must be a list of questions"
+                )
+                alternatives = []
+            if question and answer and clause_id:
+                pairs.append(
+                    QAPair(question, answer, clause_id, tuple(a.strip() for a in alternatives))
+                )
+        return pairs
+
+    def clause_ref(
+        self, item: _Map, known: set[str], where: str, required: bool = False
+    ) -> Optional[str]:
+        clause_id = self.text(item, "clause", required=required, where=where)
+        if required and "clause" not in item:
+            self.fail(item.line, f"{where}missing 'clause' (the clause id it rests on)")
+        if clause_id and clause_id not in known:
+            self.fail(
+                item.key_lines["clause"], f"{where}clause '{clause_id}' does not exist in structure"
+            )
+            return None
+        return clause_id or None

@@ -1,0 +1,87 @@
+"""Retrieval settings read from `knowledge/policy_retrieval.yml`: weights, limits, confidence thresholds.
+
+They are data because they are tuned by measurement (`python -m bot eval qa --calibrate`), not
+chosen in code; every field has a default so a missing key keeps working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.policy.analysis import DataFileError
+
+NON_WORD_FIELDS = frozenset({"bigrams", "unigrams", "section"})
+"""Index fields filled from characters or cues rather than from jieba words."""
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """A top result is confident when its BM25 score and its lead over the next are high enough.
+
+    confident = score >= min_score and (margin >= min_margin or score >= sure_score), where
+    margin = (top score - second score) / top score.
+    """
+
+    min_score: float = 20.7
+    min_margin: float = 0.04
+    sure_score: float = 134.5
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Every knob of retrieval; knowledge/policy_retrieval.yml explains each one."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    max_df: float = 0.2
+    max_df_from: int = 100
+    field_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "question": 1.0,
+            "answer": 1.0,
+            "title": 1.0,
+            "body": 1.0,
+            "notes": 0.6,
+            "bigrams": 0.9,
+            "unigrams": 0.2,
+            "section": 4.0,
+        }
+    )
+    kind_weights: dict[str, float] = field(
+        default_factory=lambda: {"qa": 1.0, "clause": 1.0, "sentence": 1.2, "interpretation": 0.9}
+    )
+    synonym_weight: float = 1.0
+    context_boost: float = 1.3
+    interpretation_cues: dict[str, list[str]] = field(default_factory=dict)
+    candidates: int = 60
+    max_question_chars: int = 200
+    max_answer_chars: int = 200
+    confidence: Confidence = field(default_factory=Confidence)
+    followups: dict[str, list[str]] = field(default_factory=dict)
+    max_followup_chars: int = 16
+
+    @classmethod
+    def load(cls, path: Path) -> RetrievalParams:
+        if not path.exists():
+            return cls()
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise DataFileError(f"{path}: expected a mapping of retrieval settings")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DataFileError(f"{path}: unknown settings {', '.join(unknown)}")
+        confidence = data.pop("confidence", None) or {}
+        try:
+            return cls(**data, confidence=Confidence(**confidence))
+        except TypeError as error:
+            raise DataFileError(f"{path}: {error}") from error
+
+    @property
+    def word_fields(self) -> list[str]:
+        """Fields matched by the question's words (not characters, not 解读 cues)."""
+        return [name for name in self.field_weights if name not in NON_WORD_FIELDS]

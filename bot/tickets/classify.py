@@ -1,0 +1,290 @@
+"""What a citizen's words are: emergency, excluded matter, or a ticket of a type and category.
+
+All vocabulary lives in `knowledge/routing.yml` and `knowledge/departments.yml`; this module only
+adds up weighted phrases. A character n-gram model trained on `knowledge/routing_training.yml`
+helps where phrases are weak: its probabilities are added to the type scores, and it names the
+category when no phrase does (routing.yml records the cross-validation behind both choices).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from bot.tickets.catalogue import Catalogue
+from bot.tickets.files import read_yaml
+from bot.tickets.model import TextModel
+from bot.tickets.phrases import PhraseIndex, merge
+from bot.tickets.workdays import TICKET_TYPES
+
+EMERGENCY_TYPE = "求助"
+_CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
+
+
+@dataclass(frozen=True)
+class Emergency:
+    number: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    id: str
+    channel: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    type: str
+    category: Optional[str]
+    co_categories: tuple[str, ...] = ()
+    confidence: float = 0.0
+    urgent: bool = False
+    citywide: bool = False
+    emergency: Optional[Emergency] = None
+    exclusion: Optional[Exclusion] = None
+
+
+@dataclass(frozen=True)
+class _AllOf:
+    """Matches when every group has a phrase in the text (and, given months, in those months)."""
+
+    groups: tuple[tuple[str, ...], ...]
+    months: frozenset[int] = frozenset()
+
+    @classmethod
+    def parse(cls, rule: Mapping[str, Any]) -> _AllOf:
+        return cls(
+            tuple(tuple(str(p) for p in group) for group in rule["all"]),
+            frozenset(rule.get("months") or ()),
+        )
+
+    def matches(self, text: str, month: Optional[int] = None) -> bool:
+        if self.months and month not in self.months:
+            return False
+        return all(any(p in text for p in group) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class _JointRule:
+    condition: _AllOf
+    lead: str
+    co: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _ExclusionRule:
+    exclusion: Exclusion
+    unless: tuple[str, ...]
+
+
+@dataclass
+class Rules:
+    """The parsed `routing.yml` (plus the function keywords of the catalogue)."""
+
+    default_type: str
+    type_phrases: PhraseIndex[list[tuple[str, float]]]
+    type_by_category: Mapping[str, Mapping[str, float]]
+    category_phrases: PhraseIndex[list[tuple[str, float]]]
+    co_min_score: float
+    co_min_share: float
+    joint: list[_JointRule]
+    citywide: tuple[str, ...]
+    urgent: list[_AllOf]
+    emergencies: PhraseIndex[int]
+    emergency_list: list[Emergency]
+    not_emergency: tuple[str, ...]
+    exclusions: PhraseIndex[int]
+    exclusion_list: list[_ExclusionRule]
+    model_settings: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, catalogue: Catalogue) -> Rules:
+        data = read_yaml(path)
+        types = data["types"]
+        biases = types.get("by_category") or {}
+        named = set(types["phrases"]) | {t for bias in biases.values() for t in bias}
+        if named - set(TICKET_TYPES) or types["default"] not in TICKET_TYPES:
+            raise ValueError(f"{path}: ticket types must be among {TICKET_TYPES}")
+        known = {f.id for f in catalogue.functions}
+        referred = set(biases) | {
+            fn for j in data.get("joint") or () for fn in (j["lead"], *(j.get("co") or ()))
+        }
+        if referred - known:
+            raise ValueError(f"{path}: unknown functions {sorted(referred - known)}")
+        type_pairs = [
+            (phrase, (ticket_type, float(weight)))
+            for ticket_type, phrases in types["phrases"].items()
+            for phrase, weight in phrases.items()
+        ]
+        emergencies = [Emergency(str(e["number"]), str(e["message"])) for e in data["emergencies"]]
+        exclusion_rules = [
+            _ExclusionRule(
+                Exclusion(str(e["id"]), str(e["channel"]), str(e["message"])),
+                tuple(e.get("unless") or ()),
+            )
+            for e in data["excluded"]
+        ]
+        co = data.get("co_handling") or {}
+        return cls(
+            default_type=types["default"],
+            type_phrases=PhraseIndex(
+                {**{p: [] for p in types.get("neutral") or ()}, **merge(type_pairs)}
+            ),
+            type_by_category={
+                str(fn): {str(t): float(w) for t, w in bias.items()} for fn, bias in biases.items()
+            },
+            category_phrases=PhraseIndex(_category_weights(catalogue, data["categories"], path)),
+            co_min_score=float(co.get("min_score", 3)),
+            co_min_share=float(co.get("min_share", 0.6)),
+            joint=[
+                _JointRule(_AllOf.parse(j), str(j["lead"]), tuple(j.get("co") or ()))
+                for j in data.get("joint") or ()
+            ],
+            citywide=tuple(data.get("citywide") or ()),
+            urgent=[_AllOf.parse(u) for u in data.get("urgent") or ()],
+            emergencies=PhraseIndex(
+                {p: i for i, e in enumerate(data["emergencies"]) for p in e["phrases"]}
+            ),
+            emergency_list=emergencies,
+            not_emergency=tuple(data.get("not_emergency") or ()),
+            exclusions=PhraseIndex(
+                {p: i for i, e in enumerate(data["excluded"]) for p in e["phrases"]}
+            ),
+            exclusion_list=exclusion_rules,
+            model_settings=data.get("model") or {},
+        )
+
+
+def _category_weights(
+    catalogue: Catalogue, overrides: Mapping[str, Mapping[str, float]], path: Path
+) -> dict[str, list[tuple[str, float]]]:
+    """phrase → [(function, weight)] from department keywords and routing.yml's weights.
+
+    A department keyword counts 1, or as much as the strongest routing.yml phrase of the same
+    function inside it (公积金提取 is as telling as 公积金): longest-match scanning would
+    otherwise let a longer, weaker keyword hide a strong phrase.
+    """
+    known = {f.id for f in catalogue.functions}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(
+            f"{path}: unknown functions under categories: {', '.join(sorted(unknown))}"
+        )
+    weights: dict[tuple[str, str], float] = {}
+    for function in catalogue.functions:
+        strong = {str(p): float(w) for p, w in (overrides.get(function.id) or {}).items()}
+        for keyword in function.keywords:
+            inherited = [w for phrase, w in strong.items() if phrase in keyword]
+            weights[(keyword, function.id)] = max([1.0, *inherited])
+        for phrase, weight in strong.items():
+            weights[(phrase, function.id)] = weight
+    return merge((phrase, (fn, w)) for (phrase, fn), w in weights.items() if w)
+
+
+class Classifier:
+    """Classifies a cleaned text with the rules and, when given, the trained models."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        type_model: Optional[TextModel] = None,
+        category_model: Optional[TextModel] = None,
+    ):
+        self.rules = rules
+        self.type_model = type_model
+        self.category_model = category_model
+        settings = rules.model_settings
+        self.type_weight = float(settings.get("type_weight", 0))
+        self.min_category_score = float(settings.get("min_category_score", 1))
+        self.fallback_probability = float(settings.get("fallback_probability", 1))
+
+    def classify(
+        self, text: str, now: datetime, topic_text: Optional[str] = None
+    ) -> Classification:
+        """All decisions about `text`; a citizen reporting an emergency is asking for help.
+
+        `topic_text` is the text to find the category in, when it differs (place names blanked).
+        """
+        category, co, confidence = self._category(topic_text or text)
+        emergency = self.emergency(text)
+        return Classification(
+            type=EMERGENCY_TYPE if emergency else self.ticket_type(text, category),
+            category=category,
+            co_categories=co,
+            confidence=confidence,
+            urgent=any(rule.matches(text, now.month) for rule in self.rules.urgent),
+            citywide=any(p in text for p in self.rules.citywide),
+            emergency=emergency,
+            exclusion=self.exclusion(text),
+        )
+
+    def emergency(self, text: str) -> Optional[Emergency]:
+        """The most pressing emergency named in a clause that does not put it in the past."""
+        found: set[int] = set()
+        for clause in _CLAUSE.split(text):
+            hits = self.rules.emergencies.values(clause)
+            if hits and not any(p in clause for p in self.rules.not_emergency):
+                found.update(hits)
+        return self.rules.emergency_list[min(found)] if found else None
+
+    def exclusion(self, text: str) -> Optional[Exclusion]:
+        for index in self.rules.exclusions.values(text):
+            rule = self.rules.exclusion_list[index]
+            if not any(p in text for p in rule.unless):
+                return rule.exclusion
+        return None
+
+    def ticket_type(self, text: str, category: Optional[str] = None) -> str:
+        """The type with the highest phrase score, category bias and model probability."""
+        scores = _add_up(self.rules.type_phrases.values(text))
+        for label, weight in self.rules.type_by_category.get(category or "", {}).items():
+            scores[label] = scores.get(label, 0.0) + weight
+        if self.type_model is not None:
+            for label, p in self.type_model.probabilities(text).items():
+                scores[label] = scores.get(label, 0.0) + self.type_weight * p
+        if not scores or max(scores.values()) <= 0:
+            return self.rules.default_type
+        return max(TICKET_TYPES, key=lambda t: scores.get(t, 0.0))
+
+    def category_scores(self, text: str) -> dict[str, float]:
+        """Phrase score of each function named in `text`."""
+        return _add_up(self.rules.category_phrases.values(text))
+
+    def _category(self, text: str) -> tuple[Optional[str], tuple[str, ...], float]:
+        for rule in self.rules.joint:
+            if rule.condition.matches(text):
+                return rule.lead, rule.co, 1.0
+        scores = {k: v for k, v in self.category_scores(text).items() if v > 0}
+        lead = max(scores, key=scores.__getitem__) if scores else None
+        if lead and scores[lead] >= self.min_category_score:
+            confidence = scores[lead] / sum(scores.values())
+            return lead, self._co_handlers(lead, scores), round(confidence, 3)
+        if self.category_model is not None:
+            probabilities = self.category_model.probabilities(text)
+            best = max(probabilities, key=probabilities.__getitem__)
+            if probabilities[best] >= self.fallback_probability:
+                return best, (), round(probabilities[best], 3)
+        return None, (), 0.0
+
+    def _co_handlers(self, lead: str, phrase_scores: Mapping[str, float]) -> tuple[str, ...]:
+        lead_score = phrase_scores.get(lead, 0.0)
+        return tuple(
+            fn
+            for fn, score in sorted(phrase_scores.items(), key=lambda kv: -kv[1])
+            if fn != lead
+            and score >= self.rules.co_min_score
+            and score >= self.rules.co_min_share * lead_score
+        )
+
+
+def _add_up(hits: Iterable[Sequence[tuple[str, float]]]) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for pairs in hits:
+        for label, weight in pairs:
+            scores[label] = scores.get(label, 0.0) + weight
+    return scores

@@ -1,0 +1,131 @@
+"""Measuring the router on a labelled file (format: the header of knowledge/eval/routing.yml).
+
+Department names are compared through the catalogue, so 舟山市定海区市场监督管理局 and
+定海区市场监督管理局 count as the same body. Every case is routed at the same moment
+(`REFERENCE_TIME`, a Tuesday in May) so that figures do not depend on the day they are taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from bot.tickets.catalogue import Catalogue, normalise_name
+from bot.tickets.files import read_yaml
+from bot.tickets.routing import Router, RoutingResult
+
+REFERENCE_TIME = datetime(2026, 5, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+METRICS = (
+    "department",
+    "jurisdiction",
+    "type",
+    "category",
+    "co_departments",
+    "emergency",
+    "excluded",
+    "urgent",
+)
+
+
+@dataclass
+class Score:
+    correct: int = 0
+    total: int = 0
+
+    @property
+    def rate(self) -> Optional[float]:
+        return self.correct / self.total if self.total else None
+
+    def add(self, ok: bool) -> bool:
+        self.total += 1
+        self.correct += ok
+        return ok
+
+
+@dataclass
+class Mismatch:
+    text: str
+    metric: str
+    expected: Any
+    got: Any
+
+
+@dataclass
+class Report:
+    cases: int = 0
+    scores: dict[str, Score] = field(default_factory=lambda: {m: Score() for m in METRICS})
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cases": self.cases,
+            "accuracy": {
+                name: {"rate": _round(s.rate), "correct": s.correct, "total": s.total}
+                for name, s in self.scores.items()
+            },
+            "mismatches": [m.__dict__ for m in self.mismatches],
+        }
+
+    def render(self) -> str:
+        lines = [f"{self.cases} cases"]
+        for name, score in self.scores.items():
+            rate = "  n/a" if score.rate is None else f"{score.rate:6.1%}"
+            lines.append(f"  {name:<15}{rate}  ({score.correct}/{score.total})")
+        if self.mismatches:
+            lines.append("mismatches:")
+            lines.extend(
+                f"  [{m.metric}] expected {m.expected!r}, got {m.got!r}: {m.text}"
+                for m in self.mismatches
+            )
+        return "\n".join(lines)
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    data = read_yaml(path)
+    cases = (data.get("cases") or data.get("examples")) if isinstance(data, dict) else data
+    if not isinstance(cases, list) or not all(isinstance(c, dict) and "text" in c for c in cases):
+        raise ValueError(f"{path}: expected a list of cases with a 'text' each")
+    return cases
+
+
+def evaluate(router: Router, cases: list[dict[str, Any]], now: datetime = REFERENCE_TIME) -> Report:
+    report = Report(cases=len(cases))
+    for case in cases:
+        result = router.route(str(case["text"]), now=now)
+        for metric, expected, got in _comparisons(router.catalogue, case, result):
+            if not report.scores[metric].add(expected == got):
+                report.mismatches.append(Mismatch(result.text, metric, expected, got))
+    return report
+
+
+def _comparisons(catalogue: Catalogue, case: dict[str, Any], result: RoutingResult):
+    """(metric, expected, got) for every label the case has."""
+    emergency = str(case["emergency"]) if case.get("emergency") else None
+    excluded = case.get("excluded") or None
+    yield "emergency", emergency, result.emergency
+    yield "excluded", excluded, result.excluded
+    if case.get("type"):
+        yield "type", case["type"], result.type
+    if case.get("jurisdiction"):
+        yield "jurisdiction", case["jurisdiction"], result.jurisdiction
+    if emergency or excluded:
+        return
+    if case.get("category"):
+        yield "category", case["category"], result.category
+    if case.get("department"):
+        yield "department", _body_key(catalogue, case["department"]), result.department_id
+        expected_co = {_body_key(catalogue, name) for name in case.get("co_departments") or ()}
+        yield "co_departments", sorted(expected_co), sorted(result.co_department_ids)
+    yield "urgent", bool(case.get("urgent")), result.urgent
+
+
+def _body_key(catalogue: Catalogue, name: str) -> str:
+    body = catalogue.resolve(name)
+    return body.id if body else normalise_name(name)
+
+
+def _round(rate: Optional[float]) -> Optional[float]:
+    return None if rate is None else round(rate, 4)

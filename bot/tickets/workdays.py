@@ -1,0 +1,195 @@
+"""Working-day arithmetic and ticket deadlines (签收 and 办结 time limits).
+
+Working days are China's: public holidays are off and 调休 weekends are on, from
+`chinese_calendar`. That package only knows the years the State Council has announced (it raises
+NotImplementedError after that), so for later years Saturdays and Sundays are the only rest days
+and a warning is logged once per year: a deadline a few days early is better than no deadline.
+
+Times without a zone are taken as local time of the policy's zone (Asia/Shanghai); every time
+returned carries that zone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from bot.tickets.files import read_yaml
+
+log = logging.getLogger(__name__)
+
+TICKET_TYPES = ("咨询", "求助", "投诉", "举报", "建议")
+DEFAULT_HOURS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
+_SEARCH_LIMIT_DAYS = 3 * 366
+
+
+class WorkCalendar:
+    """Which days are working days, and how to count working days and working hours."""
+
+    def __init__(
+        self,
+        hours: Sequence[tuple[time, time]] = DEFAULT_HOURS,
+        tz: ZoneInfo = ZoneInfo("Asia/Shanghai"),
+    ):
+        if not hours or any(start >= end for start, end in hours):
+            raise ValueError("working hours must be non-empty (start, end) pairs with start < end")
+        self.hours = tuple(sorted(hours))
+        self.tz = tz
+        self._years_without_data: set[int] = set()
+
+    def is_workday(self, day: date) -> bool:
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            if day.year not in self._years_without_data:
+                self._years_without_data.add(day.year)
+                log.warning(
+                    "chinese_calendar has no holidays for %d: only weekends are rest days",
+                    day.year,
+                )
+            return day.weekday() < 5
+
+    def localise(self, moment: datetime) -> datetime:
+        """`moment` in the calendar's zone (naive times are taken as already local)."""
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=self.tz)
+        return moment.astimezone(self.tz)
+
+    def close_of_business(self, day: date) -> datetime:
+        return datetime.combine(day, self.hours[-1][1], tzinfo=self.tz)
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The same clock time on the `days`-th working day after `start`'s date."""
+        if days < 0:
+            raise ValueError("days must be >= 0")
+        start = self.localise(start)
+        day = start.date()
+        counted = 0
+        while counted < days:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return datetime.combine(day, start.timetz())
+
+    def add_working_hours(self, start: datetime, hours: float) -> datetime:
+        """`start` plus `hours` counted only within working hours of working days."""
+        if hours < 0:
+            raise ValueError("hours must be >= 0")
+        remaining = timedelta(hours=hours)
+        cursor = self.localise(start)
+        if not remaining:
+            return cursor
+        day = cursor.date()
+        for _ in range(_SEARCH_LIMIT_DAYS):
+            if self.is_workday(day):
+                for opens, closes in self.hours:
+                    open_at = datetime.combine(day, opens, tzinfo=self.tz)
+                    close_at = datetime.combine(day, closes, tzinfo=self.tz)
+                    begin = max(cursor, open_at)
+                    if begin >= close_at:
+                        continue
+                    if remaining <= close_at - begin:
+                        return begin + remaining
+                    remaining -= close_at - begin
+                    cursor = close_at
+            day += timedelta(days=1)
+        raise RuntimeError(f"no working time found within {_SEARCH_LIMIT_DAYS} days")
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """How long each kind of ticket may take; loaded from `knowledge/deadlines.yml`."""
+
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    finish_days: Mapping[str, int] = field(
+        default_factory=lambda: {"咨询": 1, "求助": 3, "投诉": 5, "举报": 5, "建议": 10}
+    )
+    sign_hours: float = 2
+    urgent_sign: timedelta = timedelta(minutes=30)
+    urgent_finish: timedelta = timedelta(hours=24)
+
+    @classmethod
+    def load(cls, path: Path) -> DeadlinePolicy:
+        data = read_yaml(path) or {}
+        hours = [(_clock(a), _clock(b)) for a, b in data.get("working_hours") or ()]
+        calendar = WorkCalendar(
+            hours or DEFAULT_HOURS, ZoneInfo(data.get("timezone", "Asia/Shanghai"))
+        )
+        finish_days = {
+            str(k): int(v) for k, v in (data.get("finish_within_working_days") or {}).items()
+        }
+        missing = set(TICKET_TYPES) - set(finish_days)
+        if missing:
+            raise ValueError(
+                f"{path}: finish_within_working_days lacks {', '.join(sorted(missing))}"
+            )
+        urgent = data.get("urgent") or {}
+        return cls(
+            calendar=calendar,
+            finish_days=finish_days,
+            sign_hours=float(data.get("sign_within_working_hours", 2)),
+            urgent_sign=timedelta(minutes=float(urgent.get("sign_within_minutes", 30))),
+            urgent_finish=timedelta(hours=float(urgent.get("finish_within_hours", 24))),
+        )
+
+    def due_at(self, created_at: datetime, ticket_type: str, urgent: bool = False) -> datetime:
+        """When the ticket must be finished (办结): close of business of the Nth working day."""
+        created_at = self.calendar.localise(created_at)
+        if urgent:
+            return created_at + self.urgent_finish
+        if ticket_type not in self.finish_days:
+            raise ValueError(f"unknown ticket type {ticket_type!r}; expected one of {TICKET_TYPES}")
+        last_day = self.calendar.add_working_days(created_at, self.finish_days[ticket_type])
+        return self.calendar.close_of_business(last_day.date())
+
+    def sign_by(self, created_at: datetime, urgent: bool = False) -> datetime:
+        """When the department must have signed for (签收) the ticket."""
+        if urgent:
+            return self.calendar.localise(created_at) + self.urgent_sign
+        return self.calendar.add_working_hours(created_at, self.sign_hours)
+
+    def extend(self, due: datetime, days: int) -> datetime:
+        """A granted extension (延期) of `days` working days."""
+        return self.calendar.add_working_days(due, days)
+
+
+def _clock(value: object) -> time:
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
+
+
+@lru_cache(maxsize=4)
+def load_policy(path: Optional[Path] = None) -> DeadlinePolicy:
+    """The policy in `path` (default: the configured knowledge directory's deadlines.yml)."""
+    if path is None:
+        from bot.config import Settings
+
+        path = Settings.from_env().knowledge_dir / "deadlines.yml"
+    return DeadlinePolicy.load(path)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    return load_policy().calendar.add_working_days(start, days)
+
+
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    return load_policy().calendar.add_working_hours(start, hours)
+
+
+def due_at(created_at: datetime, ticket_type: str, urgent: bool = False) -> datetime:
+    return load_policy().due_at(created_at, ticket_type, urgent)
+
+
+def sign_by(created_at: datetime, urgent: bool = False) -> datetime:
+    return load_policy().sign_by(created_at, urgent)
+
+
+def extend(due: datetime, days: int) -> datetime:
+    return load_policy().extend(due, days)

@@ -1,0 +1,96 @@
+"""What every area's handlers share: database work off the event loop, pages, JSON and errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, json
+from sqlalchemy.orm import Session
+
+from bot.clock import format_cn
+
+T = TypeVar("T")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+SOCKETIO_CLIENT = STATIC / "vendor" / "socket.io.min.js"
+
+
+def template_environment() -> Environment:
+    """Jinja2 with autoescape on for every template: nothing a citizen typed becomes markup."""
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["cn_time"] = format_cn
+    environment.filters["cn_date"] = partial(format_cn, with_time=False)
+    return environment
+
+
+async def run_db(request: Request, work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction on a worker thread, so a slow query never blocks the loop."""
+    db = request.app.ctx.services.db
+
+    def job() -> T:
+        with db.session() as session:
+            return work(session)
+
+    return await asyncio.get_running_loop().run_in_executor(None, job)
+
+
+async def run_blocking(work: Callable[..., T], *args: Any) -> T:
+    """CPU-bound work (search, routing) on a worker thread."""
+    return await asyncio.get_running_loop().run_in_executor(None, partial(work, *args))
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
+    """A page, with the logged-in account, its CSRF token and the optional public links."""
+    page = request.app.ctx.templates.get_template(template).render(
+        principal=getattr(request.ctx, "principal", None),
+        csrf_token=getattr(request.ctx, "csrf_token", ""),
+        consultations_url=request.app.ctx.consultations_url,
+        **context,
+    )
+    return html(page, status=status)
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or an empty dict for anything else."""
+    try:
+        data = jsonlib.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def json_response(body: Any, status: int = 200) -> HTTPResponse:
+    return json(body, status=status, dumps=partial(jsonlib.dumps, ensure_ascii=False))
+
+
+def error_response(
+    request: Request, message: str, status: int, headers: Optional[dict] = None
+) -> HTTPResponse:
+    """A Chinese error as JSON for API calls and as a page for people."""
+    if wants_json(request):
+        response = json_response({"error": message}, status=status)
+    else:
+        response = render(request, "error.html", status=status, message=message, status_code=status)
+    response.headers.update(headers or {})
+    return response
+
+
+def wants_json(request: Request) -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.path.endswith(".json")
+        or "application/json" in (request.headers.get("content-type") or "")
+        or "application/json" in (request.headers.get("accept") or "")
+    )

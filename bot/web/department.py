@@ -1,0 +1,210 @@
+"""The department workbench: the inbox coloured by time left, a ticket with its history, and
+server-side forms to 签收, 退单, 申请延期 and 办结 — each one call of `bot.tickets.service` as the
+logged-in account, so the service decides who may do what (another body's ticket is a 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Optional
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, redirect
+from sqlalchemy.orm import Session
+
+from bot.accounts import Principal
+from bot.privacy import mask, mask_name, mask_phone
+from bot.tickets import service, workdays
+from bot.tickets.catalogue import Catalogue
+from bot.tickets.models import IN_DEPARTMENT_STATUSES, STATES, Ticket, as_utc, assume_utc
+from bot.web.common import render, run_db
+from bot.web.sessions import login_required
+
+NUMBER = r"[A-Za-z0-9-]{1,32}"
+TIME_LEFT = {
+    "overdue": "已超期",
+    "soon": "不足1个工作日",
+    "ok": "时间充裕",
+    "done": "",
+}
+EVENT_LABELS = {"receive": "受理", **{name: t.label for name, t in service.TRANSITIONS.items()}}
+DONE_MESSAGES = {
+    "sign": "已签收，请在办结时限前答复市民。",
+    "return": "已退单，等待12345热线改派。",
+    "extension": "延期申请已提交，等待12345热线审批。",
+    "reply": "已办结，答复已发送给市民。",
+}
+
+blueprint = Blueprint("department", url_prefix="/department")
+
+
+@dataclass(frozen=True)
+class FormAction:
+    """One form of the ticket page: the service command and how to read its fields."""
+
+    command: Callable[..., Ticket]
+    fields: Callable[[dict], dict[str, Any]]
+
+
+def _days(form: dict) -> dict[str, Any]:
+    raw = (form.get("days") or "").strip()
+    if not raw.isdigit():
+        raise service.TicketInvalid("延期天数必须是整数")
+    return {"days": int(raw), "reason": form.get("reason") or ""}
+
+
+ACTIONS: dict[str, FormAction] = {
+    "sign": FormAction(service.sign, lambda form: {}),
+    "return": FormAction(service.return_ticket, lambda form: {"reason": form.get("reason") or ""}),
+    "extension": FormAction(service.request_extension, _days),
+    "reply": FormAction(service.reply_and_close, lambda form: {"reply": form.get("reply") or ""}),
+}
+
+
+@blueprint.get("", strict_slashes=False)
+@login_required("department")
+async def inbox(request: Request) -> HTTPResponse:
+    principal: Principal = request.ctx.principal
+    status = request.args.get("status") or None
+    if status not in (None, "all") and status not in STATES:
+        status = None
+    catalogue: Catalogue = request.app.ctx.catalogue
+
+    def work(session: Session) -> tuple[list[dict], int]:
+        page = service.list_tickets(session, principal, status=status, limit=100)
+        now = as_utc()
+        return [ticket_view(t, principal, catalogue, now) for t in page.items], page.total
+
+    tickets, total = await run_db(request, work)
+    return render(
+        request,
+        "department/inbox.html",
+        tickets=tickets,
+        total=total,
+        filter_status=status or "",
+        states=STATES,
+        department=service.department_name(catalogue, principal.department_id),
+    )
+
+
+@blueprint.get(f"/tickets/<number:{NUMBER}>")
+@login_required("department")
+async def ticket_page(request: Request, number: str) -> HTTPResponse:
+    done = DONE_MESSAGES.get(request.args.get("done") or "", "")
+    return await _ticket_page(request, number, notice=done)
+
+
+@blueprint.post(f"/tickets/<number:{NUMBER}>/<name:[a-z]+>")
+@login_required("department")
+async def act(request: Request, number: str, name: str) -> HTTPResponse:
+    action = ACTIONS.get(name)
+    if action is None:
+        return await _ticket_page(request, number, error="未知的操作", status=404)
+    principal: Principal = request.ctx.principal
+    form = {key: request.form.get(key) for key in request.form or {}}
+    try:
+        fields = action.fields(form)
+        await run_db(request, lambda s: action.command(s, number, principal, **fields))
+    except service.TicketError as error:
+        status = 404 if isinstance(error, service.TicketNotFound) else 400
+        return await _ticket_page(request, number, error=str(error), status=status, form=form)
+    return redirect(f"/department/tickets/{number}?done={name}")
+
+
+async def _ticket_page(
+    request: Request,
+    number: str,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    form: Optional[dict] = None,
+) -> HTTPResponse:
+    principal: Principal = request.ctx.principal
+    catalogue: Catalogue = request.app.ctx.catalogue
+
+    def work(session: Session) -> tuple[dict, list[dict]]:
+        ticket = service.get_ticket(session, number, principal)
+        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(session, ticket)
+
+    try:
+        ticket, history = await run_db(request, work)
+    except service.TicketNotFound as missing:
+        return render(request, "error.html", status=404, message=str(missing), status_code=404)
+    return render(
+        request,
+        "department/ticket.html",
+        status=status,
+        ticket=ticket,
+        history=history,
+        notice=notice,
+        error=error,
+        form=form or {},
+        max_extension=service.MAX_EXTENSION_DAYS,
+    )
+
+
+def time_left(ticket: Ticket, now: datetime) -> str:
+    """overdue / soon (less than one working day left) / ok; done when the department is not
+    holding the ticket."""
+    if ticket.status not in IN_DEPARTMENT_STATUSES or ticket.due_at is None:
+        return "done"
+    due = assume_utc(ticket.due_at)
+    if due < now:
+        return "overdue"
+    if due < workdays.add_working_days(now, 1):
+        return "soon"
+    return "ok"
+
+
+def ticket_view(
+    ticket: Ticket, principal: Principal, catalogue: Catalogue, now: datetime
+) -> dict[str, Any]:
+    """What the page shows; a department sees the citizen's contact and personal data masked."""
+    masked = principal.role == "department"
+    phone, name = ticket.citizen_phone or "", ticket.citizen_name or ""
+    left = time_left(ticket, now)
+    return {
+        "number": ticket.number,
+        "type": ticket.type,
+        "category": ticket.category_name or "未分类",
+        "urgent": ticket.urgent,
+        "description": mask(ticket.description) if masked else ticket.description,
+        "location": ticket.location or "",
+        "channel": ticket.channel,
+        "status": ticket.status,
+        "status_label": ticket.state.label,
+        "department": service.department_name(catalogue, ticket.department_id) or "未派单",
+        "lead": principal.department_id == ticket.department_id,
+        "co_departments": [
+            service.department_name(catalogue, d) for d in ticket.co_department_ids or ()
+        ],
+        "created_at": ticket.created_at,
+        "sign_by": ticket.sign_by,
+        "due_at": ticket.due_at,
+        "time_left": left,
+        "time_left_label": TIME_LEFT[left],
+        "supervised": ticket.supervised,
+        "anonymous": ticket.anonymous,
+        "citizen_name": mask_name(name) if masked else name,
+        "citizen_phone": mask_phone(phone) if masked and phone else phone,
+        "return_reason": ticket.return_reason or "",
+        "extension_state": ticket.extension_state or "",
+        "extension_days": ticket.extension_days,
+        "extension_reason": ticket.extension_reason or "",
+        "reply": ticket.reply or "",
+        "replied_at": ticket.replied_at,
+    }
+
+
+def history_view(session: Session, ticket: Ticket) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": assume_utc(event.at),
+            "actor": event.actor,
+            "action": EVENT_LABELS.get(event.action.removeprefix("ticket."), event.action),
+            "note": (event.detail or {}).get("note") or "",
+        }
+        for event in service.history(session, ticket.number)
+    ]

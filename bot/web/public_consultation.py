@@ -1,0 +1,152 @@
+"""Public consultation pages: drafts open for comment, their text, and the published adoption
+summaries (采纳情况) exactly as registered.
+
+`register(app)` mounts:
+  GET /consultations                         drafts open for comment (HTML)
+  GET /consultations/<id>                    a draft's text, clause by clause (HTML)
+  GET /consultations/<id>/summary[?version=N] the published summary, latest or a given version
+  GET /consultations/<id>/summary.json       the same as data (every group, decision and reason)
+  GET /api/consultations                     all released drafts with window, phase and counts
+
+The summary page is the archived HTML from the publication register, served byte for byte (with
+its own strict CSP: it is self-contained, inline style and a data-URI chart); an older version
+gets a notice that it has been superseded. List and draft pages extend the portal's base.html.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from sanic import Blueprint, Sanic
+from sanic.exceptions import NotFound
+from sanic.request import Request
+from sanic.response import HTTPResponse, html
+from sqlalchemy.orm import Session
+
+from bot.consultation import NotFound as ConsultationNotFound
+from bot.consultation import drafts, publish
+from bot.consultation.models import PHASE_LABELS, Summary, local_date
+from bot.consultation.report import template_environment, to_public_json
+from bot.db import utcnow
+from bot.web.common import TEMPLATES, json_response, run_db
+
+SUMMARY_CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+blueprint = Blueprint("public_consultation")
+
+
+def register(app: Sanic) -> None:
+    app.ctx.consultation_templates = template_environment(TEMPLATES)
+    app.blueprint(blueprint)
+
+
+def _page(request: Request, template: str, **context: Any) -> HTTPResponse:
+    environment = request.app.ctx.consultation_templates
+    page = environment.get_template(template).render(
+        principal=None,
+        csrf_token="",
+        consultations_url=getattr(request.app.ctx, "consultations_url", "") or "/consultations",
+        **context,
+    )
+    return html(page)
+
+
+async def _db(request: Request, work):
+    try:
+        return await run_db(request, work)
+    except ConsultationNotFound as missing:
+        raise NotFound(str(missing)) from missing
+
+
+@blueprint.get("/consultations", strict_slashes=False)
+async def index(request: Request) -> HTTPResponse:
+    def work(session: Session) -> dict[str, list]:
+        listed = drafts.list_drafts(session, local_date(utcnow()))
+        return {
+            "open_drafts": [item for item in listed if item.phase == "open"],
+            "summarised": [item for item in listed if item.phase == "summarised"],
+        }
+
+    return _page(request, "public_list.html", **await _db(request, work))
+
+
+@blueprint.get("/consultations/<draft_id:int>")
+async def draft_page(request: Request, draft_id: int) -> HTTPResponse:
+    def work(session: Session) -> HTTPResponse:
+        draft = drafts.get_draft(session, draft_id)
+        published = publish.latest_summary(session, draft_id) is not None
+        return _page(
+            request,
+            "public_draft.html",
+            draft=draft,
+            phase_label=PHASE_LABELS[draft.phase(local_date(utcnow()))],
+            summary_path=f"/consultations/{draft_id}/summary" if published else None,
+        )
+
+    return await _db(request, work)
+
+
+@blueprint.get("/consultations/<draft_id:int>/summary")
+async def summary_page(request: Request, draft_id: int) -> HTTPResponse:
+    version = _version(request)
+
+    def work(session: Session) -> tuple[str, Optional[int]]:
+        record = publish.publication(session, draft_id, version)
+        latest = publish.publication(session, draft_id)
+        return record.html, (latest.version if latest.version != record.version else None)
+
+    page, newer = await _db(request, work)
+    if newer is not None:
+        notice = (
+            f'<p style="border:1px solid #e0b4b4;background:#fff6f6;padding:.75rem 1rem">'
+            f"本版本已被第{newer}版取代，"
+            f'<a href="/consultations/{draft_id}/summary">查看最新版本</a>。</p>'
+        )
+        page = page.replace("<body>", f"<body>\n{notice}", 1)
+    return html(page, headers={"Content-Security-Policy": SUMMARY_CSP})
+
+
+@blueprint.get("/consultations/<draft_id:int>/summary.json")
+async def summary_json(request: Request, draft_id: int) -> HTTPResponse:
+    version = _version(request)
+
+    def work(session: Session) -> dict[str, Any]:
+        record = publish.publication(session, draft_id, version)
+        summary = session.get(Summary, record.summary_id)
+        meta = {
+            **publish.publication_meta(summary, None),
+            "state": summary.state,
+            "content_hash": record.content_hash,
+            "channel": record.channel,
+            "versions": [p.version for p in publish.publications(session, draft_id)],
+        }
+        return to_public_json(summary.content, meta)
+
+    return json_response(await _db(request, work))
+
+
+@blueprint.get("/api/consultations")
+async def api_list(request: Request) -> HTTPResponse:
+    def work(session: Session) -> list[dict[str, Any]]:
+        listed = drafts.list_drafts(session, local_date(utcnow()))
+        return [
+            {
+                **item.to_dict(),
+                "summary_path": f"{item.path}/summary" if item.phase == "summarised" else None,
+            }
+            for item in listed
+        ]
+
+    return json_response({"consultations": await _db(request, work)})
+
+
+def _version(request: Request) -> Optional[int]:
+    raw = request.args.get("version")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise NotFound("版本号无效")
+    return int(raw)
