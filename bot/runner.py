@@ -142,28 +142,51 @@ class Supervisor:
     def start(self, timeout: float = 120.0) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for service in self.services:
-            log = open(self.log_dir / f"{service.name}.log", "ab")
-            service.process = subprocess.Popen(
-                service.argv,
-                cwd=PROJECT_ROOT,
-                env={**os.environ, **service.env},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self._spawn(service)
         deadline = time.monotonic() + timeout
         for service in self.services:
-            while not _healthy(service.health_url):
-                if service.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(
-                        f"{service.name} exited with {service.process.returncode}; "
-                        f"see {self.log_dir / (service.name + '.log')}"
-                    )
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"{service.name} not ready after {timeout:.0f}s")
-                time.sleep(0.25)
+            self._wait_healthy(service, deadline, timeout)
+
+    def _spawn(self, service: Service) -> None:
+        log = open(self.log_dir / f"{service.name}.log", "ab")
+        service.process = subprocess.Popen(
+            service.argv,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **service.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def _wait_healthy(self, service: Service, deadline: float, timeout: float) -> None:
+        while not _healthy(service.health_url):
+            if service.process.poll() is not None:
+                self.stop()
+                raise RuntimeError(
+                    f"{service.name} exited with {service.process.returncode}; "
+                    f"see {self.log_dir / (service.name + '.log')}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{service.name} not ready after {timeout:.0f}s")
+            time.sleep(0.25)
+
+    def service(self, name: str) -> Service:
+        return next(s for s in self.services if s.name == name)
+
+    def kill(self, name: str) -> None:
+        """Kill one service at once (SIGKILL), as a crash would."""
+        service = self.service(name)
+        if service.process and service.process.poll() is None:
+            os.killpg(service.process.pid, signal.SIGKILL)
+            service.process.wait()
+
+    def restart(self, name: str, timeout: float = 120.0) -> None:
+        """Start a service again (after `kill` or a crash) and wait until it is healthy."""
+        service = self.service(name)
+        self.kill(name)
+        self._spawn(service)
+        self._wait_healthy(service, time.monotonic() + timeout, timeout)
 
     def stop(self) -> None:
         for service in self.services:

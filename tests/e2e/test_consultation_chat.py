@@ -35,16 +35,21 @@ def test_citizen_comments_on_a_clause_and_later_learns_the_decision(stack):
     stack.say(citizen, "/affirm")
 
     with stack.db.session() as session:
-        opinions = session.execute(select(Opinion).where(Opinion.sender_id == citizen)).scalars().all()
+        opinions = (
+            session.execute(select(Opinion).where(Opinion.sender_id == citizen)).scalars().all()
+        )
         assert len(opinions) == 1 and opinions[0].receipt_no == receipt
         draft = session.get(Draft, opinions[0].draft_id)
-        after_close = datetime.combine(draft.closes_on + timedelta(days=1), datetime.min.time(),
-                                       tzinfo=timezone.utc) + timedelta(hours=2)
+        after_close = datetime.combine(
+            draft.closes_on + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc
+        ) + timedelta(hours=2)
         tag = uuid.uuid4().hex[:6]
-        staff, _ = create_user(session, username=f"staff-{tag}", password="staff-pass-1",
-                               role="staff")
-        reviewer, _ = create_user(session, username=f"reviewer-{tag}", password="review-pass-1",
-                                  role="reviewer")
+        staff, _ = create_user(
+            session, username=f"staff-{tag}", password="staff-pass-1", role="staff"
+        )
+        reviewer, _ = create_user(
+            session, username=f"reviewer-{tag}", password="review-pass-1", role="reviewer"
+        )
         staff, reviewer = principal_of(staff), principal_of(reviewer)
         draft_id = draft.id
 
@@ -54,8 +59,14 @@ def test_citizen_comments_on_a_clause_and_later_learns_the_decision(stack):
     with stack.db.session() as session:
         group_opinions(session, draft_id, actor=staff, now=after_close)
     with stack.db.session() as session:
-        decide_opinion(session, receipt, "not_adopted", "夜间免费会导致车辆长期占位，拟实行夜间优惠费率",
-                       actor=staff, now=after_close)
+        decide_opinion(
+            session,
+            receipt,
+            "not_adopted",
+            "夜间免费会导致车辆长期占位，拟实行夜间优惠费率",
+            actor=staff,
+            now=after_close,
+        )
         for other in session.execute(
             select(Opinion).where(Opinion.draft_id == draft_id, Opinion.receipt_no != receipt)
         ).scalars():

@@ -1,0 +1,37 @@
+"""Rasa's REST channel, never silent: a citizen always gets an answer, even when a part is down.
+
+When the action server is unreachable Rasa logs the failure and carries on without the action's
+messages, and when the tracker store is down it raises: either way the citizen would see nothing.
+This channel (same URL, `/webhooks/rest/webhook`) adds an apology when a turn produced no message,
+so the citizen knows nothing was done and can try again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "抱歉，系统暂时繁忙，刚才的消息没有处理成功，也没有提交任何内容。请稍后再发一次，或拨打12345政务服务热线。"
+
+
+class ResilientRestInput(RestInput):
+    """`RestInput` that answers with an apology when a turn yields no message."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        async def answered(message: UserMessage) -> None:
+            output = message.output_channel
+            before = len(output.messages) if isinstance(output, CollectingOutputChannel) else None
+            try:
+                await on_new_message(message)
+            except Exception:  # noqa: BLE001 - the turn failed: say so instead of staying silent
+                logger.exception("处理消息失败（sender %s）", message.sender_id)
+            if before is not None and len(output.messages) == before:
+                await output.send_text_message(message.sender_id, APOLOGY)
+
+        return super().blueprint(answered)

@@ -1,0 +1,59 @@
+"""Bad input through the real HTTP endpoints: every one gets a clear answer and nothing breaks."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import http_json
+
+ODD_MESSAGES = [
+    "",
+    "   ",
+    "字" * 100_000,
+    "\x00\x01\x02控制字符\x7f",
+    "😀🙏🔥👍",
+    "我的APP登录不了 help me please 谢谢",
+    "<script>alert('x')</script><b>投诉</b>",
+    "'; DROP TABLE tickets; --",
+    "../../etc/passwd",
+    "舊城區的路燈壞了很久",
+]
+
+
+@pytest.mark.parametrize("message", ODD_MESSAGES, ids=range(len(ODD_MESSAGES)))
+def test_odd_messages_get_an_answer(stack, message):
+    replies = stack.say(f"bad-{uuid.uuid4().hex[:10]}", message)
+    assert replies and all(r.get("text") or r.get("buttons") for r in replies)
+
+
+def test_malformed_and_oversized_json_are_refused_and_the_server_stays_up(stack):
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    status, _ = http_json("POST", url, b"{not json")
+    assert 400 <= status < 500
+    status, _ = http_json(
+        "POST", url, json.dumps({"sender": "x", "message": "y" * 2_000_000}).encode()
+    )
+    assert status in (200, 400, 413)
+    assert stack.say(f"ok-{uuid.uuid4().hex[:8]}", "你好")
+
+
+def test_html_is_never_echoed_as_markup(stack):
+    replies = stack.say(f"html-{uuid.uuid4().hex[:8]}", "<img src=x onerror=alert(1)>政策")
+    assert all("<img" not in (r.get("text") or "") for r in replies)
+
+
+def test_web_service_refuses_bad_requests_clearly(stack):
+    status, body = http_json("GET", f"{stack.web_url}/api/tickets")
+    assert status == 401 and "error" in body
+    status, body = http_json(
+        "GET", f"{stack.web_url}/api/tickets", headers={"Authorization": "Bearer forged"}
+    )
+    assert status == 401
+    status, body = http_json("POST", f"{stack.web_url}/telegram/webhook", b"{}")
+    assert status in (401, 404, 503)
+    with urllib.request.urlopen(f"{stack.web_url}/healthz", timeout=10) as response:
+        assert response.status == 200
