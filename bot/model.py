@@ -75,19 +75,26 @@ def ensure_model(root: Path = PROJECT_ROOT, force: bool = False) -> Path:
         print(f"模型未变化，使用缓存 {cached}", file=sys.stderr)
         return target
     started = time.monotonic()
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "train",
-            "--config", "config.yml",
-            "--domain", "domain.yml",
-            "--data", "data",
-            "--out", "models",
-            "--fixed-model-name", target.name[: -len(".tar.gz")],
-        ],
-        cwd=root,
-        check=True,
-    )
+    log = root / "models" / "train.log"
+    print(f"训练模型（输入已变化），日志：{log}", file=sys.stderr)
+    with open(log, "wb") as output:
+        finished = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--config", "config.yml",
+                "--domain", "domain.yml",
+                "--data", "data",
+                "--out", "models",
+                "--fixed-model-name", target.name[: -len(".tar.gz")],
+            ],
+            cwd=root,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    if finished.returncode != 0:
+        sys.stderr.write(log.read_text(errors="replace")[-4000:])
+        raise RuntimeError(f"rasa train failed ({finished.returncode}); see {log}")
     elapsed = time.monotonic() - started
     print(f"训练完成，用时 {elapsed:.0f} 秒：{target}", file=sys.stderr)
     (root / "models" / "last_training_seconds.txt").write_text(f"{elapsed:.1f}\n")

@@ -14,9 +14,11 @@ tests and replays can fix the clock.
 
 For the chat (Rasa actions):
 
+    today = local_date(utcnow())                               # Zhoushan's calendar day
     with services().db.session() as session:
         offered = open_drafts(session, today)                  # [DraftInfo], id/title/window/count
-        draft = resolve_draft(session, "停车")                  # by number, slug or title words
+        draft = resolve_draft(session, "停车")                  # number, slug or title words;
+                                                               # Ambiguous.candidates → buttons
         clause = resolve_clause(draft, "第三条")                # 第3条 / 3 / “quoted text” / None
         receipt = submit_opinion(session, draft.id, "第三条", text, named=False,
                                  contact_ok=True, channel="telegram", sender_id=sender_id,

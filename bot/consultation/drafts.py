@@ -146,9 +146,8 @@ def _clause_label(node: Node) -> str:
 
 def _folded_text(node: Node) -> str:
     """The clause's own wording followed by its sub-items, each with its marker."""
-    lines = [node.full_text] if node.full_text and node.kind != "labelled" else []
-    if node.kind == "labelled":
-        lines.append(node.text)
+    own = node.text if node.kind == "labelled" else node.full_text
+    lines = [own] if own else []
 
     def add(children: list[Node]) -> None:
         for child in children:

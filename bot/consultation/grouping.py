@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 DEFAULT_THRESHOLD = 0.08
 SEED_THRESHOLD = 0.5
-MERGE_LIMIT = 2000
+MAX_GROUPS = 1000
 KEYWORDS = 3
 
 _NOT_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
@@ -124,8 +124,8 @@ def cluster_opinions(
     leanings = np.array([leaning for _, leaning in keys], dtype=np.int8)
     labels = _greedy_average_linkage(matrix, weights, leanings, threshold)
     clusters = []
-    for label in np.unique(labels):
-        rows = np.flatnonzero(labels == label)
+    by_label = np.argsort(labels, kind="stable")
+    for rows in np.split(by_label, np.flatnonzero(np.diff(labels[by_label])) + 1):
         centroid = np.asarray(matrix[rows].T @ weights[rows]).ravel()
         typical = rows[int(np.argmax(matrix[rows] @ centroid))]
         members = [i for row in rows for i in distinct[keys[row]]]
@@ -144,7 +144,9 @@ def _greedy_average_linkage(
     A group keeps the weighted sum of its members' vectors, so one dot product gives an opinion's
     average similarity to all members. The work is rows × groups, never rows × rows. Without the
     strict first pass, two topics sharing filler words ("我住定海……停车") could seed one group
-    early on and never separate again.
+    early on and never separate again. Once a clause has `MAX_GROUPS` groups, an opinion like
+    none of them stays on its own without becoming a group others can join: this bounds time and
+    memory when thousands of opinions share nothing.
     """
     rows, features = matrix.shape
     capacity = 64
@@ -172,6 +174,9 @@ def _greedy_average_linkage(
             if score < join_at:
                 if current >= 0 and sizes[current] <= 0:
                     best = current
+                elif count == MAX_GROUPS:
+                    labels[row] = -1
+                    continue
                 else:
                     if count == capacity:
                         capacity *= 2
@@ -188,17 +193,19 @@ def _greedy_average_linkage(
             labels[row] = best
             if leaning:
                 group_leaning[best] = leaning
-    return _merge_similar_groups(
+    labels = _merge_similar_groups(
         labels, sums[:count], sizes[:count], group_leaning[:count], threshold
     )
+    untracked = labels < 0
+    labels[untracked] = count + np.arange(int(untracked.sum()))
+    return labels
 
 
 def _merge_similar_groups(
     labels: np.ndarray, sums: np.ndarray, sizes: np.ndarray, leanings: np.ndarray, threshold: float
 ) -> np.ndarray:
-    """Average-linkage merges between the groups the passes built (largest `MERGE_LIMIT` only)."""
+    """Average-linkage merges between the groups of two or more opinions the passes built."""
     candidates = np.flatnonzero(sizes >= 2)
-    candidates = candidates[np.argsort(-sizes[candidates])][:MERGE_LIMIT]
     if len(candidates) < 2:
         return labels
     gram = (sums[candidates] @ sums[candidates].T).astype(np.float64)
@@ -230,7 +237,7 @@ def _merge_similar_groups(
         average[:, b] = -np.inf
     relabel = np.arange(len(sizes))
     relabel[candidates] = candidates[merged_into]
-    return relabel[labels]
+    return np.where(labels >= 0, relabel[np.maximum(labels, 0)], labels)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ returns the first receipt and stores nothing twice, even when both arrive at onc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -86,7 +87,6 @@ def submit_opinion(
     draft_id: int,
     clause_label: Optional[str],
     text: str,
-    *,
     named: bool = False,
     name: Optional[str] = None,
     phone: Optional[str] = None,
@@ -222,7 +222,7 @@ def _receipt(session: Session, opinion: Opinion, *, replayed: bool) -> Receipt:
 def lookup_opinion(session: Session, receipt_no: str) -> OpinionStatus:
     """The published decision and reason for an opinion, or "已收到，正在研究" until the
     adoption summary has been reviewed and published."""
-    number = (receipt_no or "").strip().upper()
+    number = re.sub(r"\s", "", receipt_no or "").upper()
     opinion = session.execute(
         select(Opinion).where(Opinion.receipt_no == number)
     ).scalar_one_or_none()

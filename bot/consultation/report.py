@@ -257,6 +257,7 @@ def outcome_chart(content: dict[str, Any], max_sections: int = 15) -> Optional[s
         return None
     import matplotlib
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     labels = [s["label"] for s in sections][::-1]
     figure = Figure(figsize=(7.5, 1.2 + 0.38 * len(labels)))
@@ -271,6 +272,7 @@ def outcome_chart(content: dict[str, Any], max_sections: int = 15) -> Optional[s
     axes.set_yticks(range(len(labels)))
     axes.set_yticklabels(labels, fontproperties=font)
     axes.set_xlabel("意见数（条）", fontproperties=font)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(
         prop=font, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(OUTCOMES), frameon=False
     )

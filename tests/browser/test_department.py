@@ -61,15 +61,15 @@ def test_department_signs_and_replies(stack, new_page):
 
 def test_inbox_is_coloured_by_time_left(stack, new_page):
     due = {"overdue": -timedelta(hours=3), "soon": timedelta(hours=2), "ok": timedelta(days=20)}
+    labels = {"overdue": "已超期", "soon": "不足1个工作日", "ok": "时间充裕"}
     numbers = {}
     for left, delta in due.items():
-        numbers[left] = stack.new_ticket(PUTUO_ENFORCEMENT, unique(f"渔港路路面破损（{left}）"))
+        numbers[left] = stack.new_ticket(PUTUO_ENFORCEMENT, unique(f"渔港路路面破损，{labels[left]}"))
         with stack.db.session() as session:
             session.execute(
                 update(Ticket).where(Ticket.number == numbers[left]).values(due_at=utcnow() + delta)
             )
     page = login(new_page(PHONE), stack, "department")
-    labels = {"overdue": "已超期", "soon": "不足1个工作日", "ok": "时间充裕"}
     for left, number in numbers.items():
         row = page.locator(f'tr[data-number="{number}"]')
         expect(row).to_have_class(f"left-{left}")

@@ -164,14 +164,20 @@ def test_resolve_clause_variants(db, synced):
 
 def test_clauses_are_fixed_once_opinions_arrive(db, synced, knowledge):
     with db.session() as session:
-        submit_opinion(session, synced[PARKING], "第七条", "收费标准太高了，建议降低一些。", now=NOW)
+        submit_opinion(
+            session, synced[PARKING], "第七条", "收费标准太高了，建议降低一些。", now=NOW
+        )
     path = knowledge / "drafts" / f"{PARKING}.yml"
     original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace("首小时收费不超过5元", "首小时收费不超过4元"), encoding="utf-8")
+    path.write_text(
+        original.replace("首小时收费不超过5元", "首小时收费不超过4元"), encoding="utf-8"
+    )
     with db.session() as session:
         report = sync_drafts(session, knowledge, now=NOW)
         assert report.errors and "已收到意见，不能再修改条款" in report.errors[0][1]
-    path.write_text(original.replace("closes_on: 2026-12-31", "closes_on: 2027-01-15"), encoding="utf-8")
+    path.write_text(
+        original.replace("closes_on: 2026-12-31", "closes_on: 2027-01-15"), encoding="utf-8"
+    )
     with db.session() as session:
         assert sync_drafts(session, knowledge, now=NOW).updated == [PARKING]
         assert session.get(Draft, synced[PARKING]).closes_on == date(2027, 1, 15)

@@ -139,7 +139,7 @@ def test_published_summary_has_no_names_or_phone_numbers(db, synced, people):
         summary = session.get(Summary, record.summary_id)
         published_json = json.dumps(summary.content, ensure_ascii=False)
         for text in (record.html, published_json):
-            assert "张伟" not in text and "13812345678" not in text
+            assert "张伟" not in text and "13812345678" not in text and "1234-5678" not in text
             assert "tg-private" not in text and "YJ2026" not in text
         assert "张*" in published_json and "138****5678" in published_json
         assert "<svg" not in record.html and "data:image/svg+xml;base64," in record.html

@@ -6,7 +6,7 @@ import random
 
 from sqlalchemy import select
 
-from bot.consultation import decide_group, group_opinions, submit_opinion
+from bot.consultation import decide_group, group_opinions, grouping, submit_opinion
 from bot.consultation.grouping import DEFAULT_THRESHOLD, cluster_opinions, evaluate, stance, terms
 from bot.consultation.models import OpinionGroup
 from tests.unit.consultation_fixtures import AFTER_CLOSE, LABELLED, NOW, PARKING
@@ -51,7 +51,9 @@ def test_many_opinions_from_a_few_templates_form_a_few_groups():
     texts, truth = [], []
     for _ in range(1500):
         template, topic = rng.choice(templates)
-        texts.append(f"{rng.choice(openers)}我住{rng.choice(places)}，{template}。{rng.choice(closers)}")
+        texts.append(
+            f"{rng.choice(openers)}我住{rng.choice(places)}，{template}。{rng.choice(closers)}"
+        )
         truth.append(topic)
     clusters = cluster_opinions([terms(t) for t in texts], [0] * len(texts))
     assert len(clusters) == 3
@@ -72,9 +74,25 @@ def test_regrouping_keeps_decided_groups(db, synced, people):
         first = group_opinions(session, draft_id, actor=people["li"], now=AFTER_CLOSE)
         assert (first.opinions, first.groups, first.kept_groups) == (2, 1, 0)
         group = session.execute(select(OpinionGroup)).scalar_one()
-        decide_group(session, group.id, "不予采纳", "收费标准已经过听证。", actor=people["li"], now=AFTER_CLOSE)
+        decide_group(
+            session,
+            group.id,
+            "不予采纳",
+            "收费标准已经过听证。",
+            actor=people["li"],
+            now=AFTER_CLOSE,
+        )
         submit_opinion(session, draft_id, "第七条", "收费标准太高，建议降低首小时收费。", now=NOW)
         second = group_opinions(session, draft_id, actor=people["li"], now=AFTER_CLOSE)
         assert (second.opinions, second.groups, second.kept_groups) == (1, 1, 1)
         decided = session.get(OpinionGroup, group.id)
         assert decided.outcome == "not_adopted" and decided.size == 2
+
+
+def test_opinions_beyond_the_group_limit_stay_on_their_own(monkeypatch):
+    monkeypatch.setattr(grouping, "MAX_GROUPS", 3)
+    texts = [f"话题{i} 内容{i} 细节{i}" for i in range(8)] * 2 + ["话题0 内容0 补充"]
+    clusters = cluster_opinions(texts, [0] * len(texts))
+    members = sorted(i for cluster in clusters for i in cluster.members)
+    assert members == list(range(len(texts)))
+    assert sum(1 for cluster in clusters if len(cluster.members) > 1) >= 3

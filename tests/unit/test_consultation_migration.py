@@ -9,15 +9,10 @@ from sqlalchemy import inspect
 from bot.models import metadata
 
 
-def _consultation(diff) -> bool:
-    text = repr(diff)
-    return "consultation_" in text
-
-
 def test_migration_matches_the_models(db):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = [d for d in compare_metadata(context, metadata) if _consultation(d)]
+        differences = [d for d in compare_metadata(context, metadata) if "consultation_" in repr(d)]
         tables = {t for t in inspect(connection).get_table_names() if t.startswith("consultation_")}
     assert differences == []
     assert tables == {t for t in metadata.tables if t.startswith("consultation_")}

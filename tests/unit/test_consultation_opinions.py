@@ -28,7 +28,9 @@ def test_receipts_count_per_local_day(db, synced):
     evening_utc = datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)
     with db.session() as session:
         first = submit_opinion(session, draft_id, "第十二条", TEXT, now=NOW)
-        second = submit_opinion(session, draft_id, None, "总体赞成，希望尽快实施这个办法。", now=NOW)
+        second = submit_opinion(
+            session, draft_id, None, "总体赞成，希望尽快实施这个办法。", now=NOW
+        )
         next_day = submit_opinion(session, draft_id, "12", TEXT, now=evening_utc)
     assert (first.receipt_no, second.receipt_no) == ("YJ20261127-0001", "YJ20261127-0002")
     assert next_day.receipt_no == "YJ20261128-0001", "01:00 in Beijing is already the 28th"
@@ -39,10 +41,17 @@ def test_receipts_count_per_local_day(db, synced):
 def test_retried_submission_returns_the_same_receipt(db, synced):
     draft_id = synced[PARKING]
     with db.session() as session:
-        first = submit_opinion(session, draft_id, "第十二条", TEXT, idempotency_key="tg:42", now=NOW)
+        first = submit_opinion(
+            session, draft_id, "第十二条", TEXT, idempotency_key="tg:42", now=NOW
+        )
     with db.session() as session:
         retry = submit_opinion(
-            session, draft_id, "第十二条", TEXT, idempotency_key="tg:42", now=NOW + timedelta(seconds=5)
+            session,
+            draft_id,
+            "第十二条",
+            TEXT,
+            idempotency_key="tg:42",
+            now=NOW + timedelta(seconds=5),
         )
         count = session.execute(select(func.count(Opinion.id))).scalar_one()
     assert retry.receipt_no == first.receipt_no and retry.replayed and not first.replayed
@@ -54,7 +63,9 @@ def test_opinions_only_within_the_window(db, synced):
         waste = session.execute(select(Draft).where(Draft.slug.like("island-waste%"))).scalar_one()
         with pytest.raises(ConsultationError) as closed:
             submit_opinion(session, waste.id, None, "建议小岛垃圾每天收集两次。", now=NOW)
-        assert "2026年09月01日至2026年10月10日" in str(closed.value) and "已经结束" in str(closed.value)
+        assert "2026年09月01日至2026年10月10日" in str(closed.value) and "已经结束" in str(
+            closed.value
+        )
         early = datetime(2026, 11, 10, tzinfo=timezone.utc)
         with pytest.raises(ConsultationError, match="尚未开始"):
             submit_opinion(session, synced[PARKING], None, "建议小岛垃圾每天收集两次。", now=early)
@@ -112,8 +123,12 @@ def test_before_publication_a_citizen_only_learns_it_is_being_studied(db, synced
         status = lookup_opinion(session, receipt.receipt_no.lower())
         assert not status.published and status.outcome is None and status.reason is None
         assert status.outcome_label == "已收到，正在研究" and "正在研究" in status.message
-        assert [s.receipt_no for s in opinions_of(session, "telegram", "tg-7")] == [receipt.receipt_no]
+        assert [s.receipt_no for s in opinions_of(session, "telegram", "tg-7")] == [
+            receipt.receipt_no
+        ]
         stored = session.execute(select(Opinion)).scalar_one()
         assert stored.phone == "13812345678" and stored.terms
-        detail = str([e.detail for e in audit.history(session, "consultation_opinion", receipt.receipt_no)])
+        detail = str(
+            [e.detail for e in audit.history(session, "consultation_opinion", receipt.receipt_no)]
+        )
         assert "张伟" not in detail and "13812345678" not in detail

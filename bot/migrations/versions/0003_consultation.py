@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_consultation"
-down_revision = "0005_web"  # TEMP for local testing; final: "0002_tickets"
+down_revision = "0002_tickets"
 branch_labels = None
 depends_on = None
 

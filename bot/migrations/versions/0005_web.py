@@ -1,7 +1,7 @@
 """web: console login sessions, hand-over chat messages, suggestion feedback
 
 Revision ID: 0005_web
-Revises: 0002_tickets
+Revises: 0004_channels
 Create Date: 2026-11-27 10:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_web"
-down_revision = "0002_tickets"
+down_revision = "0004_channels"
 branch_labels = None
 depends_on = None
 
