@@ -1,1 +1,2 @@
-"""Chat channels besides the web portal: Telegram, the shared Rasa REST client, notices to citizens."""
+"""Chat channels: Rasa input channels (REST that never stays silent, socket.io for the portal),
+Telegram, the shared Rasa REST client, and notices to citizens."""

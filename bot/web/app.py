@@ -3,14 +3,13 @@
 Areas: the public portal (`/`, `/policies`, the chat's REST fallback and hand-over polling), the
 12345 operator console (`/operator`), the department workbench (`/department`), the staff console
 (`/staff`), logins (`/login`, `/logout`) and the JSON APIs (`/api/assist`, `/api/tickets`).
-Colleagues' areas (public consultation pages, the Telegram webhook) mount themselves through
-their `register(app)`.
+The public consultation pages and the Telegram webhook mount themselves through their
+`register(app)`, which also sets up what they keep on `app.ctx`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import re
 
@@ -23,11 +22,19 @@ from sanic.response import HTTPResponse, json
 from bot.config import Settings
 from bot.services import Services
 from bot.tickets.catalogue import Catalogue
-from bot.web import api_assist, api_tickets, department, operator, portal, sessions, staff
+from bot.web import (
+    api_assist,
+    api_tickets,
+    department,
+    operator,
+    portal,
+    public_consultation,
+    sessions,
+    staff,
+    telegram,
+)
 from bot.web.common import STATIC, error_response, template_environment
 
-OPTIONAL_AREAS = ("bot.web.public_consultation", "bot.web.telegram")
-"""Areas other people build, mounted when their module is present (each has `register(app)`)."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 log = logging.getLogger(__name__)
 CHINESE_ERRORS = {404: "页面不存在", 405: "不支持的请求方式", 413: "提交的内容过大"}
@@ -43,7 +50,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.ctx.templates = template_environment()
     app.ctx.login_limiter = sessions.LoginLimiter()
     app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.conversations
-    app.ctx.consultations_url = ""
+    app.ctx.consultations_url = "/consultations"
 
     @app.get("/healthz")
     async def healthz(request):
@@ -59,9 +66,8 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    api_tickets.register(app)
-    for module in OPTIONAL_AREAS:
-        _register_optional(app, module)
+    for area in (api_tickets, public_consultation, telegram):
+        area.register(app)
 
     app.exception(Exception)(_error_page)
     app.register_middleware(_security_headers, "response")
@@ -69,7 +75,6 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     @app.before_server_start
     async def open_clients(app, _loop):
         app.ctx.http = httpx.AsyncClient(timeout=15)
-        app.ctx.consultations_url = _route_path(app, "/consultations")
 
     @app.after_server_start
     async def warm_up(app, _loop):
@@ -81,16 +86,6 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         app.ctx.services.close()
 
     return app
-
-
-def _register_optional(app: Sanic, module_name: str) -> None:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as missing:
-        if missing.name != module_name:
-            raise
-        return
-    module.register(app)
 
 
 async def _error_page(request: Request, error: Exception) -> HTTPResponse:
@@ -117,13 +112,6 @@ async def _security_headers(request: Request, response: HTTPResponse) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-
-
-def _route_path(app: Sanic, path: str) -> str:
-    """`path` if some blueprint serves it (the consultation pages are optional), else ""."""
-    wanted = path.strip("/")
-    served = any(route.path.strip("/") == wanted for route in app.router.routes)
-    return path if served else ""
 
 
 async def _load_search(app: Sanic) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json as jsonlib
+from functools import partial
 
 from sanic import Blueprint, Sanic
 from sanic.request import Request
@@ -19,7 +20,13 @@ from sanic.response import HTTPResponse, json
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.channels.telegram import WEBHOOK_PATH, build_application, close_rasa, parse_update
+from bot.channels.telegram import (
+    WEBHOOK_PATH,
+    build_application,
+    chat_id,
+    close_rasa,
+    parse_update,
+)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 NOT_ENABLED = "Telegram 渠道未启用：需要配置 TELEGRAM_TOKEN 和 TELEGRAM_SECRET"
@@ -36,7 +43,15 @@ def register(app: Sanic) -> None:
     enabled = bool(settings.telegram_token and settings.telegram_secret)
     app.ctx.telegram = build_application(settings, app.ctx.services.db) if enabled else None
     app.ctx.telegram_starting = asyncio.Lock()
+    if enabled:
+        app.ctx.handoff_delivery["telegram"] = partial(_deliver_operator_message, app)
     app.blueprint(blueprint)
+
+
+async def _deliver_operator_message(app: Sanic, sender: str, text: str) -> None:
+    """An operator's reply during a hand-over, sent into the citizen's own Telegram chat."""
+    application = await _started(app)
+    await application.bot.send_message(chat_id=chat_id(sender), text=text)
 
 
 async def _started(app: Sanic) -> Application:
