@@ -76,7 +76,12 @@ def _record_referral(sender_id: str, channel: str, text: str, kind: str, target:
 
 class ActionTriageComplaint(Action):
     """First look at a complaint: emergencies and matters 12345 does not take are redirected at
-    once (and recorded); everything else pre-fills what the citizen already said and opens the form."""
+    once (and recorded); everything else pre-fills what the citizen already said and opens the form.
+
+    A bare statement outside any form (`inform`, e.g. "沈家门那个工地半夜还在打桩") is a complaint
+    too when the router recognises a problem in it; otherwise the route is `unclear` and the
+    citizen is asked what they want.
+    """
 
     def name(self) -> str:
         return "action_triage_complaint"
@@ -89,6 +94,12 @@ class ActionTriageComplaint(Action):
         if not text:
             return events + [SlotSet("complaint_route", "ticket")]
         routing = await in_thread(services().router.route, text)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        describes_problem = is_description(text) and bool(
+            routing.category or routing.emergency or routing.excluded
+        )
+        if intent == "inform" and not describes_problem:
+            return [SlotSet("complaint_route", "unclear")]
         if routing.emergency or routing.excluded:
             kind = "emergency" if routing.emergency else "excluded"
             message = routing.emergency_message or routing.excluded_message

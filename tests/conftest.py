@@ -31,3 +31,9 @@ def db(settings: Settings) -> Database:
     database = Database(settings.database_url)
     yield database
     database.dispose()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    until the session ends, which would break every later test that starts a loop."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath).replace("\\", "/"))

@@ -21,6 +21,8 @@ from bot.tickets.phrases import PhraseIndex, merge
 from bot.tickets.workdays import TICKET_TYPES
 
 EMERGENCY_TYPE = "求助"
+QUESTION_TYPE = "咨询"
+MIN_CLAUSE = 3
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 
 
@@ -89,6 +91,11 @@ class Rules:
     default_type: str
     type_phrases: PhraseIndex[list[tuple[str, float]]]
     type_by_category: Mapping[str, Mapping[str, float]]
+    type_if_urgent: Mapping[str, float]
+    question_endings: Mapping[str, float]
+    question_words: tuple[str, ...]
+    question_word_weight: float
+    rhetorical: tuple[str, ...]
     category_phrases: PhraseIndex[list[tuple[str, float]]]
     co_min_score: float
     co_min_share: float
@@ -97,6 +104,7 @@ class Rules:
     urgent: list[_AllOf]
     emergencies: PhraseIndex[int]
     emergency_list: list[Emergency]
+    emergency_together: list[tuple[int, _AllOf, tuple[str, ...]]]
     not_emergency: tuple[str, ...]
     exclusions: PhraseIndex[int]
     exclusion_list: list[_ExclusionRule]
@@ -107,7 +115,12 @@ class Rules:
         data = read_yaml(path)
         types = data["types"]
         biases = types.get("by_category") or {}
-        named = set(types["phrases"]) | {t for bias in biases.values() for t in bias}
+        if_urgent = types.get("if_urgent") or {}
+        named = (
+            set(types["phrases"])
+            | {t for bias in biases.values() for t in bias}
+            | set(if_urgent)
+        )
         if named - set(TICKET_TYPES) or types["default"] not in TICKET_TYPES:
             raise ValueError(f"{path}: ticket types must be among {TICKET_TYPES}")
         known = {f.id for f in catalogue.functions}
@@ -138,6 +151,16 @@ class Rules:
             type_by_category={
                 str(fn): {str(t): float(w) for t, w in bias.items()} for fn, bias in biases.items()
             },
+            type_if_urgent={str(t): float(w) for t, w in if_urgent.items()},
+            question_endings={
+                str(p): float(w)
+                for p, w in ((types.get("question_endings") or {}).get("particles") or {}).items()
+            },
+            question_words=tuple((types.get("question_endings") or {}).get("words") or ()),
+            question_word_weight=float(
+                (types.get("question_endings") or {}).get("words_weight") or 0
+            ),
+            rhetorical=tuple((types.get("question_endings") or {}).get("unless") or ()),
             category_phrases=PhraseIndex(_category_weights(catalogue, data["categories"], path)),
             co_min_score=float(co.get("min_score", 3)),
             co_min_share=float(co.get("min_share", 0.6)),
@@ -151,6 +174,11 @@ class Rules:
                 {p: i for i, e in enumerate(data["emergencies"]) for p in e["phrases"]}
             ),
             emergency_list=emergencies,
+            emergency_together=[
+                (i, _AllOf(tuple(tuple(str(p) for p in g) for g in groups)), tuple(e.get("unless") or ()))
+                for i, e in enumerate(data["emergencies"])
+                for groups in e.get("together") or ()
+            ],
             not_emergency=tuple(data.get("not_emergency") or ()),
             exclusions=PhraseIndex(
                 {p: i for i, e in enumerate(data["excluded"]) for p in e["phrases"]}
@@ -212,24 +240,38 @@ class Classifier:
         """
         category, co, confidence = self._category(topic_text or text)
         emergency = self.emergency(text)
+        urgent = any(rule.matches(text, now.month) for rule in self.rules.urgent)
         return Classification(
-            type=EMERGENCY_TYPE if emergency else self.ticket_type(text, category),
+            type=(
+                EMERGENCY_TYPE
+                if emergency
+                else self.ticket_type(text, category, urgent, topic_text=topic_text)
+            ),
             category=category,
             co_categories=co,
             confidence=confidence,
-            urgent=any(rule.matches(text, now.month) for rule in self.rules.urgent),
+            urgent=urgent,
             citywide=any(p in text for p in self.rules.citywide),
             emergency=emergency,
             exclusion=self.exclusion(text),
         )
 
     def emergency(self, text: str) -> Optional[Emergency]:
-        """The most pressing emergency named in a clause that does not put it in the past."""
+        """The most pressing emergency named in a clause that does not put it in the past.
+
+        Named by a phrase (着火了), or described by words that mean it together (黑烟 in a 仓库)
+        when the clause has none of that emergency's `unless` words (油烟, 烟囱).
+        """
         found: set[int] = set()
         for clause in _CLAUSE.split(text):
-            hits = self.rules.emergencies.values(clause)
-            if hits and not any(p in clause for p in self.rules.not_emergency):
-                found.update(hits)
+            if any(p in clause for p in self.rules.not_emergency):
+                continue
+            found.update(self.rules.emergencies.values(clause))
+            found.update(
+                index
+                for index, rule, unless in self.rules.emergency_together
+                if rule.matches(clause) and not any(p in clause for p in unless)
+            )
         return self.rules.emergency_list[min(found)] if found else None
 
     def exclusion(self, text: str) -> Optional[Exclusion]:
@@ -239,17 +281,52 @@ class Classifier:
                 return rule.exclusion
         return None
 
-    def ticket_type(self, text: str, category: Optional[str] = None) -> str:
-        """The type with the highest phrase score, category bias and model probability."""
+    def ticket_type(
+        self,
+        text: str,
+        category: Optional[str] = None,
+        urgent: bool = False,
+        topic_text: Optional[str] = None,
+    ) -> str:
+        """The type with the highest phrase score, question form, category and urgency bias and
+        model probability (`topic_text`: the text with place names blanked, see `classify`)."""
         scores = _add_up(self.rules.type_phrases.values(text))
-        for label, weight in self.rules.type_by_category.get(category or "", {}).items():
-            scores[label] = scores.get(label, 0.0) + weight
+        asking = self._question_endings(topic_text or text)
+        if asking:
+            scores[QUESTION_TYPE] = scores.get(QUESTION_TYPE, 0.0) + asking
+        biases = [self.rules.type_by_category.get(category or "", {})]
+        if urgent:
+            biases.append(self.rules.type_if_urgent)
+        for bias in biases:
+            for label, weight in bias.items():
+                scores[label] = scores.get(label, 0.0) + weight
         if self.type_model is not None:
             for label, p in self.type_model.probabilities(text).items():
                 scores[label] = scores.get(label, 0.0) + self.type_weight * p
         if not scores or max(scores.values()) <= 0:
             return self.rules.default_type
         return max(TICKET_TYPES, key=lambda t: scores.get(t, 0.0))
+
+    def _question_endings(self, text: str) -> float:
+        """How much the text is put as a question: clauses ending in a question particle (…能报吗)
+        and a question word in the last clause (…咋转), unless rhetorical (不是…吗, 凭啥).
+        Clauses left with fewer than three characters once places are blanked (…，六横 / 在新城)
+        are not where the question is."""
+        rules = self.rules
+        clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= MIN_CLAUSE]
+        total = 0.0
+        for clause in clauses:
+            if any(p in clause for p in rules.rhetorical):
+                continue
+            total += next(
+                (w for p, w in rules.question_endings.items() if clause.endswith(p)), 0.0
+            )
+        last = clauses[-1] if clauses else ""
+        if any(w in last for w in rules.question_words) and not any(
+            p in last for p in rules.rhetorical
+        ):
+            total += rules.question_word_weight
+        return total
 
     def category_scores(self, text: str) -> dict[str, float]:
         """Phrase score of each function named in `text`."""
