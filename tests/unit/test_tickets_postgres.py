@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Callable, Optional
+from typing import Optional
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.accounts import Principal
 from bot.db import Database
-from bot.dbcli import upgrade
-from bot.localstack import create_postgres_database, drop_postgres_database
 from bot.tickets import service
 from bot.tickets.models import Ticket
 from bot.tickets.numbers import LOCAL_TZ
 from bot.tickets.routing import RoutingResult
+from tests.concurrency import all_at_once, migrated_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -32,28 +29,7 @@ COMPLAINT = RoutingResult(
 @pytest.fixture(scope="module")
 def pg() -> Database:
     """A freshly migrated database of its own, dropped afterwards."""
-    name = create_postgres_database()
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    upgrade(url)
-    database = Database(url, pool_size=THREADS, max_overflow=0)
-    yield database
-    database.dispose()
-    drop_postgres_database(name)
-
-
-def all_at_once(count: int, work: Callable[[int], object]) -> list:
-    """Run `work(i)` on `count` threads released together; results or exceptions, in order."""
-    barrier = threading.Barrier(count)
-
-    def job(i: int) -> object:
-        barrier.wait()
-        try:
-            return work(i)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            return error
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(job, range(count)))
+    yield from migrated_postgres(THREADS)
 
 
 def create(pg: Database, description: str, key: Optional[str] = None) -> str:
