@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Any, Callable, TypeVar
+import hashlib
+from typing import Any, Callable, Iterable, TypeVar
 
 from rasa_sdk import Tracker
 
@@ -30,3 +31,20 @@ async def in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(
         None, functools.partial(func, *args, **kwargs)
     )
+
+
+def submission_key(tracker: Tracker, form: str, slots: Iterable[str]) -> str:
+    """An idempotency key for what a form collected: same conversation, same run of `form`, same
+    answers → same key, however often the submission is retried."""
+    started = next(
+        (
+            e.get("timestamp")
+            for e in reversed(tracker.events)
+            if e.get("event") == "active_loop" and e.get("name") == form
+        ),
+        None,
+    )
+    material = "\x1f".join(
+        [tracker.sender_id, form, str(started)] + [str(tracker.get_slot(s)) for s in slots]
+    )
+    return "chat:" + hashlib.sha256(material.encode()).hexdigest()[:40]

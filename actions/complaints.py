@@ -3,7 +3,6 @@ missing, a confirmation, then one ticket, routed with its deadline (统一接收
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Dict, List, Optional
 
@@ -12,7 +11,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, in_thread, latest_text
+from actions.common import channel_of, in_thread, latest_text, submission_key
 from bot import audit
 from bot.clock import format_cn
 from bot.privacy import mask, mask_phone
@@ -232,22 +231,6 @@ class ActionAskComplaintConfirmed(Action):
         return []
 
 
-def idempotency_key(tracker: Tracker) -> str:
-    """Same conversation, same form run, same content → same key, however often it is retried."""
-    started = next(
-        (
-            e.get("timestamp")
-            for e in reversed(tracker.events)
-            if e.get("event") == "active_loop" and e.get("name") == "complaint_form"
-        ),
-        None,
-    )
-    material = "\x1f".join(
-        [tracker.sender_id, str(started)] + [str(tracker.get_slot(s)) for s in FORM_SLOTS[:-1]]
-    )
-    return hashlib.sha256(material.encode()).hexdigest()[:40]
-
-
 def _create(slots: Dict[str, Any], sender_id: str, channel: str, key: str) -> dict:
     from bot.tickets.service import create_ticket, department_name
 
@@ -293,7 +276,7 @@ class ActionSubmitComplaint(Action):
                 dict(tracker.slots),
                 tracker.sender_id,
                 channel_of(tracker),
-                idempotency_key(tracker),
+                submission_key(tracker, "complaint_form", FORM_SLOTS[:-1]),
             )
         except Exception as error:  # noqa: BLE001 - the citizen is told, nothing is claimed
             from bot.tickets.service import TicketError

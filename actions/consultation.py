@@ -3,7 +3,6 @@ the citizen wants to be named and contacted, confirm, store it and give a receip
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Dict, List, Optional
 
@@ -12,7 +11,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, in_thread, latest_text
+from actions.common import channel_of, in_thread, latest_text, submission_key
 from actions.complaints import find_phone
 from bot.clock import format_cn
 from bot.privacy import mask_name, mask_phone
@@ -281,21 +280,6 @@ class ActionAskOpinionConfirmed(Action):
         return []
 
 
-def opinion_key(tracker: Tracker) -> str:
-    started = next(
-        (
-            e.get("timestamp")
-            for e in reversed(tracker.events)
-            if e.get("event") == "active_loop" and e.get("name") == "opinion_form"
-        ),
-        None,
-    )
-    material = "\x1f".join(
-        [tracker.sender_id, str(started)] + [str(tracker.get_slot(s)) for s in FORM_SLOTS[:-1]]
-    )
-    return "chat:" + hashlib.sha256(material.encode()).hexdigest()[:40]
-
-
 def _submit(slots: Dict[str, Any], sender_id: str, channel: str, key: str) -> dict:
     from bot.consultation import submit_opinion
 
@@ -346,7 +330,7 @@ class ActionSubmitOpinion(Action):
                 dict(tracker.slots),
                 tracker.sender_id,
                 channel_of(tracker),
-                opinion_key(tracker),
+                submission_key(tracker, "opinion_form", FORM_SLOTS[:-1]),
             )
         except ConsultationError as error:
             dispatcher.utter_message(text=f"无法提交：{error}")
