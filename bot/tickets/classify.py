@@ -1,9 +1,11 @@
 """What a citizen's words are: emergency, excluded matter, or a ticket of a type and category.
 
 All vocabulary lives in `knowledge/routing.yml` and `knowledge/departments.yml`; this module only
-adds up weighted phrases. A character n-gram model trained on `knowledge/routing_training.yml`
-helps where phrases are weak: its probabilities are added to the type scores, and it names the
-category when no phrase does (routing.yml records the cross-validation behind both choices).
+adds up weighted phrases and checks which words occur together. Character n-gram models trained
+on `knowledge/routing_training.yml` help where phrases are weak: the type model's probabilities
+are added to the type scores, the category model names the category when no phrase does, and the
+emergency model catches emergencies described in words no rule lists (routing.yml records the
+cross-validation behind these choices).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from bot.tickets.workdays import TICKET_TYPES
 
 EMERGENCY_TYPE = "求助"
 QUESTION_TYPE = "咨询"
+NO_EMERGENCY = "none"
 MIN_CLAUSE = 3
+WINDOW = 3
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 
 
@@ -49,6 +53,17 @@ class Classification:
     citywide: bool = False
     emergency: Optional[Emergency] = None
     exclusion: Optional[Exclusion] = None
+
+
+class _Words:
+    """Whether a text contains any of some words: one compiled alternation, not a Python loop."""
+
+    def __init__(self, words: Iterable[str]):
+        words = sorted({str(w) for w in words if w}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, words))) if words else None
+
+    def __call__(self, text: str) -> bool:
+        return bool(self._pattern and self._pattern.search(text))
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,9 @@ class Rules:
     emergencies: PhraseIndex[int]
     emergency_list: list[Emergency]
     emergency_together: list[tuple[int, _AllOf, tuple[str, ...]]]
+    emergency_evidence: Mapping[str, tuple[str, ...]]
     not_emergency: tuple[str, ...]
+    resolved: tuple[str, ...]
     exclusions: PhraseIndex[int]
     exclusion_list: list[_ExclusionRule]
     model_settings: Mapping[str, object] = field(default_factory=dict)
@@ -117,9 +134,7 @@ class Rules:
         biases = types.get("by_category") or {}
         if_urgent = types.get("if_urgent") or {}
         named = (
-            set(types["phrases"])
-            | {t for bias in biases.values() for t in bias}
-            | set(if_urgent)
+            set(types["phrases"]) | {t for bias in biases.values() for t in bias} | set(if_urgent)
         )
         if named - set(TICKET_TYPES) or types["default"] not in TICKET_TYPES:
             raise ValueError(f"{path}: ticket types must be among {TICKET_TYPES}")
@@ -175,11 +190,20 @@ class Rules:
             ),
             emergency_list=emergencies,
             emergency_together=[
-                (i, _AllOf(tuple(tuple(str(p) for p in g) for g in groups)), tuple(e.get("unless") or ()))
+                (
+                    i,
+                    _AllOf(tuple(tuple(str(p) for p in g) for g in groups)),
+                    tuple(e.get("unless") or ()),
+                )
                 for i, e in enumerate(data["emergencies"])
                 for groups in e.get("together") or ()
             ],
+            emergency_evidence={
+                str(e["number"]): tuple(str(w) for w in e.get("evidence") or ())
+                for e in data["emergencies"]
+            },
             not_emergency=tuple(data.get("not_emergency") or ()),
+            resolved=tuple(data.get("resolved") or ()),
             exclusions=PhraseIndex(
                 {p: i for i, e in enumerate(data["excluded"]) for p in e["phrases"]}
             ),
@@ -222,14 +246,25 @@ class Classifier:
         rules: Rules,
         type_model: Optional[TextModel] = None,
         category_model: Optional[TextModel] = None,
+        emergency_model: Optional[TextModel] = None,
     ):
         self.rules = rules
         self.type_model = type_model
         self.category_model = category_model
+        self.emergency_model = emergency_model
         settings = rules.model_settings
         self.type_weight = float(settings.get("type_weight", 0))
         self.min_category_score = float(settings.get("min_category_score", 1))
         self.fallback_probability = float(settings.get("fallback_probability", 1))
+        # above 1: the emergency model never decides
+        self.emergency_probability = float(settings.get("emergency_probability", 2))
+        self.emergency_min_length = int(settings.get("emergency_min_length", 0))
+        self._by_number = {e.number: e for e in rules.emergency_list}
+        self._not_emergency = _Words(rules.not_emergency)
+        self._together = [
+            (index, [_Words(g) for g in rule.groups], _Words(unless))
+            for index, rule, unless in rules.emergency_together
+        ]
 
     def classify(
         self, text: str, now: datetime, topic_text: Optional[str] = None
@@ -257,22 +292,56 @@ class Classifier:
         )
 
     def emergency(self, text: str) -> Optional[Emergency]:
-        """The most pressing emergency named in a clause that does not put it in the past.
+        """The most pressing emergency named in a clause that does not put it in the past, in a
+        text that does not say it is over (`resolved`: 幸亏邻居发现, 才找到).
 
-        Named by a phrase (着火了), or described by words that mean it together (黑烟 in a 仓库)
-        when the clause has none of that emergency's `unless` words (油烟, 烟囱).
+        Named by a phrase in a clause (着火了), or described by words that mean it together (黑烟
+        in a 仓库) within up to `WINDOW` adjacent clauses (小孩在水库边玩，掉下去了), unless
+        those or the clauses next to them name one of that emergency's `unless` words (油烟, 烟囱).
+
+        When no rule finds one, the emergency model reads the clauses that are not put in the
+        past, as a risk or as hearsay, and decides when it is at least `emergency_probability`
+        sure of one number and the text names something of that kind (the number's `evidence`:
+        火 or 烟 for 119, 车 for 122; people describe emergencies in more ways than rules list).
         """
+        if any(p in text for p in self.rules.resolved):
+            return None
         found: set[int] = set()
-        for clause in _CLAUSE.split(text):
-            if any(p in clause for p in self.rules.not_emergency):
-                continue
-            found.update(self.rules.emergencies.values(clause))
-            found.update(
-                index
-                for index, rule, unless in self.rules.emergency_together
-                if rule.matches(clause) and not any(p in clause for p in unless)
-            )
-        return self.rules.emergency_list[min(found)] if found else None
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        blocked = [self._not_emergency(c) for c in clauses]
+        for clause, past in zip(clauses, blocked, strict=True):
+            if not past:
+                found.update(self.rules.emergencies.values(clause))
+        found.update(self._described(clauses, blocked))
+        if found:
+            return self.rules.emergency_list[min(found)]
+        return self._model_emergency(clauses)
+
+    def _described(self, clauses: Sequence[str], blocked: Sequence[bool]) -> set[int]:
+        """Emergencies whose `together` words all occur within up to WINDOW adjacent clauses."""
+        return {
+            index
+            for index, groups, unless in self._together
+            if _together_in(clauses, blocked, groups, unless)
+        }
+
+    def _model_emergency(self, clauses: Sequence[str]) -> Optional[Emergency]:
+        if self.emergency_model is None:
+            return None
+        live = "，".join(c for c in clauses if not self._not_emergency(c))
+        if len(live) < self.emergency_min_length:
+            return None
+        probabilities = self.emergency_model.probabilities(live)
+        number = max(
+            (label for label in probabilities if label != NO_EMERGENCY),
+            key=probabilities.__getitem__,
+        )
+        evidence = self.rules.emergency_evidence.get(number, ())
+        if probabilities[number] < self.emergency_probability or not any(
+            w in live for w in evidence
+        ):
+            return None
+        return self._by_number.get(number)
 
     def exclusion(self, text: str) -> Optional[Exclusion]:
         for index in self.rules.exclusions.values(text):
@@ -318,9 +387,7 @@ class Classifier:
         for clause in clauses:
             if any(p in clause for p in rules.rhetorical):
                 continue
-            total += next(
-                (w for p, w in rules.question_endings.items() if clause.endswith(p)), 0.0
-            )
+            total += next((w for p, w in rules.question_endings.items() if clause.endswith(p)), 0.0)
         last = clauses[-1] if clauses else ""
         if any(w in last for w in rules.question_words) and not any(
             p in last for p in rules.rhetorical
@@ -357,6 +424,44 @@ class Classifier:
             and score >= self.rules.co_min_score
             and score >= self.rules.co_min_share * lead_score
         )
+
+
+def _together_in(
+    clauses: Sequence[str],
+    blocked: Sequence[bool],
+    groups: Sequence[_Words],
+    unless: _Words,
+) -> bool:
+    """Whether a word of every group occurs within up to WINDOW adjacent clauses, none of them
+    `blocked` (put in the past, as a risk, ...), and no `unless` word in them or next to them.
+
+    Looked up clause by clause (no word contains a clause separator, so this is the same as
+    looking in the joined window), the first group first: most rules stop there, which keeps a
+    5,000-character text fast.
+    """
+    first = [groups[0](c) for c in clauses]
+    if not any(first):
+        return False
+    found: dict[tuple[int, int], bool] = {}
+
+    def has(j: int, g: int) -> bool:
+        if g == 0:
+            return first[j]
+        if (j, g) not in found:
+            found[(j, g)] = groups[g](clauses[j])
+        return found[(j, g)]
+
+    n = len(clauses)
+    for size in range(1, WINDOW + 1):
+        for i in range(n - size + 1):
+            span = range(i, i + size)
+            if any(blocked[j] for j in span) or not any(first[j] for j in span):
+                continue
+            if all(any(has(j, g) for j in span) for g in range(len(groups))) and not any(
+                unless(c) for c in clauses[max(0, i - 1) : i + size + 1]
+            ):
+                return True
+    return False
 
 
 def _add_up(hits: Iterable[Sequence[tuple[str, float]]]) -> dict[str, float]:

@@ -16,7 +16,7 @@ from typing import Any, Optional, Union
 
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
-from bot.tickets.classify import Classification, Classifier, Rules
+from bot.tickets.classify import NO_EMERGENCY, Classification, Classifier, Rules
 from bot.tickets.files import read_yaml
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Place
 from bot.tickets.model import TextModel
@@ -98,14 +98,16 @@ class Router:
         knowledge_dir = Path(knowledge_dir)
         catalogue = Catalogue.load(knowledge_dir / "departments.yml")
         rules = Rules.load(knowledge_dir / "routing.yml", catalogue)
-        type_model = category_model = None
+        type_model = category_model = emergency_model = None
         training = rules.model_settings.get("training")
         if use_model and training:
-            type_model, category_model = train_models(knowledge_dir / str(training), catalogue)
+            type_model, category_model, emergency_model = train_models(
+                knowledge_dir / str(training), catalogue
+            )
         return cls(
             catalogue=catalogue,
             gazetteer=Gazetteer.load(knowledge_dir / "gazetteer.yml"),
-            classifier=Classifier(rules, type_model, category_model),
+            classifier=Classifier(rules, type_model, category_model, emergency_model),
             deadlines=DeadlinePolicy.load(knowledge_dir / "deadlines.yml"),
         )
 
@@ -172,11 +174,16 @@ class Router:
         return self.catalogue.body_for(function, CITY)
 
 
-def train_models(path: Path, catalogue: Catalogue) -> tuple[TextModel, TextModel]:
-    """Type and category models from the training file plus the catalogue's examples."""
+def train_models(path: Path, catalogue: Catalogue) -> tuple[TextModel, TextModel, TextModel]:
+    """Type, category and emergency models from the training file (plus, for the category, the
+    catalogue's examples); the emergency model's labels are the numbers and NO_EMERGENCY."""
     examples = read_yaml(path)["examples"]
-    type_texts = [str(e["text"]) for e in examples]
-    type_labels = [str(e["type"]) for e in examples]
+    texts = [str(e["text"]) for e in examples]
+    emergency_labels = [str(e.get("emergency") or NO_EMERGENCY) for e in examples]
+    # an emergency is 求助 by rule: its examples would only teach the type model that every
+    # mention of a fall or a fight asks for help
+    type_texts = [str(e["text"]) for e in examples if not e.get("emergency")]
+    type_labels = [str(e["type"]) for e in examples if not e.get("emergency")]
     category_texts = [str(e["text"]) for e in examples if e.get("category")]
     category_labels = [str(e["category"]) for e in examples if e.get("category")]
     for function in catalogue.functions:
@@ -185,6 +192,7 @@ def train_models(path: Path, catalogue: Catalogue) -> tuple[TextModel, TextModel
     return (
         TextModel.train(type_texts, type_labels),
         TextModel.train(category_texts, category_labels),
+        TextModel.train(texts, emergency_labels),
     )
 
 
