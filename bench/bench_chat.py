@@ -12,9 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,24 +20,10 @@ from pathlib import Path
 from bench.load import run_load
 from bench.stock import BIN, stock_project
 from bot.localstack import free_port, start_stack
+from bot.runner import Service, Supervisor
 
 OURS_SIMPLE = ["你好", "谢谢", "你是机器人吗", "再见"]
 STOCK_SIMPLE = ["hello", "thanks", "are you a bot?", "bye"]
-
-
-def _wait(url: str, process: subprocess.Popen, timeout: float = 180) -> float:
-    import urllib.request
-
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return time.monotonic() - started
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} not ready after {timeout}s")
 
 
 def measure(base_url: str, texts: list[str], messages: int) -> dict:
@@ -52,20 +35,21 @@ def measure(base_url: str, texts: list[str], messages: int) -> dict:
 def bench_stock(messages: int) -> dict:
     folder, model, trained = stock_project()
     port = free_port()
-    process = subprocess.Popen(
+    stock = Service(
+        "stock-rasa",
         [str(BIN / "rasa"), "run", "--port", str(port), "--model", str(model)],
+        f"http://127.0.0.1:{port}/",
+        {"TF_CPP_MIN_LOG_LEVEL": "2"},
         cwd=folder,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
+    supervisor = Supervisor([stock], Path(tempfile.mkdtemp(prefix="bench-stock-")))
+    started = time.monotonic()
+    supervisor.start(timeout=180)
+    ready = time.monotonic() - started
     try:
-        ready = _wait(f"http://127.0.0.1:{port}/", process)
         result = measure(f"http://127.0.0.1:{port}", STOCK_SIMPLE, messages)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait()
+        supervisor.stop()
     return {**result, "ready_s": round(ready, 1), "training_s": round(trained, 1) or None}
 
 

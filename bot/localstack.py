@@ -103,7 +103,13 @@ def stack_settings(profile: str, var_dir: Path, **overrides: Any) -> tuple[Setti
     return settings, database
 
 
-def start_stack(profile: str, var_dir: Path, timeout: float = 180, **overrides: Any) -> LocalStack:
+def start_stack(
+    profile: str,
+    var_dir: Path,
+    timeout: float = 180,
+    stack_class: type[LocalStack] = LocalStack,
+    **overrides: Any,
+) -> LocalStack:
     if profile == "postgres":
         import redis
 
@@ -117,4 +123,4 @@ def start_stack(profile: str, var_dir: Path, timeout: float = 180, **overrides: 
         if database:
             drop_postgres_database(database)
         raise
-    return LocalStack(profile, settings, supervisor, Database(settings.database_url), database)
+    return stack_class(profile, settings, supervisor, Database(settings.database_url), database)

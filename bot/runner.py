@@ -82,6 +82,7 @@ class Service:
     argv: list[str]
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = PROJECT_ROOT
     process: Optional[subprocess.Popen] = None
 
 
@@ -95,25 +96,42 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
     rasa = Service(
         "rasa",
         [
-            str(BIN / "rasa"), "run",
+            str(BIN / "rasa"),
+            "run",
             "--enable-api",
-            "--auth-token", settings.rasa_token,
-            "--cors", "*",
-            "--port", str(settings.rasa_port),
-            "--model", str(model),
-            "--endpoints", str(endpoints),
-            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--auth-token",
+            settings.rasa_token,
+            "--cors",
+            "*",
+            "--port",
+            str(settings.rasa_port),
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
         ],
         f"http://127.0.0.1:{settings.rasa_port}/",
         {**base_env, "SANIC_WORKERS": str(settings.sanic_workers)},
     )
     actions = Service(
         "actions",
-        [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-         "--port", str(settings.actions_port)],
+        [
+            str(BIN / "python"),
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.actions_port),
+        ],
         f"http://127.0.0.1:{settings.actions_port}/health",
-        {**base_env, "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
-         "SANIC_HOST": "127.0.0.1"},
+        {
+            **base_env,
+            "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
+            "SANIC_HOST": "127.0.0.1",
+        },
     )
     web = Service(
         "web",
@@ -151,7 +169,7 @@ class Supervisor:
         log = open(self.log_dir / f"{service.name}.log", "ab")
         service.process = subprocess.Popen(
             service.argv,
-            cwd=PROJECT_ROOT,
+            cwd=service.cwd,
             env={**os.environ, **service.env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -206,7 +224,9 @@ class Supervisor:
             while True:
                 for service in self.services:
                     if service.process.poll() is not None:
-                        print(f"{service.name} 已退出（{service.process.returncode}），正在停止其他服务")
+                        print(
+                            f"{service.name} 已退出（{service.process.returncode}），正在停止其他服务"
+                        )
                         return 1
                 time.sleep(0.5)
         except KeyboardInterrupt:

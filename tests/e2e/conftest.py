@@ -18,14 +18,21 @@ from bot.localstack import LocalStack, start_stack
 from bot.model import ensure_model
 
 
-def http_json(method: str, url: str, body: Any = None, headers: Optional[dict] = None,
-              timeout: float = 30) -> tuple[int, Any]:
+def http_json(
+    method: str, url: str, body: Any = None, headers: Optional[dict] = None, timeout: float = 30
+) -> tuple[int, Any]:
     """One HTTP call; returns (status, parsed JSON or text). Never raises for an HTTP status."""
-    data = None if body is None else (
-        body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    data = (
+        None
+        if body is None
+        else (body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode())
     )
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw, status = response.read(), response.status
@@ -70,7 +77,8 @@ def model_path():
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def stack(request, tmp_path_factory, model_path) -> Stack:
-    running = start_stack(request.param, tmp_path_factory.mktemp(f"stack-{request.param}"))
-    running.__class__ = Stack
+    running = start_stack(
+        request.param, tmp_path_factory.mktemp(f"stack-{request.param}"), stack_class=Stack
+    )
     yield running
     running.stop()
