@@ -32,7 +32,7 @@ def render_endpoints(settings: Settings) -> dict:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         tracker = {
-            "type": "SQL",
+            "type": "bot.tracker_store.TrackerStore",
             "dialect": "sqlite",
             "db": str(settings.var_dir / "rasa_tracker.db"),
         }
