@@ -3,9 +3,10 @@
 All vocabulary lives in `knowledge/routing.yml` and `knowledge/departments.yml`; this module only
 adds up weighted phrases and checks which words occur together. Character n-gram models trained
 on `knowledge/routing_training.yml` help where phrases are weak: the type model's probabilities
-are added to the type scores, the category model names the category when no phrase does, and the
-emergency model catches emergencies described in words no rule lists (routing.yml records the
-cross-validation behind these choices).
+are added to the type scores, the category model's are added to the category scores when the
+phrases found are weak (a keyword, a word of the setting) and name the category when no phrase
+does, and the emergency model catches emergencies described in words no rule lists (routing.yml
+records the cross-validation behind these choices).
 """
 
 from __future__ import annotations
@@ -255,6 +256,9 @@ class Classifier:
         settings = rules.model_settings
         self.type_weight = float(settings.get("type_weight", 0))
         self.min_category_score = float(settings.get("min_category_score", 1))
+        self.category_weight = float(settings.get("category_weight", 0))
+        # 0: the phrases alone decide whenever they name a function
+        self.category_model_below = float(settings.get("category_model_below", 0))
         self.fallback_probability = float(settings.get("fallback_probability", 1))
         # above 1: the emergency model never decides
         self.emergency_probability = float(settings.get("emergency_probability", 2))
@@ -400,20 +404,44 @@ class Classifier:
         return _add_up(self.rules.category_phrases.values(text))
 
     def _category(self, text: str) -> tuple[Optional[str], tuple[str, ...], float]:
+        """The lead function, its co-handlers and how sure the phrases are of the lead.
+
+        A joint rule decides first. Then the phrases, alone when the best function scores at
+        least `category_model_below` (公积金, 轮渡: a phrase that names the matter). Below that,
+        the phrases found are a mere duty keyword or a word of the setting (码头 where the matter
+        is a rubbish heap on a pier, 身份证 in a marriage question), so the category model's
+        probability × `category_weight` is added to every function's phrase score. With no
+        phrase at all, the model names the function when it is at least `fallback_probability`
+        sure (below that, an operator decides).
+        """
         for rule in self.rules.joint:
             if rule.condition.matches(text):
                 return rule.lead, rule.co, 1.0
         scores = {k: v for k, v in self.category_scores(text).items() if v > 0}
         lead = max(scores, key=scores.__getitem__) if scores else None
-        if lead and scores[lead] >= self.min_category_score:
-            confidence = scores[lead] / sum(scores.values())
-            return lead, self._co_handlers(lead, scores), round(confidence, 3)
-        if self.category_model is not None:
-            probabilities = self.category_model.probabilities(text)
-            best = max(probabilities, key=probabilities.__getitem__)
-            if probabilities[best] >= self.fallback_probability:
-                return best, (), round(probabilities[best], 3)
+        if lead and scores[lead] < self.min_category_score:
+            lead = None
+        if self.category_model is None or (lead and scores[lead] >= self.category_model_below):
+            return self._phrase_lead(lead, scores)
+        probabilities = self.category_model.probabilities(text)
+        if lead:
+            combined = {
+                fn: scores.get(fn, 0.0) + self.category_weight * p
+                for fn, p in probabilities.items()
+            }
+            return self._phrase_lead(max(combined, key=combined.__getitem__), scores)
+        best = max(probabilities, key=probabilities.__getitem__)
+        if probabilities[best] >= self.fallback_probability:
+            return best, (), round(probabilities[best], 3)
         return None, (), 0.0
+
+    def _phrase_lead(
+        self, lead: Optional[str], scores: Mapping[str, float]
+    ) -> tuple[Optional[str], tuple[str, ...], float]:
+        if lead is None:
+            return None, (), 0.0
+        confidence = scores.get(lead, 0.0) / sum(scores.values())
+        return lead, self._co_handlers(lead, scores), round(confidence, 3)
 
     def _co_handlers(self, lead: str, phrase_scores: Mapping[str, float]) -> tuple[str, ...]:
         lead_score = phrase_scores.get(lead, 0.0)

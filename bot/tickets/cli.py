@@ -1,4 +1,5 @@
-"""`python -m bot route`, `python -m bot eval routing` and `python -m bot departments`."""
+"""`python -m bot route`, `python -m bot eval routing` (and `routing-cv`) and
+`python -m bot departments`."""
 
 from __future__ import annotations
 
@@ -36,6 +37,21 @@ def register(commands) -> None:
     evaluation.add_argument("file")
     evaluation.add_argument("--json", action="store_true")
     evaluation.set_defaults(handler=_evaluate)
+
+    folds = commands.eval.add_parser(
+        "routing-cv", help="cross-validated routing accuracy on the router's training file"
+    )
+    folds.add_argument("--folds", type=int, default=5)
+    folds.add_argument("--seed", type=int, default=0, help="seed of the shuffle into folds")
+    folds.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="labelled file added to every fold's training data, never routed (repeatable)",
+    )
+    folds.add_argument("--json", action="store_true")
+    folds.set_defaults(handler=_cross_validate)
 
     departments = commands.top.add_parser("departments", help="the department catalogue")
     sub = departments.add_subparsers(dest="departments_command", metavar="ACTION")
@@ -93,6 +109,18 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.tickets.evaluation import evaluate, load_cases
 
     report = evaluate(Router.load(settings.knowledge_dir), load_cases(args.file))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.render())
+    return 0
+
+
+def _cross_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.tickets.evaluation import cross_validate, load_cases
+
+    also = [case for path in args.also for case in load_cases(path)]
+    report = cross_validate(settings.knowledge_dir, folds=args.folds, seed=args.seed, also=also)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -4,6 +4,9 @@ Chinese complaints are short and full of colloquial spellings, so character n-gr
 word segmentation and survive typos. The model is trained from the labelled examples each time
 the router loads (liblinear: about 0.3 s for a few hundred examples, where lbfgs took 10 s for
 the same accuracy), so there is no model file to version or to fall out of date with the data.
+Labels are weighted by their rarity (`class_weight="balanced"`): most complaints are 投诉 and most
+texts no emergency, and unweighted the model learned to say so. Balanced, cross-validation found
+0.5 points more of the types and fewer emergency mistakes (10 instead of 17 in 2,614 decisions).
 
 Scoring one text through scikit-learn's sparse-matrix machinery costs about a millisecond of
 validation overhead, a fifth of the routing budget; `probabilities` therefore does the same
@@ -76,6 +79,6 @@ def fit(texts: Sequence[str], labels: Sequence[str]):
     if len(set(labels)) < 3:
         raise ValueError("a model needs examples of at least three labels")
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-    classifier = LogisticRegression(C=20.0, solver="liblinear")
+    classifier = LogisticRegression(C=20.0, solver="liblinear", class_weight="balanced")
     classifier.fit(vectorizer.fit_transform(texts), labels)
     return vectorizer, classifier

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
@@ -102,7 +102,7 @@ class Router:
         training = rules.model_settings.get("training")
         if use_model and training:
             type_model, category_model, emergency_model = train_models(
-                knowledge_dir / str(training), catalogue
+                read_yaml(knowledge_dir / str(training))["examples"], catalogue
             )
         return cls(
             catalogue=catalogue,
@@ -174,10 +174,11 @@ class Router:
         return self.catalogue.body_for(function, CITY)
 
 
-def train_models(path: Path, catalogue: Catalogue) -> tuple[TextModel, TextModel, TextModel]:
-    """Type, category and emergency models from the training file (plus, for the category, the
+def train_models(
+    examples: Sequence[Mapping[str, Any]], catalogue: Catalogue
+) -> tuple[TextModel, TextModel, TextModel]:
+    """Type, category and emergency models from training examples (plus, for the category, the
     catalogue's examples); the emergency model's labels are the numbers and NO_EMERGENCY."""
-    examples = read_yaml(path)["examples"]
     texts = [str(e["text"]) for e in examples]
     emergency_labels = [str(e.get("emergency") or NO_EMERGENCY) for e in examples]
     # an emergency is 求助 by rule: its examples would only teach the type model that every

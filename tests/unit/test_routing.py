@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.tickets.evaluation import evaluate, load_cases
+from bot.tickets.evaluation import cross_validate, evaluate, load_cases
 from bot.tickets.routing import Router
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -95,6 +95,21 @@ def test_city_only_functions_stay_municipal_wherever_the_matter_is(
     assert result.department == department
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("码头边上的垃圾一个礼拜没人清了", "city_management"),
+        ("办结婚登记要带户口本伐", "civil_affairs"),
+        ("有人自称统计局的，上门要拍我的身份证", "statistics"),
+        ("科技局的科技项目今年什么时候申报", "science_tech"),
+    ],
+)
+def test_the_matter_decides_the_category_not_a_word_of_its_setting(
+    router: Router, text: str, category: str
+) -> None:
+    assert router.route(text, now=MAY).category == category
+
+
 def test_a_municipal_hospital_is_supervised_by_the_city(router: Router) -> None:
     result = router.route("舟山医院挂号太难了，排了三个小时", now=MAY)
     assert result.department == "舟山市卫生健康委员会"
@@ -122,6 +137,9 @@ def test_a_joint_rule_names_its_lead_and_co_handlers(router: Router) -> None:
         ("千岛路上两辆车撞了，有人受伤", "122"),
         ("刚刚在跨海大桥上追尾，三辆车撞在一起", "122"),
         ("有人站在楼顶说要跳楼", "110"),
+        ("我外公刚才一边嘴巴歪了，左手也抬不起来", "120"),
+        ("小孩在商场里不见了，一转身就找不到了", "110"),
+        ("台风把一棵树吹倒压在车上，司机被困在里面出不来", "119"),
     ],
 )
 def test_emergencies_tell_the_citizen_to_call_the_number_at_once(
@@ -143,6 +161,9 @@ def test_emergencies_tell_the_citizen_to_call_the_number_at_once(
         "车祸后保险公司一直拖着不理赔",
         "天然气一直打不着火，是不是管道的问题",
         "工厂晚上排放黑烟，呛得人喘不过气",
+        "我还以为对面楼着火了，原来是他们家在烧烤",
+        "上礼拜在菜场被人抢了手机，派出所到现在还没消息",
+        "楼道里堆满纸箱，哪天烧起来就麻烦了",
     ],
 )
 def test_past_feared_or_merely_possible_events_are_not_emergencies(
@@ -260,6 +281,16 @@ def test_the_labelled_set_meets_the_targets(router: Router) -> None:
     assert rates["type"] >= 0.90
     assert rates["emergency"] == 1.0
     assert rates["excluded"] == 1.0
+
+
+def test_cross_validation_routes_every_training_example_with_models_that_never_saw_it() -> None:
+    examples = load_cases(KNOWLEDGE / "routing_training.yml")
+    report = cross_validate(KNOWLEDGE, folds=5)
+    rates = {name: score.rate for name, score in report.scores.items()}
+    assert report.cases == len(examples)
+    assert rates["category"] >= 0.95
+    assert rates["type"] >= 0.88
+    assert rates["emergency"] >= 0.98
 
 
 def test_routing_is_fast(router: Router) -> None:
