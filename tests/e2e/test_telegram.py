@@ -72,8 +72,15 @@ def post_update(web: str, update: dict) -> int:
     return status
 
 
-def user_events(stack, chat: int) -> list[dict]:
-    return [e for e in stack.tracker(f"telegram:{chat}")["events"] if e["event"] == "user"]
+def user_events(stack, chat: int, count: int = 0, timeout: float = 15) -> list[dict]:
+    """The conversation's user events, once there are at least `count` (the reply can reach the
+    Bot API stand-in a moment before another Rasa worker reads the stored tracker)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        events = [e for e in stack.tracker(f"telegram:{chat}")["events"] if e["event"] == "user"]
+        if len(events) >= count or time.monotonic() > deadline:
+            return events
+        time.sleep(0.2)
 
 
 def test_a_greeting_goes_through_the_webhook_to_rasa_and_back(stack, web, bot_api):
@@ -86,7 +93,7 @@ def test_a_greeting_goes_through_the_webhook_to_rasa_and_back(stack, web, bot_ap
     assert "政策" in greeting["text"] and "投诉" in greeting["text"]
     buttons = [row[0] for row in greeting["reply_markup"]["inline_keyboard"]]
     assert {"政策咨询", "投诉求助", "查询进度"} <= {b["text"] for b in buttons}
-    [said] = user_events(stack, chat)
+    [said] = user_events(stack, chat, count=1)
     assert said["input_channel"] == "telegram"
     assert said["metadata"]["user_id"] == chat
 
@@ -94,7 +101,7 @@ def test_a_greeting_goes_through_the_webhook_to_rasa_and_back(stack, web, bot_ap
     assert post_update(web, button_update(update_id + 1, chat, status_button)) == 200
     bot_api.wait_for("sendMessage", 2)
     assert len(bot_api.wait_for("answerCallbackQuery")) == 1
-    assert user_events(stack, chat)[-1]["parse_data"]["intent"]["name"] == "check_status"
+    assert user_events(stack, chat, count=2)[-1]["parse_data"]["intent"]["name"] == "check_status"
 
     assert post_update(web, message_update(update_id, chat, "你好")) == 200
     time.sleep(1.0)
@@ -120,7 +127,7 @@ def test_polling_processes_a_queued_update_once(stack, telegram_settings, bot_ap
             time.sleep(0.1)
         time.sleep(1.0)
         assert len(bot_api.calls_to("sendMessage")) == 1, "served 3 times, answered once"
-        assert len(user_events(stack, chat)) == 1
+        assert len(user_events(stack, chat, count=1)) == 1
     finally:
         poller.terminate()
         _, errors = poller.communicate(timeout=30)
