@@ -3,8 +3,9 @@
 Runs, one after another on this machine: the stock assistant (in-memory tracker, its default
 pipeline), our assistant on SQLite (what `make run` starts) and our production profile
 (PostgreSQL tracker store, Redis lock store, several Rasa workers). Each is measured at 1 and at
-32 concurrent conversations with the same simple message kind (a greeting), and ratios against the
-stock assistant are reported. Usage: python -m bench.bench_chat [--messages N] [--out FILE]
+32 concurrent conversations with the same simple message kinds (greeting, thanks, bot challenge,
+goodbye), each conversation `CONVERSATION_LENGTH` messages long, and ratios against the stock
+assistant are reported. Usage: python -m bench.bench_chat [--messages N] [--out FILE]
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from bot.runner import Service, Supervisor
 
 OURS_SIMPLE = ["你好", "谢谢", "你是机器人吗", "再见"]
 STOCK_SIMPLE = ["hello", "thanks", "are you a bot?", "bye"]
+CONVERSATION_LENGTH = 10
 
 
 def measure(base_url: str, texts: list[str], messages: int) -> dict:
-    one = asyncio.run(run_load(base_url, texts, 1, messages))
-    many = asyncio.run(run_load(base_url, texts, 32, max(4, messages // 8)))
+    one = asyncio.run(run_load(base_url, texts, 1, messages, CONVERSATION_LENGTH))
+    many = asyncio.run(run_load(base_url, texts, 32, max(4, messages // 8), CONVERSATION_LENGTH))
     return {"c1": one.summary(), "c32": many.summary()}
 
 
@@ -77,6 +79,7 @@ def main() -> int:
     dev = bench_ours("sqlite", args.messages)
     production = bench_ours("postgres", args.messages)
     report = {
+        "conversation_length": CONVERSATION_LENGTH,
         "stock": stock,
         "ours_sqlite": dev,
         "ours_production": production,

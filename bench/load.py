@@ -1,8 +1,12 @@
 """A small closed-loop load generator for Rasa's REST channel.
 
-`concurrency` conversations run at once; each sends its messages one after another and waits for
-the reply, as a citizen would. Latency is measured per message; throughput is messages per second
-over the whole run. Only loopback addresses are ever targeted, and every loop is bounded.
+`concurrency` citizens chat at once; each sends its messages one after another and waits for the
+reply, as a citizen would, starting a new conversation (a new sender id) every
+`conversation_length` messages. Conversations are kept to a realistic length because a tracker
+store loads the whole session on every message: a single 200-message conversation measures how
+that grows, not what a citizen waits for. Latency is measured per message; throughput is messages
+per second over the whole run. Only loopback addresses are ever targeted, and every loop is
+bounded.
 """
 
 from __future__ import annotations
@@ -46,13 +50,19 @@ class LoadResult:
         }
 
 
-async def _conversation(
-    client: httpx.AsyncClient, url: str, texts: Sequence[str], result: LoadResult, deadline: float
+async def _citizen(
+    client: httpx.AsyncClient,
+    url: str,
+    texts: Sequence[str],
+    conversation_length: int,
+    result: LoadResult,
+    deadline: float,
 ) -> None:
-    sender = f"bench-{uuid.uuid4().hex[:12]}"
-    for text in texts:
+    for index, text in enumerate(texts):
         if time.monotonic() > deadline:
             return
+        if index % conversation_length == 0:
+            sender = f"bench-{uuid.uuid4().hex[:12]}"
         started = time.perf_counter()
         try:
             response = await client.post(url, json={"sender": sender, "message": text})
@@ -71,21 +81,25 @@ async def run_load(
     base_url: str,
     texts: Sequence[str],
     concurrency: int,
-    messages_per_conversation: int,
+    messages_per_citizen: int,
+    conversation_length: int = 10,
     max_seconds: float = 300,
 ) -> LoadResult:
-    """Drive `concurrency` conversations of `messages_per_conversation` messages each."""
+    """Drive `concurrency` citizens sending `messages_per_citizen` messages each."""
     assert base_url.startswith(("http://127.", "http://localhost")), "loopback only"
     url = f"{base_url}/webhooks/rest/webhook"
     result = LoadResult(concurrency, 0, 0, 0.0)
     limits = httpx.Limits(max_connections=concurrency + 4, max_keepalive_connections=concurrency)
-    cycle = list(itertools.islice(itertools.cycle(texts), messages_per_conversation))
+    cycle = list(itertools.islice(itertools.cycle(texts), messages_per_citizen))
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         await client.post(url, json={"sender": "bench-warmup", "message": texts[0]})
         started = time.monotonic()
         deadline = started + max_seconds
         await asyncio.gather(
-            *(_conversation(client, url, cycle, result, deadline) for _ in range(concurrency))
+            *(
+                _citizen(client, url, cycle, conversation_length, result, deadline)
+                for _ in range(concurrency)
+            )
         )
         result.seconds = time.monotonic() - started
     return result

@@ -1,0 +1,67 @@
+"""Accuracy figures for the README: NLU, policy Q&A and routing, each on its labelled files.
+
+Runs the project's own evaluation commands (`python -m bot eval …`) with `--json`, so the figures
+in the README are exactly what those commands print. Usage:
+    python bench/bench_accuracy.py [--out bench/results/accuracy.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EVALUATIONS = {
+    "nlu_holdout": ["nlu", "tests/data/nlu_holdout.yml"],
+    "nlu_holdout2": ["nlu", "tests/data/nlu_holdout2.yml"],
+    "policy_qa": ["qa", "knowledge/eval/policy_qa.yml"],
+    "routing": ["routing", "knowledge/eval/routing.yml"],
+    "routing_emergencies": ["routing", "knowledge/eval/routing_emergencies.yml"],
+    "routing_unseen": ["routing", "knowledge/eval/routing_unseen.yml"],
+}
+DROPPED = ("mismatches", "errors")
+
+
+def evaluate(what: str, path: str) -> dict:
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "eval", what, path, "--json"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    result = json.loads(completed.stdout)
+    for key in DROPPED:
+        result.pop(key, None)
+    return {**result, "file": path, "seconds": round(time.monotonic() - started, 1)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "accuracy.json"))
+    args = parser.parse_args()
+    results: dict = {
+        name: evaluate(what, path)
+        for name, (what, path) in EVALUATIONS.items()
+        if (ROOT / path).exists()
+    }
+    trained = ROOT / "models" / "last_training_seconds.txt"
+    if trained.exists():
+        results["training_s"] = float(trained.read_text())
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

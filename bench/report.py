@@ -1,0 +1,239 @@
+"""The README's measurements table, written from `bench/results.json` (what `make bench` made).
+
+Everything between `<!-- bench:start -->` and `<!-- bench:end -->` in README.md is replaced; a
+benchmark missing from the results leaves its row out rather than keeping an old figure.
+Usage: python -m bench.report [--results bench/results.json] [--readme README.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+Row = tuple[str, str, str]
+
+
+def _pct(rate: Optional[float]) -> str:
+    return "n/a" if rate is None else f"{rate:.1%}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def _accuracy_rows(results: dict[str, Any]) -> Iterator[Row]:
+    acc = results.get("accuracy") or {}
+    nlu = [acc[k] for k in ("nlu_holdout", "nlu_holdout2") if k in acc]
+    if nlu:
+        yield (
+            "Intent classification, held-out sets never trained on ("
+            + " and ".join(str(n["examples"]) for n in nlu)
+            + " messages)",
+            "macro-F1 "
+            + " and ".join(f"**{n['macro_f1']:.3f}**" for n in nlu)
+            + " (accuracy "
+            + ", ".join(f"{n['accuracy']:.3f}" for n in nlu)
+            + ")",
+            "`python -m bot eval nlu [FILE]`",
+        )
+    if "training_s" in acc:
+        yield ("Training time (NLU + rules)", f"{acc['training_s']:.0f} s", "`make train`")
+    if "policy_qa" in acc:
+        qa = acc["policy_qa"]
+        yield (
+            f"Policy Q&A, {qa['questions']} own questions (tuned on them)",
+            f"hit@1 {qa['hit@1']:.3f}, hit@3 {qa['hit@3']:.3f}, MRR {qa['mrr']:.3f}; "
+            f"{qa['out_of_scope']} out-of-scope questions, {qa['out_of_scope_confident']} "
+            "answered with confidence",
+            "`python -m bot eval qa knowledge/eval/policy_qa.yml`",
+        )
+    for key, label in (
+        ("routing", "tuned on them"),
+        ("routing_unseen", "never tuned on: scored once, after all changes"),
+    ):
+        if key in acc:
+            r, a = acc[key], acc[key]["accuracy"]
+            yield (
+                f"Complaint routing, {r['cases']} labelled complaints ({label})",
+                f"department **{_pct(a['department']['rate'])}**, jurisdiction "
+                f"{_pct(a['jurisdiction']['rate'])}, type **{_pct(a['type']['rate'])}**, "
+                f"emergencies {a['emergency']['correct']}/{a['emergency']['total']} decided right",
+                f"`python -m bot eval routing {r['file']}`",
+            )
+    if "routing_emergencies" in acc:
+        r = acc["routing_emergencies"]
+        a = r["accuracy"]["emergency"]
+        yield (
+            f"Emergency probes, {r['cases']} emergencies and near misses",
+            f"{a['correct']}/{a['total']} decisions right",
+            f"`python -m bot eval routing {r['file']}`",
+        )
+
+
+def _chat_rows(results: dict[str, Any]) -> Iterator[Row]:
+    chat = results.get("chat")
+    if not chat:
+        return
+    stock, dev, prod, ratios = (
+        chat["stock"],
+        chat["ours_sqlite"],
+        chat["ours_production"],
+        chat["ratios"],
+    )
+    command = "`python -m bench.bench_chat`"
+    for level in ("c1", "c32"):
+        n = stock[level]["concurrency"]
+        yield (
+            f"Reply latency, {n} conversation{'s' if n > 1 else ''}, p50 / p95 / p99: "
+            "stock `rasa init` · ours SQLite · ours production",
+            " · ".join(
+                "/".join(_ms(run[level][p]) for p in ("p50_ms", "p95_ms", "p99_ms"))
+                for run in (stock, dev, prod)
+            )
+            + f" ms → p95 **{ratios[f'sqlite_p95_{level}_vs_stock']}×** and "
+            f"**{ratios[f'production_p95_{level}_vs_stock']}×** stock",
+            command,
+        )
+    yield (
+        "Throughput at 32 conversations: stock · SQLite · production profile",
+        f"{stock['c32']['throughput_msg_s']} · {dev['c32']['throughput_msg_s']} · "
+        f"{prod['c32']['throughput_msg_s']} msg/s → production "
+        f"**{ratios['production_throughput_c32_vs_stock']}×** stock",
+        command,
+    )
+    yield (
+        "Ready after start: stock · ours SQLite · ours production",
+        f"{stock['ready_s']} · {dev['ready_s']} · {prod['ready_s']} s",
+        command,
+    )
+
+
+def _soak_rows(results: dict[str, Any]) -> Iterator[Row]:
+    soak = results.get("soak")
+    if not soak:
+        return
+    yield (
+        f"Soak: {soak['minutes']} minutes at {soak['conversations']} conversations, "
+        "production profile",
+        f"**{soak['errors']} errors** in {soak['messages']} messages; tickets confirmed "
+        f"{soak['tickets_confirmed']}, stored {soak['tickets_stored']}, duplicated "
+        f"{soak['duplicates']}; p50/p95/p99 {_ms(soak['p50_ms'])}/{_ms(soak['p95_ms'])}/"
+        f"{_ms(soak['p99_ms'])} ms, {soak['throughput_msg_s']} msg/s",
+        "`python bench/soak.py`",
+    )
+
+
+def _kb_rows(results: dict[str, Any]) -> Iterator[Row]:
+    kb = results.get("kb")
+    if not kb:
+        return
+    ours, ratio = kb["ours"], kb["ratios_p95"]["cpu"]
+    yield (
+        f"Policy search, {kb['passages']:,} passages",
+        f"scoring p95 {_ms(ours['score']['cpu']['p95_ms'])} ms; whole `ask` p95 "
+        f"{_ms(ours['ask']['cpu']['p95_ms'])} ms CPU; rank-bm25 scoring p95 "
+        f"{_ms(kb['rank_bm25']['score']['cpu']['p95_ms'])} ms "
+        f"({ratio['rank_bm25_score_over_ours']}× slower); index build "
+        f"{ours['index_build']['wall_s']:.1f} s",
+        "`python bench/bench_kb.py`",
+    )
+
+
+def _routing_rows(results: dict[str, Any]) -> Iterator[Row]:
+    routing = results.get("routing")
+    if not routing:
+        return
+    yield (
+        f"Routing latency ({routing['calls']:,} calls)",
+        f"p50 {_ms(routing['wall']['p50_ms'])} ms, **p95 {_ms(routing['wall']['p95_ms'])} ms**, "
+        f"p99 {_ms(routing['wall']['p99_ms'])} ms (target p95 < {routing['target_p95_ms']:g} ms);"
+        f" a 5,000-character text {_ms(routing['text_5000_chars_ms'])} ms",
+        "`python bench/bench_routing.py`",
+    )
+
+
+def _inbox_rows(results: dict[str, Any]) -> Iterator[Row]:
+    inbox = results.get("inbox")
+    if not inbox:
+        return
+    first, overdue = inbox["queries"]["inbox_first_page"], inbox["queries"]["inbox_overdue"]
+    yield (
+        f"Department inbox among {inbox['rows']:,} tickets (PostgreSQL {inbox['postgres']})",
+        f"whole call p95 **{_ms(first['client']['p95_ms'])} ms** (overdue filter "
+        f"{_ms(overdue['client']['p95_ms'])} ms); PostgreSQL's own time p95 "
+        f"{_ms(first['server']['p95_ms'])} ms (target {inbox['target_p95_ms']:g} ms)",
+        "`python bench/bench_inbox.py`",
+    )
+
+
+def _consultation_rows(results: dict[str, Any]) -> Iterator[Row]:
+    c = results.get("consultation")
+    if not c:
+        return
+    summary = c["summary"]
+    yield (
+        f"Consultation: {c['opinions']:,} opinions on one draft",
+        f"grouped in {c['group_opinions']['wall_s']:.1f} s (ARI "
+        f"{c['grouping_quality']['ari']} on the synthetic topics); summary rendered in "
+        f"{summary['build_content']['wall_s'] + summary['render_html']['wall_s']:.1f} s",
+        "`python bench/bench_consultation.py`",
+    )
+
+
+ROWS: tuple[Callable[[dict[str, Any]], Iterator[Row]], ...] = (
+    _accuracy_rows,
+    _chat_rows,
+    _soak_rows,
+    _kb_rows,
+    _routing_rows,
+    _inbox_rows,
+    _consultation_rows,
+)
+
+
+def render(report: dict[str, Any]) -> str:
+    machine = report.get("machine") or {}
+    results = report.get("results") or {}
+    lines = [
+        f"Machine: {machine.get('cores')} cores ({machine.get('cpu')}), "
+        f"{machine.get('memory_gib')} GiB, Python {machine.get('python')}; "
+        f"load average {machine.get('load_average_at_start')} at the start; "
+        f"measured {machine.get('date')} by `make bench`.",
+        "",
+        "| what | figure | command |",
+        "| --- | --- | --- |",
+    ]
+    for rows in ROWS:
+        lines.extend(
+            f"| {what} | {figure} | {command} |" for what, figure, command in rows(results)
+        )
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, table: str) -> None:
+    text = readme.read_text(encoding="utf-8")
+    head, found, rest = text.partition(START)
+    _, closed, tail = rest.partition(END)
+    if not (found and closed):
+        raise ValueError(f"{readme}: no {START} … {END} section")
+    readme.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    args = parser.parse_args()
+    update_readme(args.readme, render(json.loads(args.results.read_text(encoding="utf-8"))))
+    print(f"{args.readme}: measurements table written from {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Soak: the production profile under many citizens at once for minutes, then a ticket audit.
+
+Each of `--conversations` simulated citizens loops through realistic scripts, with a new sender id
+per script: a greeting, a policy question, a complaint filed as a ticket and then a status check,
+and an opinion on a draft open for comment (when one is). Every reply is checked for what that
+step must say. An error is a non-200 answer, an empty reply or the channel's apology, a reply
+without what the step must say, an exception or a timeout. At the end, every ticket number (and
+opinion receipt) confirmed to a citizen must be stored exactly once, for that citizen, and the
+throw-away database must hold no other ticket. Exits 1 on any error or mismatch.
+Usage: python bench/soak.py [--minutes M] [--conversations N] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.load import LoadResult  # noqa: E402
+from bot.channels.rest import APOLOGY  # noqa: E402
+from bot.consultation import local_date, open_drafts  # noqa: E402
+from bot.consultation.models import Opinion  # noqa: E402
+from bot.db import utcnow  # noqa: E402
+from bot.localstack import LocalStack, start_stack  # noqa: E402
+from bot.tickets.models import Ticket  # noqa: E402
+
+REQUEST_TIMEOUT = 30.0
+ERROR_SAMPLES = 20
+TICKET_NO = re.compile(r"工单号：(ZS\d{8}-\d{4})")
+RECEIPT_NO = re.compile(r"回执号 (YJ\d{8}-\d{4})")
+POLICY_QUESTIONS = [
+    "政策文件出台以后，解读材料要多久之内发布？",
+    "一把手要不要亲自出来讲政策",
+    "政府信息公开年报要不要发",
+    "新政策出台了谁来负责讲解",
+]
+PLACES = ["定海区解放路", "普陀区东港街道海华路", "岱山县高亭镇", "嵊泗县菜园镇"]
+PROBLEMS = [
+    "的工地昨天半夜还在打桩施工，噪音太大吵得睡不着",
+    "路边的下水道堵了三天了，污水都漫到路上",
+    "小区门口的路灯坏了一个多月，晚上黑漆漆的",
+    "菜市场门口天天有人占道摆摊，车都过不去",
+    "的公交站站牌被撞坏了好几天，一直没人修",
+]
+OPINIONS = [
+    "建议在正式实施前多开几场座谈会，听取基层群众和经营户的意见。",
+    "条文里的时间节点写得不够具体，建议明确到月份，方便群众监督。",
+    "希望实施后一年内做一次评估，把评估结果向社会公开。",
+]
+
+Expectation = Union[str, re.Pattern]
+
+
+class StepFailed(Exception):
+    """A reply that ends the script: counted as an error of `kind`."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass
+class Soak:
+    """One soak run: the citizens' scripts, and what they were told and what failed."""
+
+    url: str
+    deadline: float
+    opinion_draft: Optional[str]
+    load: LoadResult
+    errors: Counter = field(default_factory=Counter)
+    error_samples: list[dict] = field(default_factory=list)
+    scripts: Counter = field(default_factory=Counter)
+    tickets: dict[str, str] = field(default_factory=dict)
+    """Ticket number confirmed to a citizen → that citizen's sender id."""
+    receipts: dict[str, str] = field(default_factory=dict)
+
+    async def say(self, client: httpx.AsyncClient, sender: str, text: str) -> str:
+        """Send one message; the replies' text, or StepFailed."""
+        started = time.perf_counter()
+        self.load.messages += 1
+        try:
+            response = await client.post(self.url, json={"sender": sender, "message": text})
+            replies = response.json() if response.status_code == 200 else None
+        except httpx.TimeoutException as error:
+            raise StepFailed("timeout", repr(error)) from error
+        except (httpx.HTTPError, ValueError) as error:
+            raise StepFailed("exception", repr(error)) from error
+        if replies is None:
+            raise StepFailed("http", f"{response.status_code} {response.text[:200]}")
+        texts = "\n".join(r.get("text") or "" for r in replies if isinstance(r, dict))
+        if not replies or not texts:
+            raise StepFailed("empty", json.dumps(replies, ensure_ascii=False)[:200])
+        if APOLOGY in texts:
+            raise StepFailed("apology", texts[:200])
+        self.load.latencies_ms.append((time.perf_counter() - started) * 1000)
+        return texts
+
+    async def step(
+        self, client: httpx.AsyncClient, sender: str, text: str, expect: Expectation
+    ) -> str:
+        """`say`, then check the reply: the first group of a pattern, or the reply itself."""
+        reply = await self.say(client, sender, text)
+        if isinstance(expect, str):
+            if expect not in reply:
+                raise StepFailed("unexpected", f"{text!r} → {reply[:200]!r}, wanted {expect!r}")
+            return reply
+        match = expect.search(reply)
+        if match is None:
+            raise StepFailed("unexpected", f"{text!r} → {reply[:200]!r}, wanted {expect.pattern}")
+        return match.group(1)
+
+    async def greeting(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+        await self.step(client, sender, "你好", "政策")
+
+    async def policy(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+        await self.step(client, sender, POLICY_QUESTIONS[n % len(POLICY_QUESTIONS)], "来源")
+
+    async def complaint(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+        place, problem = PLACES[n % len(PLACES)], PROBLEMS[n // len(PLACES) % len(PROBLEMS)]
+        await self.step(client, sender, place + problem, "手机号")
+        await self.step(client, sender, f"139{n:08d}", "请确认")
+        number = await self.step(client, sender, "/affirm", TICKET_NO)
+        self.tickets[number] = sender
+        await self.step(client, sender, "我的工单处理得怎么样了", number)
+
+    async def opinion(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+        await self.step(client, sender, f"我想对{self.opinion_draft}提点意见", "哪一条")
+        await self.step(client, sender, "整体", "意见和理由")
+        await self.step(client, sender, OPINIONS[n % len(OPINIONS)], "姓名")
+        await self.step(client, sender, "不用", "请确认")
+        self.receipts[await self.step(client, sender, "/affirm", RECEIPT_NO)] = sender
+
+    async def citizen(self, client: httpx.AsyncClient, index: int) -> None:
+        """One simulated citizen: scripts one after another, each as a new conversation."""
+        scripts = [self.greeting, self.policy, self.complaint]
+        if self.opinion_draft:
+            scripts.append(self.opinion)
+        for turn in itertools.count(index):
+            if time.monotonic() >= self.deadline:
+                return
+            script = scripts[turn % len(scripts)]
+            self.scripts[script.__name__] += 1
+            ordinal = self.scripts[script.__name__]
+            sender = f"soak-{script.__name__}-{ordinal:06d}-{uuid.uuid4().hex[:6]}"
+            try:
+                await script(client, sender, ordinal)
+            except StepFailed as failure:
+                self.errors[failure.kind] += 1
+                if len(self.error_samples) < ERROR_SAMPLES:
+                    self.error_samples.append(
+                        {"sender": sender, "kind": failure.kind, "detail": failure.detail}
+                    )
+
+
+def audit(stack: LocalStack, confirmed: dict[str, str], receipts: dict[str, str]) -> dict:
+    """Compare what citizens were told with what the database holds."""
+    with stack.db.session() as session:
+        tickets = session.execute(select(Ticket.number, Ticket.sender_id)).all()
+        per_sender = Counter(sender for _, sender in tickets)
+        opinions = session.execute(
+            select(Opinion.receipt_no, Opinion.sender_id).where(Opinion.sender_id.like("soak-%"))
+        ).all()
+        all_tickets = session.execute(select(func.count()).select_from(Ticket)).scalar()
+    stored = dict(tickets)
+    return {
+        "tickets_confirmed": len(confirmed),
+        "tickets_stored": all_tickets,
+        "duplicates": sum(count - 1 for count in per_sender.values() if count > 1),
+        "confirmed_not_stored": sorted(n for n, s in confirmed.items() if stored.get(n) != s),
+        "stored_not_confirmed": sorted(n for n in stored if n not in confirmed),
+        "opinions_confirmed": len(receipts),
+        "opinions_stored": len(opinions),
+        "opinions_mismatched": sorted(set(dict(opinions).items()) ^ set(receipts.items())),
+    }
+
+
+async def soak(stack: LocalStack, minutes: float, conversations: int) -> Soak:
+    """Run the citizens until `minutes` have passed; each finishes the script it is in."""
+    assert stack.rasa_url.startswith("http://127."), "loopback only"
+    with stack.db.session() as session:
+        drafts = open_drafts(session, local_date(utcnow()))
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    limits = httpx.Limits(max_connections=conversations + 4)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
+        await client.post(url, json={"sender": "soak-warmup", "message": "你好"})
+        started = time.monotonic()
+        run = Soak(
+            url=url,
+            deadline=started + minutes * 60,
+            opinion_draft=drafts[0].title if drafts else None,
+            load=LoadResult(conversations, 0, 0, 0.0),
+        )
+        citizens = asyncio.gather(*(run.citizen(client, i) for i in range(conversations)))
+        await asyncio.wait_for(citizens, timeout=minutes * 60 + 10 * REQUEST_TIMEOUT)
+    run.load.seconds = time.monotonic() - started
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--conversations", type=int, default=32)
+    parser.add_argument("--out", default="bench/results/soak.json")
+    args = parser.parse_args()
+    stack = start_stack("postgres", Path(tempfile.mkdtemp(prefix="bench-soak-")))
+    try:
+        run = asyncio.run(soak(stack, args.minutes, args.conversations))
+        checks = audit(stack, run.tickets, run.receipts)
+    finally:
+        stack.stop()
+    summary = run.load.summary()
+    report = {
+        "minutes": args.minutes,
+        "conversations": args.conversations,
+        "seconds": round(run.load.seconds, 1),
+        "messages": summary["messages"],
+        "errors": sum(run.errors.values()),
+        "errors_by_kind": dict(run.errors),
+        "scripts": dict(run.scripts),
+        **checks,
+        "p50_ms": summary["p50_ms"],
+        "p95_ms": summary["p95_ms"],
+        "p99_ms": summary["p99_ms"],
+        "mean_ms": summary["mean_ms"],
+        "throughput_msg_s": summary["throughput_msg_s"],
+        "opinion_draft": run.opinion_draft,
+        "load_average_at_end": os.getloadavg()[0],
+        "error_samples": run.error_samples,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    mismatch = (
+        report["tickets_confirmed"] != report["tickets_stored"]
+        or report["duplicates"]
+        or report["confirmed_not_stored"]
+        or report["stored_not_confirmed"]
+        or report["opinions_mismatched"]
+    )
+    return 1 if report["errors"] or mismatch else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
