@@ -50,6 +50,11 @@ def register(commands) -> None:
         metavar="FILE",
         help="labelled file added to every fold's training data, never routed (repeatable)",
     )
+    folds.add_argument(
+        "--by-source",
+        action="store_true",
+        help="hold out each source (fresh batch) of the training file in turn instead of folds",
+    )
     folds.add_argument("--json", action="store_true")
     folds.set_defaults(handler=_cross_validate)
 
@@ -117,8 +122,17 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cross_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.tickets.evaluation import cross_validate, load_cases
+    from bot.tickets.evaluation import cross_validate, cross_validate_by_source, load_cases
 
+    if args.by_source:
+        reports = cross_validate_by_source(settings.knowledge_dir)
+        if args.json:
+            data = {name: report.to_dict() for name, report in reports.items()}
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            for name, report in reports.items():
+                print(f"held out: {name}\n{report.render(mismatches=False)}")
+        return 0
     also = [case for path in args.also for case in load_cases(path)]
     report = cross_validate(settings.knowledge_dir, folds=args.folds, seed=args.seed, also=also)
     if args.json:

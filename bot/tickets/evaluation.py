@@ -24,6 +24,7 @@ from bot.tickets.classify import Classifier
 from bot.tickets.files import read_yaml
 from bot.tickets.routing import Router, RoutingResult, train_models
 
+PROJECT = "project"
 REFERENCE_TIME = datetime(2026, 5, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 METRICS = (
     "department",
@@ -84,12 +85,12 @@ class Report:
             "mismatches": [m.__dict__ for m in self.mismatches],
         }
 
-    def render(self) -> str:
+    def render(self, mismatches: bool = True) -> str:
         lines = [f"{self.cases} cases"]
         for name, score in self.scores.items():
             rate = "  n/a" if score.rate is None else f"{score.rate:6.1%}"
             lines.append(f"  {name:<15}{rate}  ({score.correct}/{score.total})")
-        if self.mismatches:
+        if mismatches and self.mismatches:
             lines.append("mismatches:")
             lines.extend(
                 f"  [{m.metric}] expected {m.expected!r}, got {m.got!r}: {m.text}"
@@ -142,6 +143,30 @@ def cross_validate(
         )
         report.extend(evaluate(router, [examples[i] for i in sorted(held_out)]))
     return report
+
+
+def cross_validate_by_source(
+    knowledge_dir: Union[str, Path], sources: Sequence[str] = ()
+) -> dict[str, Report]:
+    """Each source of the training file (all, or those in `sources`) routed by models trained
+    on every other example; examples without a `source` are the project's own (`PROJECT`)."""
+    knowledge_dir = Path(knowledge_dir)
+    base = Router.build(knowledge_dir, use_model=False)
+    rules = base.classifier.rules
+    examples = load_cases(knowledge_dir / str(rules.model_settings["training"]))
+    names = [str(e.get("source") or PROJECT) for e in examples]
+    reports = {}
+    for source in sources or sorted(set(names)):
+        trained = [e for e, name in zip(examples, names, strict=True) if name != source]
+        router = Router(
+            base.catalogue,
+            base.gazetteer,
+            Classifier(rules, *train_models(trained, base.catalogue)),
+            base.deadlines,
+        )
+        held_out = [e for e, name in zip(examples, names, strict=True) if name == source]
+        reports[source] = evaluate(router, held_out)
+    return reports
 
 
 def _comparisons(catalogue: Catalogue, case: dict[str, Any], result: RoutingResult):
