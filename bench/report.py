@@ -55,7 +55,7 @@ def _accuracy_rows(results: dict[str, Any]) -> Iterator[Row]:
         )
     for key, label in (
         ("routing", "tuned on them"),
-        ("routing_unseen", "never tuned on: scored once, after all changes"),
+        ("routing_unseen", "by a separate writer, never trained on; first-sight score below"),
     ):
         if key in acc:
             r, a = acc[key], acc[key]["accuracy"]

@@ -57,11 +57,14 @@ class Classification:
 
 
 class _Words:
-    """Whether a text contains any of some words: one compiled alternation, not a Python loop."""
+    """Whether a text contains any of some words: one compiled alternation, not a Python loop.
+    Case is ignored, as in the phrase lists (a call in English may start with Yesterday)."""
 
     def __init__(self, words: Iterable[str]):
         words = sorted({str(w) for w in words if w}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, words))) if words else None
+        self._pattern = (
+            re.compile("|".join(map(re.escape, words)), re.IGNORECASE) if words else None
+        )
 
     def __call__(self, text: str) -> bool:
         return bool(self._pattern and self._pattern.search(text))
@@ -177,7 +180,12 @@ class Rules:
                 (types.get("question_endings") or {}).get("words_weight") or 0
             ),
             rhetorical=tuple((types.get("question_endings") or {}).get("unless") or ()),
-            category_phrases=PhraseIndex(_category_weights(catalogue, data["categories"], path)),
+            category_phrases=PhraseIndex(
+                {
+                    **{str(p): [] for p in data.get("category_neutral") or ()},
+                    **_category_weights(catalogue, data["categories"], path),
+                }
+            ),
             co_min_score=float(co.get("min_score", 3)),
             co_min_share=float(co.get("min_share", 0.6)),
             joint=[

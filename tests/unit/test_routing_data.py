@@ -134,9 +134,10 @@ def test_the_jieba_dictionaries_match_the_yaml() -> None:
             assert word and int(frequency) > 0 and tag in {"ns", "nt"}
 
 
-def test_training_and_evaluation_sets_do_not_share_texts() -> None:
+@pytest.mark.parametrize("name", ["routing.yml", "routing_emergencies.yml", "routing_unseen.yml"])
+def test_training_and_evaluation_sets_do_not_share_texts(name: str) -> None:
     training = {e["text"] for e in read_yaml(KNOWLEDGE / "routing_training.yml")["examples"]}
-    evaluation = {c["text"] for c in read_yaml(KNOWLEDGE / "eval" / "routing.yml")["cases"]}
+    evaluation = {c["text"] for c in read_yaml(KNOWLEDGE / "eval" / name)["cases"]}
     assert not training & evaluation
 
 
