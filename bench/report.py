@@ -121,9 +121,10 @@ def _soak_rows(results: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"Soak: {soak['minutes']} minutes at {soak['conversations']} conversations, "
         "production profile",
-        f"**{soak['errors']} errors** in {soak['messages']} messages; tickets confirmed "
+        f"**{soak['errors']} errors** in {soak['messages']:,} messages; tickets confirmed "
         f"{soak['tickets_confirmed']}, stored {soak['tickets_stored']}, duplicated "
-        f"{soak['duplicates']}; p50/p95/p99 {_ms(soak['p50_ms'])}/{_ms(soak['p95_ms'])}/"
+        f"{soak['duplicates']}; opinion receipts {soak.get('opinions_confirmed', 0)} given, "
+        f"{soak.get('opinions_stored', 0)} stored; p50/p95/p99 {_ms(soak['p50_ms'])}/{_ms(soak['p95_ms'])}/"
         f"{_ms(soak['p99_ms'])} ms, {soak['throughput_msg_s']} msg/s",
         "`python bench/soak.py`",
     )
@@ -164,7 +165,7 @@ def _inbox_rows(results: dict[str, Any]) -> Iterator[Row]:
         return
     first, overdue = inbox["queries"]["inbox_first_page"], inbox["queries"]["inbox_overdue"]
     yield (
-        f"Department inbox among {inbox['rows']:,} tickets (PostgreSQL {inbox['postgres']})",
+        f"Department inbox among {inbox['rows']:,} tickets (PostgreSQL {inbox['postgres'].split()[0]})",
         f"whole call p95 **{_ms(first['client']['p95_ms'])} ms** (overdue filter "
         f"{_ms(overdue['client']['p95_ms'])} ms); PostgreSQL's own time p95 "
         f"{_ms(first['server']['p95_ms'])} ms (target {inbox['target_p95_ms']:g} ms)",
