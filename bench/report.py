@@ -27,8 +27,7 @@ def _ms(value: float) -> str:
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
-def _accuracy_rows(results: dict[str, Any]) -> Iterator[Row]:
-    acc = results.get("accuracy") or {}
+def _accuracy_rows(acc: dict[str, Any]) -> Iterator[Row]:
     nlu = [acc[k] for k in ("nlu_holdout", "nlu_holdout2") if k in acc]
     if nlu:
         yield (
@@ -76,10 +75,7 @@ def _accuracy_rows(results: dict[str, Any]) -> Iterator[Row]:
         )
 
 
-def _chat_rows(results: dict[str, Any]) -> Iterator[Row]:
-    chat = results.get("chat")
-    if not chat:
-        return
+def _chat_rows(chat: dict[str, Any]) -> Iterator[Row]:
     stock, dev, prod, ratios = (
         chat["stock"],
         chat["ours_sqlite"],
@@ -114,10 +110,7 @@ def _chat_rows(results: dict[str, Any]) -> Iterator[Row]:
     )
 
 
-def _soak_rows(results: dict[str, Any]) -> Iterator[Row]:
-    soak = results.get("soak")
-    if not soak:
-        return
+def _soak_rows(soak: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"Soak: {soak['minutes']} minutes at {soak['conversations']} conversations, "
         "production profile",
@@ -130,10 +123,7 @@ def _soak_rows(results: dict[str, Any]) -> Iterator[Row]:
     )
 
 
-def _kb_rows(results: dict[str, Any]) -> Iterator[Row]:
-    kb = results.get("kb")
-    if not kb:
-        return
+def _kb_rows(kb: dict[str, Any]) -> Iterator[Row]:
     ours, ratio = kb["ours"], kb["ratios_p95"]["cpu"]
     yield (
         f"Policy search, {kb['passages']:,} passages",
@@ -146,10 +136,7 @@ def _kb_rows(results: dict[str, Any]) -> Iterator[Row]:
     )
 
 
-def _routing_rows(results: dict[str, Any]) -> Iterator[Row]:
-    routing = results.get("routing")
-    if not routing:
-        return
+def _routing_rows(routing: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"Routing latency ({routing['calls']:,} calls)",
         f"p50 {_ms(routing['wall']['p50_ms'])} ms, **p95 {_ms(routing['wall']['p95_ms'])} ms**, "
@@ -159,10 +146,7 @@ def _routing_rows(results: dict[str, Any]) -> Iterator[Row]:
     )
 
 
-def _inbox_rows(results: dict[str, Any]) -> Iterator[Row]:
-    inbox = results.get("inbox")
-    if not inbox:
-        return
+def _inbox_rows(inbox: dict[str, Any]) -> Iterator[Row]:
     first, overdue = inbox["queries"]["inbox_first_page"], inbox["queries"]["inbox_overdue"]
     yield (
         f"Department inbox among {inbox['rows']:,} tickets (PostgreSQL {inbox['postgres'].split()[0]})",
@@ -173,10 +157,7 @@ def _inbox_rows(results: dict[str, Any]) -> Iterator[Row]:
     )
 
 
-def _consultation_rows(results: dict[str, Any]) -> Iterator[Row]:
-    c = results.get("consultation")
-    if not c:
-        return
+def _consultation_rows(c: dict[str, Any]) -> Iterator[Row]:
     summary = c["summary"]
     yield (
         f"Consultation: {c['opinions']:,} opinions on one draft",
@@ -187,15 +168,16 @@ def _consultation_rows(results: dict[str, Any]) -> Iterator[Row]:
     )
 
 
-ROWS: tuple[Callable[[dict[str, Any]], Iterator[Row]], ...] = (
-    _accuracy_rows,
-    _chat_rows,
-    _soak_rows,
-    _kb_rows,
-    _routing_rows,
-    _inbox_rows,
-    _consultation_rows,
+ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
+    ("accuracy", _accuracy_rows),
+    ("chat", _chat_rows),
+    ("soak", _soak_rows),
+    ("kb", _kb_rows),
+    ("routing", _routing_rows),
+    ("inbox", _inbox_rows),
+    ("consultation", _consultation_rows),
 )
+"""Each benchmark's rows, in the table's order; a benchmark without results gives none."""
 
 
 def render(report: dict[str, Any]) -> str:
@@ -210,10 +192,9 @@ def render(report: dict[str, Any]) -> str:
         "| what | figure | command |",
         "| --- | --- | --- |",
     ]
-    for rows in ROWS:
-        lines.extend(
-            f"| {what} | {figure} | {command} |" for what, figure, command in rows(results)
-        )
+    for name, rows in ROWS:
+        if results.get(name):
+            lines.extend(f"| {w} | {f} | {c} |" for w, f, c in rows(results[name]))
     return "\n".join(lines)
 
 
