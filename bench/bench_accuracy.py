@@ -16,6 +16,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.output import write_result  # noqa: E402
 
 EVALUATIONS = {
     "nlu_holdout": ["nlu", "tests/data/nlu_holdout.yml"],
@@ -56,10 +59,7 @@ def main() -> int:
     trained = ROOT / "models" / "last_training_seconds.txt"
     if trained.exists():
         results["training_s"] = float(trained.read_text())
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(results, ensure_ascii=False, indent=2))
+    write_result(args.out, results)
     return 0
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.load import run_load
+from bench.output import write_result
 from bench.stock import BIN, stock_project
 from bot.localstack import free_port, start_stack
 from bot.runner import Service, Supervisor
@@ -95,9 +95,7 @@ def main() -> int:
             ),
         },
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    write_result(args.out, report)
     print()
     return 0
 

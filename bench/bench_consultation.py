@@ -20,7 +20,6 @@ are both reported: the machine may be shared, and CPU time shows what the code c
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -41,6 +40,7 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.output import write_result  # noqa: E402
 from bot.accounts import Principal  # noqa: E402
 from bot.consultation import (  # noqa: E402
     approve_summary,
@@ -318,11 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             "summary_under_10s_wall": summary_seconds < 10,
         },
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(
-        json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    print(json.dumps(results, ensure_ascii=False, indent=2))
+    write_result(args.out, results)
     return 0 if all(results["targets"].values()) else 1
 
 

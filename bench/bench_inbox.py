@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import os
 import random
 import statistics
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg2  # noqa: E402
 from sqlalchemy import event, func, select, text  # noqa: E402
 
+from bench.output import write_result  # noqa: E402
 from bot.accounts import Principal  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.dbcli import upgrade  # noqa: E402
@@ -320,9 +320,7 @@ def main() -> int:
     result["meets_target"] = all(
         q["client"]["p95_ms"] < TARGET_P95_MS for q in result["queries"].values()
     )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    write_result(args.out, result)
     return 0 if result["meets_target"] else 1
 
 

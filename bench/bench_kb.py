@@ -15,7 +15,6 @@ code costs when it has a core to itself.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -31,6 +30,7 @@ from rank_bm25 import BM25Okapi
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.output import write_result  # noqa: E402
 from bot.policy.evaluation import load_eval  # noqa: E402
 from bot.policy.index import FieldedBM25  # noqa: E402
 from bot.policy.kb import KnowledgeBase  # noqa: E402
@@ -250,10 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             "kb_build_under_30s_wall": kb_build["wall_s"] < 30.0,
         },
     }
-    print(json.dumps(results, ensure_ascii=False, indent=2))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_result(args.out, results)
     return 0
 
 

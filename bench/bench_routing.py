@@ -13,7 +13,6 @@ time to build the router (loading the YAML files and training the models) and th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.output import write_result  # noqa: E402
 from bot.tickets.evaluation import REFERENCE_TIME, load_cases  # noqa: E402
 from bot.tickets.routing import Router  # noqa: E402
 
@@ -88,10 +88,7 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    write_result(args.out, result)
     return 0
 
 

@@ -34,6 +34,7 @@ import httpx  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.load import LoadResult  # noqa: E402
+from bench.output import write_result  # noqa: E402
 from bot.channels.rest import APOLOGY  # noqa: E402
 from bot.consultation import local_date, open_drafts  # noqa: E402
 from bot.consultation.models import Opinion  # noqa: E402
@@ -245,9 +246,7 @@ def main() -> int:
         "load_average_at_end": os.getloadavg()[0],
         "error_samples": run.error_samples,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    write_result(args.out, report)
     print()
     mismatch = (
         report["tickets_confirmed"] != report["tickets_stored"]
