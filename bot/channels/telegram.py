@@ -18,7 +18,8 @@ import asyncio
 import base64
 import hashlib
 import logging
-from typing import Any, Awaitable, Iterable, Optional
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Iterable, Optional
 
 from sqlalchemy import BigInteger, Column, DateTime, String, Text
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +38,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import outbox
+from bot import notices
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.config import Settings
 from bot.db import Base, Database, utcnow
@@ -302,17 +303,26 @@ def parse_update(data: Any, bot: Bot) -> Update:
         raise ValueError(f"not a Telegram update: {type(error).__name__}") from error
 
 
-async def deliver_notices(settings: Settings, db: Database) -> outbox.Delivery:
-    """Send the pending notices of citizens who wrote to us on Telegram."""
+@asynccontextmanager
+async def open_sender(settings: Settings) -> AsyncIterator[notices.Send]:
+    """The Telegram sender of the notice outbox: one Bot API connection per delivery run."""
     async with make_bot(settings) as bot:
 
-        async def send(sender: str, text: str) -> None:
+        async def send(recipient: str, text: str) -> None:
             try:
-                await bot.send_message(chat_id(sender), text)
+                await bot.send_message(chat_id(recipient), text)
             except (TelegramError, ValueError) as error:
-                raise outbox.NotDelivered(str(error)) from error
+                raise notices.NotDelivered(str(error)) from error
 
-        return await outbox.deliver(db, CHANNEL, send)
+        yield send
+
+
+notices.register_channel(CHANNEL, open_sender)
+
+
+async def deliver_notices(settings: Settings, db: Database) -> notices.Delivery:
+    """Send the pending notices of citizens who wrote to us on Telegram."""
+    return await notices.deliver(settings, db, CHANNEL)
 
 
 def _configured(settings: Settings) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.clock import local_day
 from bot.consultation.forms import (
     MIN_WINDOW_DAYS,
     Ambiguous,
@@ -28,7 +29,7 @@ from bot.consultation.forms import (
     DraftForm,
     NotFound,
 )
-from bot.consultation.models import PHASE_LABELS, Clause, Draft, Opinion, local_date
+from bot.consultation.models import PHASE_LABELS, Clause, Draft, Opinion
 from bot.db import utcnow
 from bot.documents import Node, cn_number, detect_format, parse_document
 from bot.text import clean
@@ -319,7 +320,7 @@ def import_draft(
     text = _read_source(source)
     fmt = detect_format(source.name, text)
     parsed = parse_draft_text(text, fmt)
-    opens_on = opens_on or local_date(now)
+    opens_on = opens_on or local_day(now)
     closes_on = closes_on or opens_on + timedelta(days=MIN_WINDOW_DAYS - 1)
     title = title or parsed.title
     slug = slug or _slug_for(source, title or text)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.accounts import ROLES, AccountError, User, create_user
+from bot.clock import LOCAL_TZ
 from bot.config import Settings
 from bot.db import Database
 from bot.privacy import mask_phone
@@ -26,7 +27,6 @@ from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import Ticket, assume_utc
 from bot.tickets.monitor import run_monitor
-from bot.tickets.numbers import LOCAL_TZ
 
 
 def _catalogue(settings: Settings) -> Catalogue:

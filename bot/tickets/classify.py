@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from bot.calendar import TICKET_TYPES
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.files import read_yaml
 from bot.tickets.model import TextModel
 from bot.tickets.phrases import PhraseIndex, merge
-from bot.tickets.workdays import TICKET_TYPES
 
 EMERGENCY_TYPE = "求助"
 QUESTION_TYPE = "咨询"

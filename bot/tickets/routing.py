@@ -14,13 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 
+from bot.calendar import DeadlinePolicy
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
 from bot.tickets.classify import NO_EMERGENCY, Classification, Classifier, Rules
 from bot.tickets.files import read_yaml
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Place
 from bot.tickets.model import TextModel
-from bot.tickets.workdays import DeadlinePolicy
 
 CITY = "city"
 

@@ -28,11 +28,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.accounts import Principal
+from bot.clock import LOCAL_TZ
 from bot.privacy import mask, mask_name, mask_phone
 from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import IN_DEPARTMENT_STATUSES, Ticket, as_utc, assume_utc
-from bot.tickets.numbers import LOCAL_TZ
 from bot.web.auth import authenticate, bearer_token
 
 MAX_BODY_BYTES = 16_384

@@ -14,9 +14,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sqlalchemy.orm import Session
 
+from bot import calendar
 from bot.accounts import Principal
 from bot.privacy import mask, mask_name, mask_phone
-from bot.tickets import service, workdays
+from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import IN_DEPARTMENT_STATUSES, STATES, Ticket, as_utc, assume_utc
 from bot.web.common import render, run_db
@@ -153,7 +154,7 @@ def time_left(ticket: Ticket, now: datetime) -> str:
     due = assume_utc(ticket.due_at)
     if due < now:
         return "overdue"
-    if due < workdays.add_working_days(now, 1):
+    if due < calendar.add_working_days(now, 1):
         return "soon"
     return "ok"
 

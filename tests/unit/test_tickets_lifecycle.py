@@ -10,13 +10,16 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import audit
+from bot import calendar as workdays
 from bot.accounts import Principal
+from bot.clock import LOCAL_TZ
 from bot.config import PROJECT_ROOT
-from bot.tickets import service, workdays
+from bot.notices import Notice
+from bot.numbering import DailySequence
+from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.models import Notification, Ticket, TicketCounter
+from bot.tickets.models import Ticket
 from bot.tickets.monitor import run_monitor
-from bot.tickets.numbers import LOCAL_TZ
 from bot.tickets.routing import Router, RoutingResult
 from bot.tickets.service import (
     TicketConflict,
@@ -145,7 +148,7 @@ def test_a_retried_submission_returns_the_same_ticket(db):
     assert again.number == first.number
     with db.session() as session:
         assert session.execute(select(func.count(Ticket.id))).scalar_one() == 1
-        assert session.execute(select(TicketCounter.last)).scalar_one() == 1
+        assert session.execute(select(DailySequence.last)).scalar_one() == 1
 
 
 def test_a_unrouted_ticket_waits_for_an_operator_to_dispatch(db, catalogue):
@@ -533,7 +536,7 @@ def test_the_monitor_supervises_each_late_ticket_once(db, catalogue):
         assert [n.ticket_id for n in after_due] == [late.id]
         assert "超过办理期限未办结" in after_due[0].message
         assert run_monitor(session, late.due_at + timedelta(days=1)) == []
-        assert session.execute(select(func.count(Notification.id))).scalar_one() == 2
+        assert session.execute(select(func.count(Notice.id))).scalar_one() == 2
 
     assert run(db, service.get_ticket, unsigned.number, OPERATOR).supervised
     assert actions(db, unsigned.number)[-1] == "ticket.supervise"
