@@ -8,7 +8,7 @@ the city. The table of bodies is `knowledge/departments.yml`; nothing here names
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -66,6 +66,18 @@ class RoutingResult:
                 data[key] = data[key].isoformat()
         data["needs_operator"] = self.needs_operator
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RoutingResult:
+        """Rebuilt from `to_dict()` (e.g. kept in a conversation slot); ValueError if it is not."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for key in ("due_at", "sign_by"):
+            if isinstance(values.get(key), str):
+                values[key] = datetime.fromisoformat(values[key])
+        if not isinstance(values.get("text"), str):
+            raise ValueError("a routing result needs its text")
+        return cls(**values)
 
 
 class Router:

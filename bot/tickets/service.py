@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 ENTITY = "ticket"
 TICKET_PREFIX = "ZS"
+ANONYMOUS_TYPES = ("举报",)
 SYSTEM_ROUTER = "system:router"
 SYSTEM_MONITOR = "system:monitor"
 MAX_TEXT = 2000
@@ -140,7 +141,9 @@ def create_ticket(
 ) -> Ticket:
     """受理 a citizen's matter and, when routing found a department, 派单 it at once.
 
-    The time limits run from 受理 (`now`), computed by `bot.calendar`. Emergencies (110/119/120) and
+    The time limit is the one the router gave (the citizen was shown it, see `intake`), or when
+    the routing has none, computed by `bot.calendar` from 受理 (`now`). Only a 举报 may be
+    anonymous. Emergencies (110/119/120) and
     matters 12345 does not take are refused with the router's message for the citizen. A
     submission retried with the same `idempotency_key` returns the ticket already created.
     `actor` is the operator who took a call; None means the citizen wrote in through `channel`.
@@ -158,9 +161,7 @@ def create_ticket(
         raise TicketInvalid("请描述您要反映的问题")
     if routing.type not in TICKET_TYPES:
         raise TicketInvalid(f"工单类型必须是 {'、'.join(TICKET_TYPES)} 之一")
-    phone = normalise_phone(phone) if phone else None
-    if phone is None and not anonymous:
-        raise TicketInvalid("请留下联系电话，以便承办单位答复您")
+    phone = checked_contact(routing.type, phone, anonymous)
     ticket = Ticket(
         number=allocate(session, TICKET_PREFIX, now),
         created_at=now,
@@ -179,7 +180,7 @@ def create_ticket(
         anonymous=anonymous,
         status=RECEIVED,
         co_department_ids=[],
-        due_at=calendar.due_at(now, routing.type, bool(routing.urgent)),
+        due_at=routing.due_at or calendar.due_at(now, routing.type, bool(routing.urgent)),
     )
     try:
         with session.begin_nested():
@@ -512,6 +513,17 @@ def is_department(catalogue: Catalogue, department_id: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def checked_contact(ticket_type: str, phone: Optional[str], anonymous: bool) -> Optional[str]:
+    """The phone number to store, or `TicketInvalid`: only a 举报 may be anonymous, everything
+    else needs a number the department can call back."""
+    if anonymous and ticket_type not in ANONYMOUS_TYPES:
+        raise TicketInvalid("只有举报可以匿名，其他事项请留联系电话")
+    phone = normalise_phone(phone) if phone else None
+    if phone is None and not anonymous:
+        raise TicketInvalid("请留下联系电话，以便承办单位答复您")
+    return phone
 
 
 def normalise_phone(phone: str) -> str:

@@ -57,7 +57,6 @@ def test_the_operators_choices_replace_the_routers_guess(catalogue):
     "fields, message",
     [
         ({"type": "闲聊"}, "工单类型"),
-        ({"anonymous": True}, "只有举报可以匿名"),
         ({"department_id": "nowhere.bureau"}, "未知的承办单位"),
         ({"co_department_ids": ["nowhere.bureau"]}, "未知的承办单位"),
         ({"category": "astrology"}, "未知的分类"),
