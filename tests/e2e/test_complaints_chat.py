@@ -111,8 +111,9 @@ def test_only_a_report_may_stay_anonymous(stack):
     assert tickets_of(stack, complainant)[0].citizen_phone == "13957001235"
 
     informant = sender()
-    stack.say(informant, "我要举报普陀区东港有家饭店把餐厨垃圾直接倒进河里")
-    stack.texts(informant, "匿名")
+    asked = stack.texts(informant, "我要举报普陀区东港有家饭店今天上午把餐厨垃圾直接倒进河里")
+    assert "手机号" in asked
+    assert "请确认" in stack.texts(informant, "匿名")
     done = stack.texts(informant, "/affirm")
     (ticket,) = tickets_of(stack, informant)
     assert ticket.number in done
