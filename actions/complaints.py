@@ -4,7 +4,7 @@ missing, a confirmation, then one ticket, routed with its deadline (统一接收
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, in_thread, latest_text, submission_key
 from bot.clock import format_cn
+from bot.privacy import find_mobile as find_phone
 from bot.privacy import mask_phone
 from bot.services import services
 from bot.text import clean, has_content
@@ -26,7 +27,6 @@ FORM_SLOTS = (
     "complaint_confirmed",
 )
 ANONYMOUS = "匿名"
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
 _ANONYMOUS_WORDS = re.compile(r"匿名|不留|不想留|不方便留|保密")
 # A number is a time unless it is part of an address: 渔港路18号, 5号楼, 3幢 are places.
 _TIME_WORDS = re.compile(
@@ -39,11 +39,6 @@ _TIME_WORDS = re.compile(
 _GENERIC = re.compile(
     r"^(我)?(要|想|需要)?(投诉|举报|反映|求助|建议|反馈|报修)(一下|个|一个)?(问题|情况|事情)?[。！!]?$"
 )
-
-
-def find_phone(text: str) -> Optional[str]:
-    match = _MOBILE.search(text or "")
-    return re.sub(r"\D", "", match.group(1)) if match else None
 
 
 def is_description(text: str) -> bool:

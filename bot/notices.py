@@ -14,7 +14,6 @@ gets a notice twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import Base, Database, utcnow
 from bot.privacy import mask
+from bot.threads import in_thread
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -160,16 +160,16 @@ async def deliver_with(db: Database, channel: str, send: Send) -> Delivery:
             step(session, *args)
 
     sent = failed = 0
-    for notice in await asyncio.to_thread(listed):
+    for notice in await in_thread(listed):
         try:
             await send(notice.recipient, mask(notice.message))
         except NotDelivered as error:
             failed += 1
             logger.warning("notice %s on %s not delivered: %s", notice.id, channel, mask(str(error)))
-            await asyncio.to_thread(record, mark_failed, notice.id, str(error))
+            await in_thread(record, mark_failed, notice.id, str(error))
             continue
         sent += 1
-        await asyncio.to_thread(record, mark_sent, notice.id)
+        await in_thread(record, mark_sent, notice.id)
     return Delivery(sent, failed)
 
 

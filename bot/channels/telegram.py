@@ -43,6 +43,7 @@ from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.config import Settings
 from bot.db import Base, Database, utcnow
 from bot.text import clean
+from bot.threads import in_thread
 
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -187,7 +188,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
         replies = [BotMessage(BUSY)]
     payloads = [button.payload for reply in replies for button in reply.buttons]
     if any(callback_data(payload) != payload for payload in payloads):
-        await asyncio.to_thread(store_payloads, _db(context), payloads)
+        await in_thread(store_payloads, _db(context), payloads)
     for reply in replies:
         for text, keyboard in telegram_messages(reply):
             await context.bot.send_message(chat, text, reply_markup=keyboard)
@@ -195,7 +196,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
 
 async def claim_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs first for every update: a repeated delivery stops here."""
-    if not await asyncio.to_thread(claim, _db(context), update.update_id):
+    if not await in_thread(claim, _db(context), update.update_id):
         logger.info("update %s was already processed", update.update_id)
         raise ApplicationHandlerStop
 
@@ -216,7 +217,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button: stop its spinner, then send its payload."""
     query = update.callback_query
     await query.answer()
-    payload = await asyncio.to_thread(payload_of, _db(context), query.data or "")
+    payload = await in_thread(payload_of, _db(context), query.data or "")
     if payload:
         await converse(update, context, payload)
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bot import audit, calendar, notices
 from bot.accounts import Principal
 from bot.numbering import allocate
+from bot.privacy import normalise_phone
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import (
@@ -55,8 +56,6 @@ SYSTEM_MONITOR = "system:monitor"
 MAX_TEXT = 2000
 MAX_EXTENSION_DAYS = 30
 MAX_PAGE_SIZE = 100
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"(0\d{2,3})?\d{7,8}")
 
 
 class TicketError(ValueError):
@@ -520,20 +519,13 @@ def checked_contact(ticket_type: str, phone: Optional[str], anonymous: bool) -> 
     else needs a number the department can call back."""
     if anonymous and ticket_type not in ANONYMOUS_TYPES:
         raise TicketInvalid("只有举报可以匿名，其他事项请留联系电话")
-    phone = normalise_phone(phone) if phone else None
+    if phone:
+        phone = normalise_phone(phone)
+        if phone is None:
+            raise TicketInvalid("电话号码格式不正确，请留手机号或带区号的固定电话")
     if phone is None and not anonymous:
         raise TicketInvalid("请留下联系电话，以便承办单位答复您")
     return phone
-
-
-def normalise_phone(phone: str) -> str:
-    """Digits of a mainland mobile or landline number, or `TicketInvalid`."""
-    digits = re.sub(r"[\s\-()（）]", "", phone or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
-        return digits
-    raise TicketInvalid("电话号码格式不正确，请留手机号或带区号的固定电话")
 
 
 def _by_idempotency_key(session: Session, key: str) -> Optional[Ticket]:

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 from bot.clock import format_cn
 from bot.db import utcnow
 from bot.handoff import Handoff
+from bot.threads import in_thread
 from bot.tickets import intake, service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
 from bot.web import conversations
-from bot.web.common import error_response, json_body, json_response, render, run_blocking, run_db
+from bot.web.common import error_response, json_body, json_response, render, run_db
 from bot.web.sessions import login_required
 
 HOTLINE_CHANNEL = "hotline"
@@ -132,7 +133,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
     except service.TicketInvalid as error:
         return json_response({"error": str(error)}, 400)
     router = request.app.ctx.services.router
-    routing = await run_blocking(intake.preview, router, form.description)
+    routing = await in_thread(intake.preview, router, form.description)
 
     def work(session: Session) -> dict[str, Any]:
         ticket = intake.intake(

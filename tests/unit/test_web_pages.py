@@ -14,10 +14,10 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import Ticket
 from bot.tickets.routing import RoutingResult
 from bot.tickets.service import TicketInvalid
+from bot.tickets.view import time_left
 from bot.web.api_assist import _feedback_problem
 from bot.web.app import create_app
 from bot.web.common import template_environment
-from bot.web.department import time_left
 from bot.web.operator import TicketForm
 from bot.web.portal import interpretation_sections
 
