@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from bot.clock import LOCAL_TZ
-from bot.tickets.files import read_yaml
+from bot.knowledge_files import DeadlinesFile, load_data
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class DeadlinePolicy:
 
     @classmethod
     def load(cls, path: Path) -> DeadlinePolicy:
-        data = read_yaml(path) or {}
+        data = load_data(path, DeadlinesFile)
         hours = [(_clock(a), _clock(b)) for a, b in data.get("working_hours") or ()]
         calendar = WorkCalendar(
             hours or DEFAULT_HOURS, ZoneInfo(data["timezone"]) if "timezone" in data else LOCAL_TZ

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from bot.calendar import DeadlinePolicy
+from bot.knowledge_files import RoutingCasesFile, load_data
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
 from bot.tickets.classify import NO_EMERGENCY, Classification, Classifier, Rules
-from bot.tickets.files import read_yaml
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Place
 from bot.tickets.model import TextModel
 
@@ -114,7 +114,7 @@ class Router:
         training = rules.model_settings.get("training")
         if use_model and training:
             type_model, category_model, emergency_model = train_models(
-                read_yaml(knowledge_dir / str(training))["examples"], catalogue
+                load_data(knowledge_dir / str(training), RoutingCasesFile)["examples"], catalogue
             )
         return cls(
             catalogue=catalogue,
