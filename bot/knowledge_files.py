@@ -13,6 +13,7 @@ key and list item (`read_located`), so schema errors can be traced back to their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Optional, Sequence, TypeVar
 
@@ -341,3 +342,52 @@ class RoutingCasesFile(Schema):
     @classmethod
     def parse_obj(cls, obj: Any) -> RoutingCasesFile:
         return super().parse_obj({"cases": obj} if isinstance(obj, list) else obj)
+
+
+# -- knowledge/drafts/*.yml ---------------------------------------------------------------------
+
+
+class DraftFile(Schema):
+    """A draft put out for public comment (征求意见稿)."""
+
+    id: Optional[str] = None
+    title: str
+    department: str
+    opens_on: date
+    closes_on: date
+    text: str
+    summary: Optional[str] = None
+    contact: Optional[str] = None
+    short_window_reason: Optional[str] = None
+    status: Optional[str] = None
+    sample: bool = False
+    format: Optional[str] = None
+
+
+# -- knowledge/policy_retrieval.yml -------------------------------------------------------------
+
+
+class ConfidenceSettings(Schema):
+    min_score: Optional[float]
+    min_margin: Optional[float]
+    sure_score: Optional[float]
+
+
+class RetrievalFile(Schema):
+    """Only what is written is used; `bot.policy.params` holds the defaults."""
+
+    k1: Optional[float]
+    b: Optional[float]
+    max_df: Optional[float]
+    max_df_from: Optional[int]
+    field_weights: Optional[dict[str, float]]
+    kind_weights: Optional[dict[str, float]]
+    synonym_weight: Optional[float]
+    context_boost: Optional[float]
+    interpretation_cues: Optional[dict[str, list[str]]]
+    candidates: Optional[int]
+    max_question_chars: Optional[int]
+    max_answer_chars: Optional[int]
+    confidence: Optional[ConfidenceSettings]
+    followups: Optional[dict[str, list[str]]]
+    max_followup_chars: Optional[int]

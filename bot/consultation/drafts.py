@@ -32,6 +32,7 @@ from bot.consultation.forms import (
 from bot.consultation.models import PHASE_LABELS, Clause, Draft, Opinion
 from bot.db import utcnow
 from bot.documents import Node, cn_number, detect_format, parse_document
+from bot.knowledge_files import DraftFile, KnowledgeFileError, load_data
 from bot.text import clean
 
 DRAFTS_SUBDIR = "drafts"
@@ -162,16 +163,9 @@ def _folded_text(node: Node) -> str:
 def draft_form_from_yaml(path: Path) -> tuple[DraftForm, str]:
     """The form and text format described by one knowledge/drafts/*.yml file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConsultationError(f"无法读取 {path.name}：{exc}") from exc
-    if not isinstance(data, dict):
-        raise ConsultationError(f"{path.name} 应是一个 YAML 映射")
-    missing = [
-        key for key in ("title", "department", "opens_on", "closes_on", "text") if key not in data
-    ]
-    if missing:
-        raise ConsultationError(f"{path.name} 缺少字段：{', '.join(missing)}")
+        data = load_data(path, DraftFile)
+    except KnowledgeFileError as error:
+        raise ConsultationError(str(error)) from error
     text = str(data["text"])
     form = DraftForm(
         slug=str(data.get("id") or path.stem),

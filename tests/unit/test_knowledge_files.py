@@ -82,3 +82,17 @@ def test_yaml_syntax_errors_name_the_line(tmp_path):
     path.write_text("jurisdictions:\n  - id: city\n    name: [舟山市\n", encoding="utf-8")
     with pytest.raises(KnowledgeFileError, match=rf"{path}:\d+: YAML syntax"):
         load(path, GazetteerFile)
+
+
+def test_drafts_and_retrieval_settings_have_schemas_too(tmp_path):
+    from bot.consultation.drafts import draft_form_from_yaml
+    from bot.consultation.forms import ConsultationError
+    from bot.policy.analysis import DataFileError
+    from bot.policy.params import RetrievalParams
+
+    draft, line = with_typo(tmp_path, "drafts/zs-parking-2026-sample.yml", "closes_on:", "close_on:")
+    with pytest.raises(ConsultationError, match=rf"{draft}:{line}: close_on: extra fields"):
+        draft_form_from_yaml(draft)
+    settings, line = with_typo(tmp_path, "policy_retrieval.yml", "k1:", "k_1:")
+    with pytest.raises(DataFileError, match=rf"{settings}:{line}: k_1: extra fields"):
+        RetrievalParams.load(settings)
