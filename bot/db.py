@@ -78,3 +78,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def session_scope(database_url: str) -> Iterator[Session]:
+    """One transaction on a database opened for it and closed after (command-line tools)."""
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()

@@ -20,8 +20,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from bot.calendar import TICKET_TYPES
 from bot.knowledge_files import RoutingFile, load_data
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.model import TextModel
 from bot.tickets.phrases import PhraseIndex, merge
+from bot.tickets.text_classifier import TextModel
 
 EMERGENCY_TYPE = "求助"
 QUESTION_TYPE = "咨询"

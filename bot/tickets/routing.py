@@ -20,7 +20,7 @@ from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
 from bot.tickets.classify import NO_EMERGENCY, Classification, Classifier, Rules
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Place
-from bot.tickets.model import TextModel
+from bot.tickets.text_classifier import TextModel
 
 CITY = "city"
 

@@ -11,8 +11,8 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.dictionaries import render
 from bot.tickets.evaluation import load_cases
 from bot.tickets.gazetteer import Gazetteer
-from bot.tickets.model import TextModel, fit
 from bot.tickets.routing import Router
+from bot.tickets.text_classifier import TextModel, fit
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 JURISDICTIONS = ("dinghai", "putuo", "daishan", "shengsi")
