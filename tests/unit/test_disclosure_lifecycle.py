@@ -33,6 +33,7 @@ from tests.unit.disclosure_fixtures import (
 )
 
 pytest_plugins = ("tests.unit.disclosure_fixtures",)
+pytest_plugins = ("tests.unit.disclosure_fixtures",)
 TODAY = datetime.now(timezone.utc)
 
 
@@ -79,6 +80,7 @@ def test_full_lifecycle_with_third_party_pause_and_extension(db, rules, catalogu
         before_extension = answered.due_at
         extended = service.extend(
             session,
+            rules,
             number,
             FINANCE_OFFICE,
             days=20,
@@ -90,6 +92,7 @@ def test_full_lifecycle_with_third_party_pause_and_extension(db, rules, catalogu
         with pytest.raises(DisclosureConflict, match="只能延长一次"):
             service.extend(
                 session,
+                rules,
                 number,
                 FINANCE_OFFICE,
                 days=1,
@@ -99,6 +102,7 @@ def test_full_lifecycle_with_third_party_pause_and_extension(db, rules, catalogu
             )
         replied = service.reply(
             session,
+            rules,
             number,
             FINANCE_OFFICE,
             reply_type="granted",
@@ -201,6 +205,7 @@ def test_each_reply_type_renders_its_ground(db, rules, catalogue, reply_type, gi
         number = apply(session, rules, local(2026, 11, 27)).number
         replied = service.reply(
             session,
+            rules,
             number,
             FINANCE_OFFICE,
             reply_type=reply_type,
@@ -224,6 +229,7 @@ def test_refusals_need_their_reason_and_every_refusal_has_a_ground(db, rules, ca
         with pytest.raises(DisclosureInvalid, match="负责公开的机关"):
             service.reply(
                 session,
+                rules,
                 number,
                 FINANCE_OFFICE,
                 reply_type="other_organ",
@@ -232,6 +238,7 @@ def test_refusals_need_their_reason_and_every_refusal_has_a_ground(db, rules, ca
         with pytest.raises(DisclosureInvalid, match="条例规定的答复类型"):
             service.reply(
                 session,
+                rules,
                 number,
                 FINANCE_OFFICE,
                 reply_type="correction_lapsed",
@@ -288,6 +295,7 @@ def test_organisations_apply_with_a_valid_credit_code(db, rules):
     with db.session() as session:
         application = apply(
             session,
+            rules,
             local(2026, 11, 27),
             applicant_kind="法律服务机构",
             applicant_name="浙江某某律师事务所",
@@ -315,12 +323,14 @@ def test_submission_is_idempotent_and_repeats_are_refused(db, rules, catalogue):
         with pytest.raises(DisclosureRepeated, match="无需重复提交") as refused:
             apply(
                 session,
+                rules,
                 local(2026, 11, 28),
                 description="舟山市2025年度市级财政预算执行情况报告 全文。",
             )
         assert refused.value.number == first.number
         service.reply(
             session,
+            rules,
             first.number,
             FINANCE_OFFICE,
             reply_type="granted",
