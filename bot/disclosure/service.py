@@ -45,11 +45,18 @@ from bot.text import clean, has_content
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import as_utc
 from bot.tickets.numbers import local_day
-from bot.tickets.service import TicketInvalid, department_name, is_department, normalise_phone
+from bot.tickets.service import (
+    TicketInvalid,
+    department_name,
+    is_department,
+    normalise_phone,
+)
 
 ENTITY = "disclosure"
 PREFIX = "GK"
 SYSTEM_MONITOR = "system:monitor"
+SYSTEM_READER = Principal(0, "cli", "admin", None)
+"""The command line reads as an administrator (it runs with the database's own rights)."""
 MAX_DESCRIPTION = 2000
 MAX_NOTE = 2000
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,120}\.[A-Za-z]{2,}")
