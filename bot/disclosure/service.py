@@ -60,6 +60,8 @@ SYSTEM_READER = Principal(0, "cli", "admin", None)
 MAX_DESCRIPTION = 2000
 MAX_NOTE = 2000
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,120}\.[A-Za-z]{2,}")
+MIN_ROUTING_CONFIDENCE = 0.5
+"""Below this the router is guessing; the government office answers or transfers instead."""
 NUMBER_PATTERN = re.compile(r"GK\s*-?\s*(\d{8})\s*-?\s*(\d{4})", re.IGNORECASE)
 
 
@@ -284,16 +286,25 @@ def check_application(rules: Rules, form: dict, id_key: str) -> ApplicationInput
 
 
 def choose_authority(router, description: str, named: Optional[str] = None) -> str:
-    """The organ that answers: the one the applicant named, if the catalogue knows it, else the
-    body the router picks for the information's subject (as for tickets), else the government
-    office of the place named (the city's by default)."""
+    """The organ that answers: the one the applicant named, or an organ the description names,
+    else the body the router picks for the information's subject as for tickets (when it is
+    sure), else the government office of the place (the city's by default), which answers or
+    transfers with a record."""
     catalogue: Catalogue = router.catalogue
     if named:
         body = catalogue.resolve(clean(named, 80))
         if body is not None:
             return body.id
+    mentioned = [
+        (len(name), body.id)
+        for body in catalogue.bodies()
+        for name in (body.name, *body.aliases)
+        if len(name) >= 4 and name in description
+    ]
+    if mentioned:
+        return max(mentioned)[1]
     routing = router.route(description)
-    if routing.department_id:
+    if routing.department_id and routing.confidence >= MIN_ROUTING_CONFIDENCE:
         return routing.department_id
     office = catalogue.body_for("government_office", routing.jurisdiction or "city")
     return (office or catalogue.body_for("government_office", "city")).id

@@ -356,3 +356,24 @@ def test_id_key_makes_the_digest(rules):
     one = service.check_application(rules, sample_form(), ID_KEY)
     other = service.check_application(rules, sample_form(), "another-key")
     assert one.id_digest != other.id_digest and one.id_masked == other.id_masked
+
+
+@pytest.fixture(scope="module")
+def router():
+    from bot.config import PROJECT_ROOT
+    from bot.tickets.routing import Router
+
+    return Router.load(PROJECT_ROOT / "knowledge")
+
+
+@pytest.mark.parametrize(
+    "description, named, expected",
+    [
+        ("定海区老旧小区改造项目的批复文件", None, "dinghai.housing_construction"),
+        ("普陀区综合行政执法局2026年行政处罚决定书", None, "putuo.city_management"),
+        ("舟山市第3号文件全文及其附件", None, "city.government_office"),
+        ("舟山市第3号文件全文及其附件", "舟山市财政局", "city.finance"),
+    ],
+)
+def test_the_authority_is_chosen_as_tickets_are_routed(router, description, named, expected):
+    assert service.choose_authority(router, description, named) == expected
