@@ -1,7 +1,7 @@
 """依申请公开 in the chat: the application form (what first, then who, then how to deliver),
 a confirmation with the organ and due date, one stored application, and status by number.
 
-The checks are those of the portal form (`bot.disclosure.service.Fields`); the ID number is
+The checks are those of the portal form (`bot.disclosure.intake.Fields`); the ID number is
 reduced to its masked form as soon as it is validated, so the slot never holds it in full.
 """
 
@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, in_thread, latest_text, submission_key
 from bot.clock import format_cn
-from bot.disclosure import clock, identity, service
+from bot.disclosure import clock, errors, identity, intake, service
 from bot.disclosure.rules import Rules, cached_rules
 from bot.privacy import mask_phone
 from bot.services import services
@@ -50,8 +50,8 @@ def _rules() -> Rules:
     return cached_rules(services().settings.knowledge_dir)
 
 
-def _fields() -> service.Fields:
-    return service.Fields(_rules())
+def _fields() -> intake.Fields:
+    return intake.Fields(_rules())
 
 
 class AskDisclosureSlot(Action):
@@ -91,7 +91,7 @@ class ActionStartDisclosure(Action):
         if compact and not _GENERIC.match(compact) and len(compact) >= 12:
             try:
                 events.append(SlotSet("disclosure_description", _fields().description(text)))
-            except service.DisclosureInvalid:
+            except errors.DisclosureInvalid:
                 pass
         dispatcher.utter_message(
             text="好的，我来帮您提交政府信息公开申请。依据《中华人民共和国政府信息公开条例》，"
@@ -123,7 +123,7 @@ class ValidateDisclosureForm(FormValidationAction):
             return {slot: None}
         try:
             return {slot: check(*args)}
-        except service.DisclosureInvalid as error:
+        except errors.DisclosureInvalid as error:
             dispatcher.utter_message(text=str(error))
             return {slot: None}
 
@@ -154,7 +154,7 @@ class ValidateDisclosureForm(FormValidationAction):
             return {"disclosure_id": None}
         try:
             id_type, number = _fields().id_number(kind.code, value)
-        except service.DisclosureInvalid as error:
+        except errors.DisclosureInvalid as error:
             dispatcher.utter_message(text=str(error))
             return {"disclosure_id": None}
         key = services().settings.secret_key
@@ -194,12 +194,12 @@ class ValidateDisclosureForm(FormValidationAction):
         return {"disclosure_confirmed": True if value else None}
 
 
-def application_input(slots: Dict[str, Any]) -> service.ApplicationInput:
+def application_input(slots: Dict[str, Any]) -> intake.ApplicationInput:
     rules = _rules()
     id_type, masked, digest = str(slots.get("disclosure_id") or "||").split("|", 2)
     destination = slots.get("disclosure_destination") or ""
     is_email = "@" in destination
-    return service.ApplicationInput(
+    return intake.ApplicationInput(
         applicant_kind=rules.kind_by_label(slots.get("disclosure_kind") or "").code,
         applicant_name=slots.get("disclosure_name") or "",
         id_type=id_type,
@@ -218,7 +218,7 @@ def _preview(slots: Dict[str, Any]) -> dict:
     """The organ and due date the application would get if confirmed now."""
 
     router = services().router
-    department_id = service.choose_authority(router, slots.get("disclosure_description") or "")
+    department_id = intake.choose_authority(router, slots.get("disclosure_description") or "")
     return {
         "organ": department_name(router.catalogue, department_id),
         "due_at": clock.due_after(as_utc(), _rules().answer_days),
@@ -260,7 +260,7 @@ class ActionAskDisclosureConfirmed(Action):
 def _create(slots: Dict[str, Any], sender_id: str, channel: str, key: str) -> dict:
     svc = services()
     data = application_input(slots)
-    department_id = service.choose_authority(svc.router, data.description)
+    department_id = intake.choose_authority(svc.router, data.description)
     with svc.db.session() as session:
         application = service.create_application(
             session,
@@ -300,7 +300,7 @@ class ActionSubmitDisclosure(Action):
                 channel_of(tracker),
                 submission_key(tracker, "disclosure_form", FORM_SLOTS[:-1]),
             )
-        except service.DisclosureError as error:
+        except errors.DisclosureError as error:
             dispatcher.utter_message(text=f"未能提交：{error}")
             return reset
         except Exception:  # noqa: BLE001 - the citizen is told, nothing is claimed

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.disclosure import report, service
+from bot.disclosure import errors, report, service
 from bot.disclosure.monitor import run_monitor
 from bot.disclosure.rules import load_rules
 from bot.tickets.admin_cli import _catalogue, _parse_now, _session
@@ -65,7 +65,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
         try:
             found = service.get_application(session, args.number, service.SYSTEM_READER)
-        except service.DisclosureNotFound as missing:
+        except errors.DisclosureNotFound as missing:
             print(missing)
             return 1
         events = service.history(session, found.number)

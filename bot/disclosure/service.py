@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +25,15 @@ from bot import audit
 from bot.accounts import Principal
 from bot.channels.outbox import Notice
 from bot.clock import format_cn
-from bot.disclosure import clock, identity
+from bot.disclosure import clock
+from bot.disclosure.errors import (
+    DisclosureConflict,
+    DisclosureForbidden,
+    DisclosureInvalid,
+    DisclosureNotFound,
+    DisclosureRepeated,
+)
+from bot.disclosure.intake import ApplicationInput
 from bot.disclosure.models import (
     CHAT_CHANNELS,
     CLOCK_STATUSES,
@@ -40,16 +47,15 @@ from bot.disclosure.models import (
     DisclosureApplication,
     DisclosureCounter,
 )
-from bot.disclosure.rules import NOTICE_TEMPLATE, ReplyType, Rules
+from bot.disclosure.notice import render_notice
+from bot.disclosure.rules import ReplyType, Rules
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import as_utc
 from bot.tickets.numbers import local_day
 from bot.tickets.service import (
-    TicketInvalid,
     department_name,
     is_department,
-    normalise_phone,
 )
 
 ENTITY = "disclosure"
@@ -57,44 +63,8 @@ PREFIX = "GK"
 SYSTEM_MONITOR = "system:monitor"
 SYSTEM_READER = Principal(0, "cli", "admin", None)
 """The command line reads as an administrator (it runs with the database's own rights)."""
-MAX_DESCRIPTION = 2000
 MAX_NOTE = 2000
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,120}\.[A-Za-z]{2,}")
-MIN_ROUTING_CONFIDENCE = 0.5
-"""Below this the router is guessing; the government office answers or transfers instead."""
 NUMBER_PATTERN = re.compile(r"GK\s*-?\s*(\d{8})\s*-?\s*(\d{4})", re.IGNORECASE)
-
-
-class DisclosureError(ValueError):
-    """A refused operation; the message is Chinese and safe to show to the actor."""
-
-
-class DisclosureNotFound(DisclosureError):
-    pass
-
-
-class DisclosureForbidden(DisclosureError):
-    pass
-
-
-class DisclosureInvalid(DisclosureError):
-    """The request itself is wrong. `kind` says why when the citizen should go elsewhere:
-    "complaint" (file a 12345 ticket) or "enterprise" (not a government organ)."""
-
-    def __init__(self, message: str, kind: str = "invalid", problems: Optional[dict] = None):
-        super().__init__(message)
-        self.kind = kind
-        self.problems = problems or {}
-
-
-class DisclosureRepeated(DisclosureInvalid):
-    def __init__(self, message: str, number: str):
-        super().__init__(message, "repeated")
-        self.number = number
-
-
-class DisclosureConflict(DisclosureError):
-    """The application is not in a status that allows the operation."""
 
 
 @dataclass(frozen=True)
@@ -124,23 +94,6 @@ EVENT_LABELS = {"receive": "收到申请", **{name: t.label for name, t in TRANS
 
 
 @dataclass(frozen=True)
-class ApplicationInput:
-    """A checked application, ready to store (the ID number already reduced to mask + digest)."""
-
-    applicant_kind: str
-    applicant_name: str
-    id_type: str
-    id_masked: str
-    id_digest: str
-    phone: str
-    description: str
-    medium: str
-    delivery: str
-    email: Optional[str] = None
-    address: Optional[str] = None
-
-
-@dataclass(frozen=True)
 class DisclosureStatus:
     """What an applicant may see of an application."""
 
@@ -150,164 +103,6 @@ class DisclosureStatus:
     due_at: Optional[datetime]
     paused: bool
     document: Optional[str]
-
-
-@dataclass(frozen=True)
-class Fields:
-    """Per-field checks shared by the portal form and the chat form; each returns the clean value
-    or raises `DisclosureInvalid` with the question to ask again."""
-
-    rules: Rules
-
-    def kind(self, value: object) -> str:
-        kind = self.rules.kind_by_label(str(value or ""))
-        if kind is None:
-            labels = "、".join(k.label for k in self.rules.kinds.values())
-            raise DisclosureInvalid(f"请选择申请人类型：{labels}")
-        return kind.code
-
-    def name(self, value: object) -> str:
-        name = clean(value, 120)
-        if not has_content(name) or len(name) < 2:
-            raise DisclosureInvalid("请填写申请人姓名或法人（其他组织）名称")
-        return name
-
-    def id_number(self, kind: str, value: object, id_type: Optional[str] = None) -> tuple[str, str]:
-        """(id_type, normalised number). Without a type: 居民身份证 for a person, 统一社会信用代码
-        for an organisation."""
-        default = "resident_id" if kind == "natural" else "credit_code"
-        id_type = id_type or default
-        if id_type not in self.rules.id_types:
-            raise DisclosureInvalid("证件类型不正确")
-        number = identity.normalise(str(value or ""))[:40]
-        check = identity.ID_CHECKS[self.rules.id_types[id_type].check]
-        try:
-            return id_type, check(number)
-        except identity.InvalidIdNumber as error:
-            raise DisclosureInvalid(str(error)) from None
-
-    def phone(self, value: object) -> str:
-        try:
-            return normalise_phone(str(value or "")[:40])
-        except TicketInvalid as error:
-            raise DisclosureInvalid(str(error)) from None
-
-    def description(self, value: object) -> str:
-        text = clean(value, MAX_DESCRIPTION)
-        if not has_content(text) or len(re.sub(r"\s", "", text)) < 6:
-            raise DisclosureInvalid(
-                "请描述您要申请公开的政府信息：文件名称、文号，或便于查找的其他特征"
-                "（如时间、地点、事项名称）"
-            )
-        if self.rules.complaint.matches(text):
-            raise DisclosureInvalid(self.rules.complaint.message, "complaint")
-        if self.rules.enterprise.matches(text):
-            raise DisclosureInvalid(self.rules.enterprise.message, "enterprise")
-        return text
-
-    def medium(self, value: object) -> str:
-        return self._choice(value, self.rules.media, "获取信息的形式")
-
-    def delivery(self, value: object) -> str:
-        return self._choice(value, self.rules.deliveries, "获取信息的方式")
-
-    def destination(self, delivery: str, value: object) -> tuple[Optional[str], Optional[str]]:
-        """(email, address): an e-mail for 电子邮件, a postal address for 邮寄, either or none
-        for 自行领取."""
-        text = clean(value, 200)
-        email = _EMAIL.search(text)
-        if delivery == "电子邮件":
-            if not email:
-                raise DisclosureInvalid("选择电子邮件送达时，请填写有效的电子邮箱地址")
-            return email.group(0), None
-        if delivery == "邮寄":
-            if len(re.sub(r"\s", "", text)) < 6 or not re.search(r"[\u4e00-\u9fff]", text):
-                raise DisclosureInvalid("选择邮寄时，请填写详细的通信地址（含区县、街道、门牌）")
-            return None, text
-        return (email.group(0) if email else None), (text or None) if not email else None
-
-    def _choice(self, value: object, options: tuple[str, ...], what: str) -> str:
-        text = clean(value, 20)
-        for option in options:
-            if option in text or (option == "电子" and "电子版" in text):
-                return option
-        if what == "获取信息的形式" and ("纸" in text):
-            return "纸质"
-        raise DisclosureInvalid(f"请选择{what}：{'、'.join(options)}")
-
-
-def check_application(rules: Rules, form: dict, id_key: str) -> ApplicationInput:
-    """Every field of a submitted form checked at once; `DisclosureInvalid` with all problems."""
-    fields = Fields(rules)
-    problems: dict[str, str] = {}
-    values: dict[str, object] = {}
-
-    def attempt(name: str, check, *args) -> None:
-        try:
-            values[name] = check(*args)
-        except DisclosureInvalid as error:
-            if error.kind != "invalid":
-                raise
-            problems[name] = str(error)
-
-    attempt("description", fields.description, form.get("description"))
-    attempt("kind", fields.kind, form.get("applicant_kind"))
-    attempt("name", fields.name, form.get("applicant_name"))
-    if "kind" in values:
-        attempt(
-            "id_number",
-            fields.id_number,
-            values["kind"],
-            form.get("id_number"),
-            form.get("id_type") or None,
-        )
-    attempt("phone", fields.phone, form.get("phone"))
-    attempt("medium", fields.medium, form.get("medium"))
-    attempt("delivery", fields.delivery, form.get("delivery"))
-    if "delivery" in values:
-        attempt("destination", fields.destination, values["delivery"], form.get("destination"))
-    if problems:
-        raise DisclosureInvalid("；".join(problems.values()), problems=problems)
-    id_type, number = values["id_number"]
-    email, address = values["destination"]
-    return ApplicationInput(
-        applicant_kind=values["kind"],
-        applicant_name=values["name"],
-        id_type=id_type,
-        id_masked=identity.mask_id(number),
-        id_digest=identity.id_digest(number, id_key),
-        phone=values["phone"],
-        description=values["description"],
-        medium=values["medium"],
-        delivery=values["delivery"],
-        email=email,
-        address=address,
-    )
-
-
-def choose_authority(router, description: str, named: Optional[str] = None) -> str:
-    """The organ that answers: the one the applicant named, or an organ the description names,
-    else the body the router picks for the information's subject as for tickets (when it is
-    sure), else the government office of the place (the city's by default), which answers or
-    transfers with a record."""
-    catalogue: Catalogue = router.catalogue
-    if named:
-        body = catalogue.resolve(clean(named, 80))
-        if body is not None:
-            return body.id
-    mentioned = [
-        (len(name), body.id)
-        for body in catalogue.bodies()
-        for name in (body.name, *body.aliases)
-        if len(name) >= 4 and name in description
-    ]
-    if mentioned:
-        return max(mentioned)[1]
-    routing = router.route(description)
-    if routing.department_id and routing.confidence >= MIN_ROUTING_CONFIDENCE:
-        return routing.department_id
-    office = catalogue.body_for("government_office", routing.jurisdiction or "city")
-    return (office or catalogue.body_for("government_office", "city")).id
 
 
 def create_application(
@@ -740,58 +535,6 @@ def allocate_number(session: Session, moment: datetime) -> str:
     session.execute(statement)
     last = session.execute(select(table.c.last).where(table.c.day == day)).scalar_one()
     return f"{PREFIX}{day}-{last:04d}"
-
-
-def render_notice(
-    rules: Rules,
-    application: DisclosureApplication,
-    kind: ReplyType,
-    detail: dict,
-    catalogue: Catalogue,
-    now: datetime,
-) -> str:
-    """The 告知书 text from `knowledge/disclosure/reply_notice.txt.j2`."""
-    environment = _notice_environment(str(rules.knowledge_dir))
-    organ = department_name(catalogue, application.department_id) or ""
-    body = kind.text.format(**{n: detail.get(n, "") for n in kind.needs})
-    return (
-        environment.get_template(NOTICE_TEMPLATE)
-        .render(
-            organ=organ,
-            notice_number=f"{application.number}-答",
-            applicant=application.applicant_name,
-            received_on=format_cn(application.created_at, with_time=False),
-            number=application.number,
-            description=application.description,
-            extended_to=format_cn(application.due_at, False) if application.extension_days else "",
-            extension_reason=application.extension_reason or "",
-            body=body,
-            ground=kind.ground,
-            refusal=kind.refusal,
-            review_body="本级人民政府或上一级主管部门",
-            delivery=application.delivery if kind.section in ("granted", "partly") else "",
-            medium=application.medium,
-            replied_on=format_cn(now, with_time=False),
-        )
-        .strip()
-        + "\n"
-    )
-
-
-_ENVIRONMENTS: dict[str, Environment] = {}
-
-
-def _notice_environment(directory: str) -> Environment:
-    if directory not in _ENVIRONMENTS:
-        _ENVIRONMENTS[directory] = Environment(
-            loader=FileSystemLoader(directory),
-            undefined=StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-    return _ENVIRONMENTS[directory]
 
 
 def _close(

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.accounts import Principal
-from bot.disclosure import clock, service
+from bot.disclosure import clock, errors, intake, service
 from bot.disclosure.models import OPEN_STATUSES, STATES, DisclosureApplication
 from bot.disclosure.rules import Rules, cached_rules
 from bot.privacy import mask, mask_name, mask_phone
@@ -123,12 +123,12 @@ async def apply_submit(request: Request) -> HTTPResponse:
     rules = _rules(request)
     settings = request.app.ctx.settings
     try:
-        data = service.check_application(rules, form, settings.secret_key)
-    except service.DisclosureInvalid as error:
+        data = intake.check_application(rules, form, settings.secret_key)
+    except errors.DisclosureInvalid as error:
         return _apply_page(request, form, str(error), error.problems, status=400)
     router = await run_blocking(lambda: request.app.ctx.services.router)
     department_id = await run_blocking(
-        service.choose_authority, router, data.description, form.get("authority")
+        intake.choose_authority, router, data.description, form.get("authority")
     )
 
     def work(session: Session) -> DisclosureApplication:
@@ -143,7 +143,7 @@ async def apply_submit(request: Request) -> HTTPResponse:
 
     try:
         application = await run_db(request, work)
-    except service.DisclosureRepeated as repeated:
+    except errors.DisclosureRepeated as repeated:
         return _apply_page(request, form, str(repeated), status=409)
     return render(
         request,
@@ -220,7 +220,7 @@ def _transfer(request: Request, form: dict) -> Command:
 def _extend(request: Request, form: dict) -> Command:
     raw = (form.get("days") or "").strip()
     if not raw.isdigit() or len(raw) > 3:
-        raise service.DisclosureInvalid("延长天数必须是整数")
+        raise errors.DisclosureInvalid("延长天数必须是整数")
     rules, days = _rules(request), int(raw)
     reason, approver = form.get("reason", ""), form.get("approver", "")
     return lambda s, number, actor: service.extend(
@@ -335,8 +335,8 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
     try:
         command = action(request, form)
         await run_db(request, lambda s: command(s, number, principal))
-    except service.DisclosureError as error:
-        status = 404 if isinstance(error, service.DisclosureNotFound) else 400
+    except errors.DisclosureError as error:
+        status = 404 if isinstance(error, errors.DisclosureNotFound) else 400
         return await _application_page(request, number, error=str(error), status=status, form=form)
     if name == "transfer":
         return redirect(f"/department/disclosure?done={name}")
@@ -371,7 +371,7 @@ async def _application_page(
 
     try:
         application, history = await run_db(request, work)
-    except service.DisclosureNotFound as missing:
+    except errors.DisclosureNotFound as missing:
         return render(request, "error.html", status=404, message=str(missing), status_code=404)
     return render(
         request,

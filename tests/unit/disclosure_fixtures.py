@@ -9,7 +9,7 @@ import pytest
 
 from bot.accounts import Principal
 from bot.config import PROJECT_ROOT
-from bot.disclosure import service
+from bot.disclosure import intake, service
 from bot.disclosure.rules import Rules, load_rules
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.numbers import LOCAL_TZ
@@ -66,7 +66,7 @@ def apply(
     key: Optional[str] = None,
     **changes,
 ):
-    data = service.check_application(rules, sample_form(**changes), ID_KEY)
+    data = intake.check_application(rules, sample_form(**changes), ID_KEY)
     return service.create_application(
         session,
         rules,

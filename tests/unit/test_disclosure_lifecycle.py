@@ -10,16 +10,16 @@ from sqlalchemy import func, select
 
 from bot import audit
 from bot.channels.outbox import Notice
-from bot.disclosure import clock, service
-from bot.disclosure.models import DisclosureApplication
-from bot.disclosure.monitor import run_monitor
-from bot.disclosure.service import (
+from bot.disclosure import clock, intake, service
+from bot.disclosure.errors import (
     DisclosureConflict,
     DisclosureForbidden,
     DisclosureInvalid,
     DisclosureNotFound,
     DisclosureRepeated,
 )
+from bot.disclosure.models import DisclosureApplication
+from bot.disclosure.monitor import run_monitor
 from tests.unit.disclosure_fixtures import (
     FINANCE_OFFICE,
     HOUSING,
@@ -32,7 +32,6 @@ from tests.unit.disclosure_fixtures import (
     sample_form,
 )
 
-pytest_plugins = ("tests.unit.disclosure_fixtures",)
 pytest_plugins = ("tests.unit.disclosure_fixtures",)
 TODAY = datetime.now(timezone.utc)
 
@@ -353,8 +352,8 @@ def test_status_lookup_needs_the_phone_or_the_same_chat(db, rules, catalogue):
 
 
 def test_id_key_makes_the_digest(rules):
-    one = service.check_application(rules, sample_form(), ID_KEY)
-    other = service.check_application(rules, sample_form(), "another-key")
+    one = intake.check_application(rules, sample_form(), ID_KEY)
+    other = intake.check_application(rules, sample_form(), "another-key")
     assert one.id_digest != other.id_digest and one.id_masked == other.id_masked
 
 
@@ -376,4 +375,4 @@ def router():
     ],
 )
 def test_the_authority_is_chosen_as_tickets_are_routed(router, description, named, expected):
-    assert service.choose_authority(router, description, named) == expected
+    assert intake.choose_authority(router, description, named) == expected
