@@ -118,6 +118,7 @@ def test_apply_status_correction_and_reply_in_the_chat(stack):
         )
     assert keys == {
         f"disclosure:{application.number}:correction",
+        f"disclosure:{application.number}:extension",
         f"disclosure:{application.number}:reply:already_public",
     }
 
