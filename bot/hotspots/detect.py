@@ -27,8 +27,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from bot.knowledge_files import Schema, load
 from bot.text import strip_html
-from bot.tickets.files import read_yaml
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
 from bot.tickets.phrases import PhraseIndex
 
@@ -94,51 +94,102 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> Settings:
-        data = read_yaml(path)
-        try:
-            grouping, alert, places, clocks = (
-                data["grouping"],
-                data["alert"],
-                data["places"],
-                data["clocks"],
-            )
-            return cls(
-                close_after=timedelta(hours=float(grouping["close_after_hours"])),
-                bonus_specific_place=float(grouping["bonus_specific_place"]),
-                bonus_area_place=float(grouping["bonus_area_place"]),
-                bonus_problem=float(grouping["bonus_problem"]),
-                join_score=float(grouping["join_score"]),
-                bonus_recent=float(grouping["bonus_recent"]),
-                recent=timedelta(hours=float(grouping["recent_hours"])),
-                bonus_hot=float(grouping["bonus_hot"]),
-                hot_messages=int(grouping["hot_messages"]),
-                hot_window=timedelta(minutes=float(grouping["hot_minutes"])),
-                stray_size=int(grouping["stray_size"]),
-                late_tolerance=timedelta(minutes=float(grouping["late_tolerance_minutes"])),
-                max_chars=int(grouping["max_chars"]),
-                alert_window=timedelta(hours=float(alert["window_hours"])),
-                min_messages=int(alert["min_messages"]),
-                min_citizens=int(alert["min_citizens"]),
-                kinds=tuple(
-                    (str(k["id"]), str(k["name"]), tuple(map(str, k.get("words") or ())))
-                    for k in data["kinds"]
-                ),
-                problems={str(k): tuple(map(str, v)) for k, v in data["problems"].items()},
-                place_endings=tuple(sorted(map(str, places["endings"]), key=len, reverse=True)),
-                cut_after=str(places["cut_after"]),
-                min_name_chars=int(places["min_name_chars"]),
-                not_followed_by=frozenset(str(places["not_followed_by"])),
-                generic_names=frozenset(map(str, places["generic_names"])),
-                levels=tuple((str(x["level"]), int(x["min_messages"])) for x in data["levels"]),
-                raise_kinds=frozenset(map(str, data["raise_kinds"])),
-                casualty_words=tuple(map(str, data["casualty_words"])),
-                confirm_levels=frozenset(map(str, data["confirm_levels"])),
-                information_hours=float(clocks["major_emergency_information_hours"]),
-                press_conference_hours=float(clocks["major_emergency_press_conference_hours"]),
-                response_hours=float(clocks["response_hours"]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"{path}: missing or wrong setting: {error}") from error
+        data = load(path, HotspotsFile)
+        grouping, alert, places, clocks = data.grouping, data.alert, data.places, data.clocks
+        return cls(
+            close_after=timedelta(hours=grouping.close_after_hours),
+            bonus_specific_place=grouping.bonus_specific_place,
+            bonus_area_place=grouping.bonus_area_place,
+            bonus_problem=grouping.bonus_problem,
+            join_score=grouping.join_score,
+            bonus_recent=grouping.bonus_recent,
+            recent=timedelta(hours=grouping.recent_hours),
+            bonus_hot=grouping.bonus_hot,
+            hot_messages=grouping.hot_messages,
+            hot_window=timedelta(minutes=grouping.hot_minutes),
+            stray_size=grouping.stray_size,
+            late_tolerance=timedelta(minutes=grouping.late_tolerance_minutes),
+            max_chars=grouping.max_chars,
+            alert_window=timedelta(hours=alert.window_hours),
+            min_messages=alert.min_messages,
+            min_citizens=alert.min_citizens,
+            kinds=tuple((k.id, k.name, tuple(k.words)) for k in data.kinds),
+            problems={name: tuple(words) for name, words in data.problems.items()},
+            place_endings=tuple(sorted(places.endings, key=len, reverse=True)),
+            cut_after=places.cut_after,
+            min_name_chars=places.min_name_chars,
+            not_followed_by=frozenset(places.not_followed_by),
+            generic_names=frozenset(places.generic_names),
+            levels=tuple((level.level, level.min_messages) for level in data.levels),
+            raise_kinds=frozenset(data.raise_kinds),
+            casualty_words=tuple(data.casualty_words),
+            confirm_levels=frozenset(data.confirm_levels),
+            information_hours=clocks.major_emergency_information_hours,
+            press_conference_hours=clocks.major_emergency_press_conference_hours,
+            response_hours=clocks.response_hours,
+        )
+
+
+class Grouping(Schema):
+    close_after_hours: float
+    bonus_specific_place: float
+    bonus_area_place: float
+    bonus_problem: float
+    bonus_recent: float
+    recent_hours: float
+    bonus_hot: float
+    hot_messages: int
+    hot_minutes: float
+    stray_size: int
+    join_score: float
+    late_tolerance_minutes: float
+    max_chars: int
+
+
+class Alert(Schema):
+    window_hours: float
+    min_messages: int
+    min_citizens: int
+
+
+class Kind(Schema):
+    id: str
+    name: str
+    words: list[str] = []
+
+
+class Places(Schema):
+    endings: list[str]
+    cut_after: str
+    min_name_chars: int
+    not_followed_by: str
+    generic_names: list[str]
+
+
+class Level(Schema):
+    level: str
+    min_messages: int
+
+
+class Clocks(Schema):
+    major_emergency_information_hours: float
+    major_emergency_press_conference_hours: float
+    response_hours: float
+
+
+class HotspotsFile(Schema):
+    """knowledge/hotspots.yml."""
+
+    grouping: Grouping
+    alert: Alert
+    kinds: list[Kind]
+    problems: dict[str, list[str]]
+    places: Places
+    levels: list[Level]
+    raise_kinds: list[str]
+    casualty_words: list[str]
+    confirm_levels: list[str]
+    clocks: Clocks
 
 
 @dataclass(frozen=True)
