@@ -26,6 +26,7 @@ from bot.web import (
     api_assist,
     api_tickets,
     department,
+    gate,
     operator,
     portal,
     public_consultation,
@@ -48,7 +49,6 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.ctx.services = Services(settings)
     app.ctx.catalogue = Catalogue.load(settings.knowledge_dir / "departments.yml")
     app.ctx.templates = template_environment()
-    app.ctx.login_limiter = sessions.LoginLimiter()
     app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.conversations
     app.ctx.consultations_url = "/consultations"
 
@@ -69,6 +69,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     for area in (api_tickets, public_consultation, telegram):
         area.register(app)
 
+    gate.install(app)
     app.exception(Exception)(_error_page)
     app.register_middleware(_security_headers, "response")
 
