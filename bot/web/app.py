@@ -49,7 +49,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.ctx.services = Services(settings)
     app.ctx.catalogue = Catalogue.load(settings.knowledge_dir / "departments.yml")
     app.ctx.templates = template_environment()
-    app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.conversations
+    app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.operator
     app.ctx.consultations_url = "/consultations"
 
     @app.get("/healthz")

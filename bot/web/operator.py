@@ -21,12 +21,11 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_cn
 from bot.db import utcnow
-from bot.handoff import Handoff
+from bot.handoff import Handoff, conversations
 from bot.tickets import service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
-from bot.web import conversations
 from bot.web.common import error_response, json_body, json_response, render, run_blocking, run_db
 from bot.web.sessions import login_required
 

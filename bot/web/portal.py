@@ -17,8 +17,8 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.handoff import conversations
 from bot.policy.model import INTERPRETATION_FIELDS, Policy
-from bot.web import conversations
 from bot.web.common import (
     SOCKETIO_CLIENT,
     error_response,

@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from bot.audit import AuditEvent
+from bot.handoff import HandoffMessage
 from bot.tickets.models import Ticket
-from bot.web.models import HandoffMessage, SuggestionFeedback
+from bot.web.models import SuggestionFeedback
 from tests.browser.conftest import MARKUP, assert_markup_is_text, login, open_chat, say, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.accounts import Principal
-from bot.handoff import Handoff, request_handoff
-from bot.web import conversations
-from bot.web.conversations import ConversationError
+from bot.handoff import Handoff, conversations, request_handoff
+from bot.handoff.conversations import ConversationError
 
 WANG = Principal(1, "wang", "operator", None)
 LI = Principal(2, "li", "operator", None)
