@@ -33,10 +33,6 @@
     return line;
   }
 
-  function disableOldButtons() {
-    log.querySelectorAll(".quick-replies button").forEach(function (b) { b.disabled = true; });
-  }
-
   function addButtons(buttons) {
     var group = document.createElement("div");
     group.className = "quick-replies";
@@ -91,7 +87,6 @@
   }
 
   function send(text, shown) {
-    disableOldButtons();
     if (shown !== null) addLine("user", shown || text);
     queue = queue.then(function () {
       showTyping(handoff === "none" || handoff === "closed");
