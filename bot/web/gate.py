@@ -33,7 +33,7 @@ def install(app: Sanic) -> None:
     settings = app.ctx.settings
     if settings.proxies_count:
         app.config.PROXIES_COUNT = settings.proxies_count
-    app.ctx.rate_windows = limits.windows_for(settings.redis_url)
+    app.ctx.rate_windows = limits.windows_for(settings)
     app.ctx.rate_rules = limits.Rules.from_settings(settings)
 
     @app.signal("http.routing.after")

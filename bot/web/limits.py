@@ -11,19 +11,19 @@ Rules are configured as `"N/SECONDS"` strings in `bot.config.Settings` (e.g. `"2
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
 import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from redis.exceptions import RedisError
 from sanic.exceptions import SanicException
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,11 @@ class RedisWindows:
     return false
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, namespace: str = "") -> None:
         import redis.asyncio as aioredis
 
         self._redis = aioredis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._prefix = f"{self.PREFIX}{namespace}:" if namespace else self.PREFIX
         self._script = self._redis.register_script(self.SCRIPT)
         self._fallback = MemoryWindows()
 
@@ -134,7 +135,7 @@ class RedisWindows:
         now = time.time() if now is None else now
         arguments = [now, rule.window, rule.limit, "1" if record else "0", uuid.uuid4().hex]
         try:
-            wait = await self._script(keys=[f"{self.PREFIX}{rule.name}:{key}"], args=arguments)
+            wait = await self._script(keys=[f"{self._prefix}{rule.name}:{key}"], args=arguments)
         except (OSError, RedisError) as error:
             log.warning("rate limit store unreachable (%s); counting here", type(error).__name__)
             return self._fallback.hit_now(rule, key, record=record)
@@ -142,7 +143,7 @@ class RedisWindows:
 
     async def forget(self, rule: Rule, key: str) -> None:
         try:
-            await self._redis.delete(f"{self.PREFIX}{rule.name}:{key}")
+            await self._redis.delete(f"{self._prefix}{rule.name}:{key}")
         except (OSError, RedisError):
             await self._fallback.forget(rule, key)
 
@@ -153,8 +154,13 @@ class RedisWindows:
 Windows = MemoryWindows | RedisWindows
 
 
-def windows_for(redis_url: str) -> Windows:
-    return RedisWindows(redis_url) if redis_url else MemoryWindows()
+def windows_for(settings: Settings) -> Windows:
+    """Redis windows when `REDIS_URL` is set, named after the database, so the instances of one
+    deployment share their limits and another deployment on the same Redis does not."""
+    if not settings.redis_url:
+        return MemoryWindows()
+    namespace = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return RedisWindows(settings.redis_url, namespace)
 
 
 async def check(
