@@ -28,18 +28,19 @@ import httpx
 from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.channels import outbox
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
-from bot.consultation.models import NOTIFICATION_PENDING
+from bot.consultation.models import NOTIFICATION_PENDING, NOTIFICATION_SENT
+from bot.db import utcnow
 from bot.handoff import conversations, open_handoff
 from bot.handoff.models import ACTIVE, OPERATOR, WAITING, Handoff, HandoffMessage
 from bot.privacy import mask
 from bot.tickets.models import assume_utc
 from bot.web import identity, limits
-from bot.web.common import error_response, json_response, run_blocking, run_db
+from bot.web.common import error_response, json_response, run_db
 from bot.web.gate import client_address
 
 MAX_MESSAGE = 2000
@@ -78,9 +79,9 @@ async def history(request: Request) -> HTTPResponse:
         identity.set_cookie(request, response, identity.mint(request.app.ctx.settings.secret_key))
         return response
     tracker = await fetch_tracker(request.app, sender)
-    handoff_lines, status = await run_db(request, lambda s: _handoff_lines(s, sender))
+    stored, status = await run_db(request, lambda s: _stored_lines(s, sender))
     lines = replay(tracker) if tracker is not None else []
-    merged = sorted(lines + handoff_lines, key=lambda line: line["at"])
+    merged = sorted(lines + stored, key=lambda line: line["at"])
     return json_response({"new": not merged, "messages": merged, "handoff": status})
 
 
@@ -136,8 +137,6 @@ async def events(request: Request) -> Optional[HTTPResponse]:
             for event, data, event_id in _stream_events(update, status):
                 await response.send(_sse(event, data, event_id))
             after, status = update["after"], update["status"]
-            for notice in update["notices"]:
-                await run_blocking(outbox.mark_sent, request.app.ctx.services.db, notice)
             await asyncio.sleep(STREAM_TICK)
         await response.eof()
     finally:
@@ -214,7 +213,7 @@ def _to_operator(session: Session, sender: str, message: str) -> Optional[str]:
     return handoff.status
 
 
-def _handoff_lines(session: Session, sender: str) -> tuple[list[dict[str, Any]], str]:
+def _stored_lines(session: Session, sender: str) -> tuple[list[dict[str, Any]], str]:
     rows = session.execute(
         select(HandoffMessage).where(HandoffMessage.sender_id == sender).order_by(HandoffMessage.id)
     ).scalars()
@@ -227,7 +226,7 @@ def _handoff_lines(session: Session, sender: str) -> tuple[list[dict[str, Any]],
         }
         for row in rows
     ]
-    return lines, _handoff_status(session, sender)
+    return lines + _sent_notices(session, sender), _handoff_status(session, sender)
 
 
 def _handoff_status(session: Session, sender: str) -> str:
@@ -251,19 +250,7 @@ def _updates(app: Sanic, session: Session, sender: str, after: int) -> dict[str,
         )
         .order_by(HandoffMessage.id)
     ).all()
-    notices = [
-        outbox.Pending(box, row.id, sender, row.message)
-        for box in outbox.OUTBOXES
-        for row in session.execute(
-            select(box.id, box.message)
-            .where(
-                box.channel == identity.PORTAL,
-                box.sender_id == sender,
-                box.status == NOTIFICATION_PENDING,
-            )
-            .order_by(box.id)
-        )
-    ]
+    notices = [message for box in outbox.OUTBOXES for message in _claim_notices(session, box, sender)]
     return {
         "lines": [(row.id, row.text) for row in lines],
         "after": max([after, *(row.id for row in lines)]),
@@ -278,8 +265,48 @@ def _stream_events(update: dict[str, Any], previous_status: str):
         yield "handoff", {"status": status}, None
     for line_id, text in update["lines"]:
         yield "operator", {"id": line_id, "text": text}, line_id
-    for notice in update["notices"]:
-        yield "notice", {"text": mask(notice.message)}, None
+    for text in update["notices"]:
+        yield "notice", {"text": text}, None
+
+
+def _claim_notices(session: Session, box: type, sender: str) -> list[str]:
+    """Pending notices of one conversation, marked sent in this transaction before they are
+    pushed (one row goes to one stream only, even with two tabs open); `GET /api/chat` replays
+    sent ones, so a push lost with its connection is still seen on the next visit."""
+    rows = session.execute(
+        select(box.id, box.message)
+        .where(
+            box.channel == identity.PORTAL,
+            box.sender_id == sender,
+            box.status == NOTIFICATION_PENDING,
+        )
+        .order_by(box.id)
+    ).all()
+    claimed = []
+    for row in rows:
+        taken = session.execute(
+            update(box)
+            .where(box.id == row.id, box.status == NOTIFICATION_PENDING)
+            .values(status=NOTIFICATION_SENT, attempts=box.attempts + 1, sent_at=utcnow())
+        )
+        if taken.rowcount == 1:
+            claimed.append(mask(row.message))
+    return claimed
+
+
+def _sent_notices(session: Session, sender: str) -> list[dict[str, Any]]:
+    return [
+        {"author": "notice", "text": mask(row.message), "at": assume_utc(row.sent_at).isoformat()}
+        for box in outbox.OUTBOXES
+        for row in session.execute(
+            select(box.message, box.sent_at).where(
+                box.channel == identity.PORTAL,
+                box.sender_id == sender,
+                box.status == NOTIFICATION_SENT,
+                box.sent_at.is_not(None),
+            )
+        )
+    ]
 
 
 def _sse(event: str, data: dict[str, Any], event_id: Optional[int]) -> str:

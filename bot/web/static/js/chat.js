@@ -144,7 +144,8 @@
       else if (message.author === "operator") {
         lastOperatorLine = Math.max(lastOperatorLine, message.id || 0);
         addLine("operator", "人工客服：" + message.text);
-      } else addLine("user", message.text);
+      } else if (message.author === "notice") addLine("notice", message.text);
+      else addLine("user", message.text);
     });
     var groups = log.querySelectorAll(".quick-replies");
     groups.forEach(function (group, index) {
