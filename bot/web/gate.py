@@ -26,6 +26,8 @@ BODY_CAPS = (
 """Per-route body caps in bytes, by path prefix; a chat message of 2,000 characters is at most
 12 KB as escaped JSON."""
 DEFAULT_BODY_CAP = 64_000
+LOGINS_IN_FLIGHT = 2
+"""Logins from one address checked at the same time; more are refused at once."""
 
 
 def install(app: Sanic) -> None:
@@ -35,6 +37,7 @@ def install(app: Sanic) -> None:
         app.config.PROXIES_COUNT = settings.proxies_count
     app.ctx.rate_windows = limits.windows_for(settings)
     app.ctx.rate_rules = limits.Rules.from_settings(settings)
+    app.ctx.logins_in_flight = limits.InFlight(LOGINS_IN_FLIGHT)
 
     @app.signal("http.routing.after")
     async def before_body(request: Request, **_: Any) -> None:

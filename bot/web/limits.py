@@ -16,9 +16,10 @@ import logging
 import math
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Optional
 
 from redis.exceptions import RedisError
 from sanic.exceptions import SanicException
@@ -149,6 +150,28 @@ class RedisWindows:
 
     async def aclose(self) -> None:
         await self._redis.close()
+
+
+class InFlight:
+    """At most `limit` requests per key being worked on at once in this process: a burst of
+    logins from one address waits for no password hash, it is refused (429) instead, so the
+    failures counted after each hash cannot overshoot their window by the burst's width."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._held: Counter[str] = Counter()
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        if self._held[key] >= self.limit:
+            raise Limited(Rule("in-flight", self.limit, 1), 1)
+        self._held[key] += 1
+        try:
+            yield
+        finally:
+            self._held[key] -= 1
+            if self._held[key] <= 0:
+                del self._held[key]
 
 
 Windows = MemoryWindows | RedisWindows

@@ -151,18 +151,20 @@ async def login(request: Request) -> HTTPResponse:
     windows, rules = request.app.ctx.rate_windows, request.app.ctx.rate_rules
     address = client_address(request)
     account_key = f"{username.lower()}|{address}"
+    password = form.get("password") or ""
     try:
-        await limits.check(windows, rules.login_ip, address, record=False, message=LOCKED)
-        await limits.check(windows, rules.login_user, account_key, record=False, message=LOCKED)
+        with request.app.ctx.logins_in_flight.hold(address):
+            await limits.check(windows, rules.login_ip, address, record=False, message=LOCKED)
+            await limits.check(windows, rules.login_user, account_key, record=False, message=LOCKED)
+            principal = await run_db(request, lambda s: authenticate_password(s, username, password))
+            if principal is None:
+                await windows.hit(rules.login_ip, address)
+                await windows.hit(rules.login_user, account_key)
     except limits.Limited as error:
         response = _login_form(request, next_url, str(error), username, 429)
         response.headers.update(error.headers)
         return response
-    password = form.get("password") or ""
-    principal = await run_db(request, lambda s: authenticate_password(s, username, password))
     if principal is None:
-        await windows.hit(rules.login_ip, address)
-        await windows.hit(rules.login_user, account_key)
         return _login_form(request, next_url, "用户名或密码错误", username, 401)
     await windows.forget(rules.login_user, account_key)
     token = await run_db(request, lambda s: start_session(s, principal))

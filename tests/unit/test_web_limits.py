@@ -103,3 +103,15 @@ def test_body_caps_are_smaller_than_the_global_megabyte_where_sensible():
     assert body_cap("/operator/tickets") == 64_000
     longest = json.dumps({"message": "舟" * 2000})
     assert len(longest) < body_cap("/api/chat"), "2,000 escaped characters fit"
+
+
+def test_in_flight_refuses_more_than_its_limit_at_once_per_key():
+    gate = limits.InFlight(2)
+    with gate.hold("a"), gate.hold("a"):
+        with pytest.raises(limits.Limited):
+            with gate.hold("a"):
+                pass
+        with gate.hold("b"):
+            pass
+    with gate.hold("a"), gate.hold("a"):
+        pass
