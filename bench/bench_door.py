@@ -81,10 +81,13 @@ async def attack(url: str, logins: int, big: int, answers: Counter, stop: asynci
                 answers[f"login {(await browser.post('/login', data=data)).status_code}"] += 1
 
         async def flood(_: int) -> None:
-            sent = await client.post(
-                "/api/chat", content=ONE_MEGABYTE, headers={"Content-Type": "application/json"}
-            )
-            answers[f"1 MB message {sent.status_code}"] += 1
+            try:
+                sent = await client.post(
+                    "/api/chat", content=ONE_MEGABYTE, headers={"Content-Type": "application/json"}
+                )
+                answers[f"1 MB message {sent.status_code}"] += 1
+            except httpx.TransportError:
+                answers["1 MB message cut off by the server (413 before the body was read)"] += 1
 
         every = max(1, logins // max(1, big))
         jobs = [(login, n) for n in range(logins)]
