@@ -15,6 +15,7 @@ from bot.handoff import HandoffMessage, conversations
 from bot.tickets import service
 from bot.tickets.routing import RoutingResult
 from bot.web import identity
+from tests.e2e.conftest import http_json
 
 pytestmark = pytest.mark.e2e
 
@@ -167,3 +168,13 @@ def test_operator_and_department_replies_are_pushed_into_the_open_chat(stack, ci
     assert not [n for n, _ in stream(citizen, 3, lambda got: False) if n == "notice"], "sent once"
     replayed = citizen.get("/api/chat").json()["messages"]
     assert [m["text"] for m in replayed if m["author"] == "notice"] == texts
+
+
+def test_rasa_rest_refuses_a_missing_or_odd_sender_instead_of_a_shared_conversation(stack):
+    shared = len(stack.tracker("default")["events"])
+    for sender in (None, 5, "", "a b", "x" * 129):
+        status, _ = http_json(
+            "POST", f"{stack.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": "你好"}
+        )
+        assert status == 400, sender
+    assert len(stack.tracker("default")["events"]) == shared
