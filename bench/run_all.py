@@ -27,6 +27,7 @@ BENCHES = {
     "routing": ["bench/bench_routing.py"],
     "consultation": ["bench/bench_consultation.py"],
     "inbox": ["bench/bench_inbox.py"],
+    "door": ["bench/bench_door.py"],
     "soak": ["bench/soak.py"],
 }
 
