@@ -174,7 +174,7 @@ def replay(tracker: dict) -> list[dict[str, Any]]:
                 for b in (event.get("data") or {}).get("buttons") or ()
                 if isinstance(b, dict)
             ]
-            offered = {b["payload"]: b["title"] for b in buttons}
+            offered.update((b["payload"], b["title"]) for b in buttons)
             if text or buttons:
                 lines.append({"author": "bot", "text": text, "buttons": buttons, "at": at})
         elif kind == "user" and text:
