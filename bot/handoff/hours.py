@@ -1,7 +1,7 @@
 """When 12345 operators answer hand-overs, and what a citizen is told outside those hours.
 
-The hours and the wording are data (`knowledge/handoff.yml`); working days are the tickets'
-calendar (public holidays off, 调休 weekends on).
+The hours and the wording are data (`knowledge/handoff.yml`, checked by `HandoffFile`); working
+days are the city's calendar (`bot.calendar`: public holidays off, 调休 weekends on).
 """
 
 from __future__ import annotations
@@ -12,11 +12,34 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from bot.tickets.files import read_yaml
-from bot.tickets.workdays import WorkCalendar
+from pydantic import validator
+
+from bot.calendar import WorkCalendar
+from bot.knowledge_files import Schema, load
 
 WEEKDAYS = "一二三四五六日"
 _SEARCH_DAYS = 60
+
+
+class HandoffFile(Schema):
+    hours: str
+    outside_hours: str
+
+    @validator("hours")
+    def _opening_before_closing(cls, value: str) -> str:
+        try:
+            opens, closes = (time.fromisoformat(part.strip()) for part in value.split("-"))
+        except ValueError:
+            raise ValueError(f"expected HH:MM-HH:MM, got {value!r}") from None
+        if opens >= closes:
+            raise ValueError(f"opening {opens} is not before closing {closes}")
+        return value
+
+    @validator("outside_hours")
+    def _says_when(cls, value: str) -> str:
+        if "{next}" not in value:
+            raise ValueError("must contain {next}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -28,21 +51,10 @@ class ServiceHours:
 
     @classmethod
     def load(cls, path: Path) -> ServiceHours:
-        """Read `handoff.yml`; a bad field is named with the file."""
-        data = read_yaml(path)
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: expected a mapping with hours and outside_hours")
-        hours = str(data.get("hours") or "")
-        try:
-            opens, closes = (time.fromisoformat(part.strip()) for part in hours.split("-"))
-        except ValueError:
-            raise ValueError(f"{path}: hours: expected HH:MM-HH:MM, got {hours!r}") from None
-        if opens >= closes:
-            raise ValueError(f"{path}: hours: opening {opens} is not before closing {closes}")
-        message = str(data.get("outside_hours") or "")
-        if "{next}" not in message:
-            raise ValueError(f"{path}: outside_hours: must contain {{next}}")
-        return cls(opens, closes, message, WorkCalendar(hours=((opens, closes),)))
+        """Read `handoff.yml`; a bad field is named with the file and line."""
+        data = load(path, HandoffFile)
+        opens, closes = (time.fromisoformat(part.strip()) for part in data.hours.split("-"))
+        return cls(opens, closes, data.outside_hours, WorkCalendar(hours=((opens, closes),)))
 
     def is_open(self, moment: datetime) -> bool:
         local = self.calendar.localise(moment)

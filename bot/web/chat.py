@@ -31,9 +31,8 @@ from sanic.response import HTTPResponse
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.channels import outbox
+from bot import notices
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
-from bot.consultation.models import NOTIFICATION_PENDING, NOTIFICATION_SENT
 from bot.db import utcnow
 from bot.handoff import conversations, open_handoff
 from bot.handoff.models import ACTIVE, OPERATOR, WAITING, Handoff, HandoffMessage
@@ -49,7 +48,6 @@ STREAM_SECONDS = 25
 STREAM_TICK = 2.0
 MAX_STREAMS = 3
 """Open event streams per conversation (tabs); more are refused."""
-NOTICE_QUEUE_EVERY = 15.0
 NO_IDENTITY = "会话已失效，请刷新页面后再试"
 UNAVAILABLE = "智能助手暂时无法连接，请稍后再试或拨打12345"
 
@@ -58,7 +56,6 @@ blueprint = Blueprint("chat")
 
 def register(app: Sanic) -> None:
     app.ctx.chat_streams = Counter()
-    app.ctx.notices_queued_at = 0.0
     app.blueprint(blueprint)
 
     @app.before_server_start
@@ -131,12 +128,10 @@ async def events(request: Request) -> Optional[HTTPResponse]:
         await response.send("retry: 1000\n\n")
         deadline = time.monotonic() + STREAM_SECONDS
         while time.monotonic() < deadline and not request.transport.is_closing():
-            update = await run_db(
-                request, lambda s, after=after: _updates(request.app, s, sender, after)
-            )
-            for event, data, event_id in _stream_events(update, status):
+            changes = await run_db(request, lambda s, after=after: _updates(s, sender, after))
+            for event, data, event_id in _stream_events(changes, status):
                 await response.send(_sse(event, data, event_id))
-            after, status = update["after"], update["status"]
+            after, status = changes["after"], changes["status"]
             await asyncio.sleep(STREAM_TICK)
         await response.eof()
     finally:
@@ -236,11 +231,8 @@ def _handoff_status(session: Session, sender: str) -> str:
     return latest or "none"
 
 
-def _updates(app: Sanic, session: Session, sender: str, after: int) -> dict[str, Any]:
+def _updates(session: Session, sender: str, after: int) -> dict[str, Any]:
     """New operator lines, the hand-over's status and pending notices of one conversation."""
-    if time.monotonic() - app.ctx.notices_queued_at > NOTICE_QUEUE_EVERY:
-        app.ctx.notices_queued_at = time.monotonic()
-        outbox.queue_ticket_replies(session, identity.PORTAL)
     lines = session.execute(
         select(HandoffMessage.id, HandoffMessage.text)
         .where(
@@ -250,44 +242,46 @@ def _updates(app: Sanic, session: Session, sender: str, after: int) -> dict[str,
         )
         .order_by(HandoffMessage.id)
     ).all()
-    notices = [message for box in outbox.OUTBOXES for message in _claim_notices(session, box, sender)]
+    claimed = _claim_notices(session, sender)
     return {
         "lines": [(row.id, row.text) for row in lines],
         "after": max([after, *(row.id for row in lines)]),
         "status": _handoff_status(session, sender),
-        "notices": notices,
+        "notices": claimed,
     }
 
 
-def _stream_events(update: dict[str, Any], previous_status: str):
-    status = update["status"]
+def _stream_events(changes: dict[str, Any], previous_status: str):
+    status = changes["status"]
     if status != previous_status and (previous_status or status in (WAITING, ACTIVE)):
         yield "handoff", {"status": status}, None
-    for line_id, text in update["lines"]:
+    for line_id, text in changes["lines"]:
         yield "operator", {"id": line_id, "text": text}, line_id
-    for text in update["notices"]:
+    for text in changes["notices"]:
         yield "notice", {"text": text}, None
 
 
-def _claim_notices(session: Session, box: type, sender: str) -> list[str]:
-    """Pending notices of one conversation, marked sent in this transaction before they are
-    pushed (one row goes to one stream only, even with two tabs open); `GET /api/chat` replays
-    sent ones, so a push lost with its connection is still seen on the next visit."""
+def _claim_notices(session: Session, sender: str) -> list[str]:
+    """Pending notices of one conversation (`bot.notices`, queued where they arise, e.g. a
+    department's answer), marked sent in this transaction before they are pushed: one row goes
+    to one stream only, even with two tabs open. `GET /api/chat` replays sent ones, so a push
+    lost with its connection is still seen on the next visit."""
+    Notice = notices.Notice
     rows = session.execute(
-        select(box.id, box.message)
+        select(Notice.id, Notice.message)
         .where(
-            box.channel == identity.PORTAL,
-            box.sender_id == sender,
-            box.status == NOTIFICATION_PENDING,
+            Notice.channel == identity.PORTAL,
+            Notice.recipient == sender,
+            Notice.status == notices.PENDING,
         )
-        .order_by(box.id)
+        .order_by(Notice.id)
     ).all()
     claimed = []
     for row in rows:
         taken = session.execute(
-            update(box)
-            .where(box.id == row.id, box.status == NOTIFICATION_PENDING)
-            .values(status=NOTIFICATION_SENT, attempts=box.attempts + 1, sent_at=utcnow())
+            update(Notice)
+            .where(Notice.id == row.id, Notice.status == notices.PENDING)
+            .values(status=notices.SENT, attempts=Notice.attempts + 1, sent_at=utcnow())
         )
         if taken.rowcount == 1:
             claimed.append(mask(row.message))
@@ -295,17 +289,18 @@ def _claim_notices(session: Session, box: type, sender: str) -> list[str]:
 
 
 def _sent_notices(session: Session, sender: str) -> list[dict[str, Any]]:
+    Notice = notices.Notice
+    rows = session.execute(
+        select(Notice.message, Notice.sent_at).where(
+            Notice.channel == identity.PORTAL,
+            Notice.recipient == sender,
+            Notice.status == notices.SENT,
+            Notice.sent_at.is_not(None),
+        )
+    )
     return [
         {"author": "notice", "text": mask(row.message), "at": assume_utc(row.sent_at).isoformat()}
-        for box in outbox.OUTBOXES
-        for row in session.execute(
-            select(box.message, box.sent_at).where(
-                box.channel == identity.PORTAL,
-                box.sender_id == sender,
-                box.status == NOTIFICATION_SENT,
-                box.sent_at.is_not(None),
-            )
-        )
+        for row in rows
     ]
 
 

@@ -13,8 +13,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.policy.model import INTERPRETATION_FIELDS, Policy
+from bot.threads import in_thread
 from bot.web.chat import MAX_MESSAGE
-from bot.web.common import render, run_blocking
+from bot.web.common import render
 
 blueprint = Blueprint("portal")
 
@@ -26,13 +27,13 @@ async def home(request: Request) -> HTTPResponse:
 
 @blueprint.get("/policies")
 async def policies(request: Request) -> HTTPResponse:
-    kb = await run_blocking(lambda: request.app.ctx.services.kb)
+    kb = await in_thread(lambda: request.app.ctx.services.kb)
     return render(request, "portal/policies.html", policies=kb.policies)
 
 
 @blueprint.get("/policies/<policy_id:[A-Za-z0-9_.-]{1,120}>")
 async def policy(request: Request, policy_id: str) -> HTTPResponse:
-    kb = await run_blocking(lambda: request.app.ctx.services.kb)
+    kb = await in_thread(lambda: request.app.ctx.services.kb)
     found = kb.policy(policy_id)
     if found is None:
         raise NotFound("没有找到该政策")
