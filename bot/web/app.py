@@ -27,6 +27,7 @@ from bot.web import (
     api_tickets,
     chat,
     department,
+    disclosure,
     gate,
     operator,
     portal,
@@ -67,7 +68,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (chat, api_tickets, public_consultation, telegram):
+    for area in (chat, api_tickets, public_consultation, telegram, disclosure):
         area.register(app)
 
     gate.install(app)

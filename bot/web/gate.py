@@ -22,9 +22,12 @@ BODY_CAPS = (
     ("/logout", 8_000),
     ("/telegram/", 256_000),
     ("/staff/", 256_000),
+    ("/disclosure", 256_000),
+    ("/department/disclosure/", 256_000),
 )
 """Per-route body caps in bytes, by path prefix; a chat message of 2,000 characters is at most
-12 KB as escaped JSON."""
+12 KB as escaped JSON, a disclosure form's fields (4,000 characters each) up to 36 KB each when
+URL-encoded."""
 DEFAULT_BODY_CAP = 64_000
 LOGINS_IN_FLIGHT = 2
 """Logins from one address checked at the same time; more are refused at once."""
