@@ -54,6 +54,17 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8080"
     rabbitmq_url: str = ""
     hotspots_queue: str = "zhoushan_events"
+    proxies_count: int = 0
+    """Trusted proxies in front of the web service (nginx: 1); client addresses come from their
+    X-Forwarded-For only when this is set."""
+    rate_limit_ip: str = "600/60"
+    """Requests per address to any endpoint of the web service, as N/SECONDS."""
+    rate_limit_chat_sender: str = "20/60"
+    rate_limit_chat_ip: str = "60/60"
+    rate_limit_login_user: str = "5/900"
+    """Failed logins per username (from any address)."""
+    rate_limit_login_ip: str = "20/900"
+    """Failed logins per address, across usernames."""
 
     profile: str = "dev"
 
@@ -89,6 +100,12 @@ class Settings:
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
             rabbitmq_url=_env("RABBITMQ_URL", PRODUCTION_RABBITMQ_URL if production else ""),
             hotspots_queue=_env("HOTSPOTS_QUEUE", "zhoushan_events"),
+            proxies_count=_env_int("WEB_PROXIES_COUNT", 0),
+            rate_limit_ip=_env("RATE_LIMIT_IP", "600/60"),
+            rate_limit_chat_sender=_env("RATE_LIMIT_CHAT_SENDER", "20/60"),
+            rate_limit_chat_ip=_env("RATE_LIMIT_CHAT_IP", "60/60"),
+            rate_limit_login_user=_env("RATE_LIMIT_LOGIN_USER", "5/900"),
+            rate_limit_login_ip=_env("RATE_LIMIT_LOGIN_IP", "20/900"),
             profile=profile,
         )
 
@@ -115,6 +132,12 @@ class Settings:
             "PUBLIC_BASE_URL": self.public_base_url,
             "RABBITMQ_URL": self.rabbitmq_url,
             "HOTSPOTS_QUEUE": self.hotspots_queue,
+            "WEB_PROXIES_COUNT": str(self.proxies_count),
+            "RATE_LIMIT_IP": self.rate_limit_ip,
+            "RATE_LIMIT_CHAT_SENDER": self.rate_limit_chat_sender,
+            "RATE_LIMIT_CHAT_IP": self.rate_limit_chat_ip,
+            "RATE_LIMIT_LOGIN_USER": self.rate_limit_login_user,
+            "RATE_LIMIT_LOGIN_IP": self.rate_limit_login_ip,
         }
 
     @property

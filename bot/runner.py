@@ -296,7 +296,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         f"\n舟山政务公开助手已启动（{time.monotonic() - started:.1f} 秒，数据库 {store}，锁存储 {lock}）\n"
         f"  市民门户与各工作台   {settings.public_base_url}/\n"
         f"  Rasa REST 接口       http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
-        f"  Rasa socket.io       http://127.0.0.1:{settings.rasa_port}/socket.io\n"
         f"  动作服务器           http://127.0.0.1:{settings.actions_port}/health\n"
         f"  日志                 {settings.var_dir / 'logs'}\n"
         "按 Ctrl-C 停止全部服务。",
