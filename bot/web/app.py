@@ -32,6 +32,7 @@ from bot.web import (
     sessions,
     staff,
     telegram,
+    wechat,
 )
 from bot.web.common import STATIC, error_response, template_environment
 
@@ -66,7 +67,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (api_tickets, public_consultation, telegram):
+    for area in (api_tickets, public_consultation, telegram, wechat):
         area.register(app)
 
     app.exception(Exception)(_error_page)
