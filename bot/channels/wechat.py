@@ -23,10 +23,11 @@ import asyncio
 import json
 import logging
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Optional
+from typing import AsyncIterator, Optional
 
 import yaml
 from sqlalchemy import Column, DateTime, String, Text
@@ -42,11 +43,12 @@ from wechatpy.messages import BaseMessage, TextMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from bot.channels import outbox
+from bot import notices
 from bot.channels.rasa_client import BotMessage
 from bot.config import Settings
 from bot.db import Base, Database, utcnow
 from bot.text import clean
+from bot.threads import in_thread
 from bot.tickets.models import UTCDateTime, as_utc
 
 CHANNEL = "wechat"
@@ -366,20 +368,20 @@ class AccountClient(WeChatClient):
 
 
 def send_texts(client: AccountClient, openid: str, texts: list[str]) -> None:
-    """Customer-service messages (客服消息), in order; `outbox.NotDelivered` when WeChat refuses."""
+    """Customer-service messages (客服消息), in order; `notices.NotDelivered` when WeChat refuses."""
     try:
         for text in texts:
             client.message.send_text(openid, text)
     except (WeChatClientException, OSError) as error:
         detail = f"WeChat: {type(error).__name__} {getattr(error, 'errcode', '')}"
-        raise outbox.NotDelivered(detail) from error
+        raise notices.NotDelivered(detail) from error
 
 
 def send_notice(
     settings: Settings, db: Database, client: AccountClient, openid: str, text: str
 ) -> None:
     """A notice: a customer-service message while the follower's 48-hour window is open, else
-    the account's template message; `outbox.NotDelivered` when neither can be sent (it stays
+    the account's template message; `notices.NotDelivered` when neither can be sent (it stays
     pending and is tried again)."""
     with db.session() as session:
         follower = session.get(WeChatFollower, openid)
@@ -388,7 +390,7 @@ def send_notice(
         send_texts(client, openid, split_text(text))
         return
     if not settings.wechat_template_id:
-        raise outbox.NotDelivered("outside the 48-hour window and no WECHAT_TEMPLATE_ID")
+        raise notices.NotDelivered("outside the 48-hour window and no WECHAT_TEMPLATE_ID")
     try:
         client.message.send_template(
             openid,
@@ -397,25 +399,38 @@ def send_notice(
             url=settings.public_base_url,
         )
     except (WeChatClientException, OSError) as error:
-        raise outbox.NotDelivered(f"WeChat template: {type(error).__name__}") from error
+        raise notices.NotDelivered(f"WeChat template: {type(error).__name__}") from error
 
 
 def _within_window(moment: datetime) -> bool:
     return utcnow() - as_utc(moment) < SERVICE_WINDOW
 
 
-async def deliver_notices(settings: Settings, db: Database) -> outbox.Delivery:
-    """Send the pending notices of citizens who wrote to us on WeChat."""
+@asynccontextmanager
+async def open_sender(settings: Settings) -> AsyncIterator[notices.Send]:
+    """The WeChat sender of the notice outbox: one account-API client per delivery run."""
     client = AccountClient(settings)
+    db = Database(settings.database_url)
+    try:
 
-    async def send(sender: str, text: str) -> None:
-        try:
-            openid = openid_of(sender)
-        except ValueError as error:
-            raise outbox.NotDelivered(str(error)) from error
-        await asyncio.to_thread(send_notice, settings, db, client, openid, text)
+        async def send(recipient: str, text: str) -> None:
+            try:
+                openid = openid_of(recipient)
+            except ValueError as error:
+                raise notices.NotDelivered(str(error)) from error
+            await in_thread(send_notice, settings, db, client, openid, text)
 
-    return await outbox.deliver(db, CHANNEL, send)
+        yield send
+    finally:
+        db.dispose()
+
+
+notices.register_channel(CHANNEL, open_sender)
+
+
+async def deliver_notices(settings: Settings, db: Database) -> notices.Delivery:
+    """Send the pending notices of citizens who wrote to us on WeChat."""
+    return await notices.deliver(settings, db, CHANNEL)
 
 
 def _configured(settings: Settings) -> bool:

@@ -20,8 +20,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json, text
 from wechatpy.messages import BaseMessage
 
+from bot import notices
 from bot.channels import wechat
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.threads import in_thread
 
 NOT_ENABLED = "微信公众号渠道未启用：需要配置 WECHAT_TOKEN"
 FORGED = "签名校验失败"
@@ -74,7 +76,7 @@ class Conversations:
             log.warning("wechat turn failed: %s", error)
             replies = [BotMessage(wechat.BUSY)]
         texts, payloads = wechat.render(replies)
-        await asyncio.to_thread(wechat.remember_choices, self.db, openid, payloads)
+        await in_thread(wechat.remember_choices, self.db, openid, payloads)
         return texts
 
     def send_later(self, openid: str, texts: asyncio.Future[list[str]] | list[str]) -> None:
@@ -88,8 +90,8 @@ class Conversations:
         if not parts:
             return
         try:
-            await asyncio.to_thread(wechat.send_texts, self.client, openid, parts)
-        except wechat.outbox.NotDelivered as error:
+            await in_thread(wechat.send_texts, self.client, openid, parts)
+        except notices.NotDelivered as error:
             log.warning("wechat customer-service message not delivered: %s", error)
 
     async def close(self) -> None:
@@ -110,7 +112,7 @@ async def _deliver_operator_message(app: Sanic, sender: str, message: str) -> No
     """An operator's reply during a hand-over, as a customer-service message."""
     conversations = _conversations(app)
     texts = wechat.split_text(message)
-    await asyncio.to_thread(wechat.send_texts, conversations.client, wechat.openid_of(sender), texts)
+    await in_thread(wechat.send_texts, conversations.client, wechat.openid_of(sender), texts)
 
 
 def _conversations(app: Sanic) -> Conversations:
@@ -150,9 +152,9 @@ async def delivery(request: Request) -> HTTPResponse:
     except ValueError:
         return json({"error": NOT_A_MESSAGE}, status=400)
     conversations = _conversations(request.app)
-    if not await asyncio.to_thread(wechat.claim, conversations.db, wechat.delivery_key(message)):
+    if not await in_thread(wechat.claim, conversations.db, wechat.delivery_key(message)):
         return text(SUCCESS)
-    incoming = await asyncio.to_thread(
+    incoming = await in_thread(
         wechat.incoming, conversations.db, conversations.menu, message
     )
     if incoming.answer:
