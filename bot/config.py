@@ -31,6 +31,16 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings. Build with `Settings.from_env()`; tests pass explicit values."""
@@ -51,6 +61,13 @@ class Settings:
     telegram_token: str = ""
     telegram_secret: str = ""
     telegram_api_url: str = ""
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_aes_key: str = ""
+    wechat_api_url: str = ""
+    wechat_template_id: str = ""
+    wechat_reply_seconds: float = 4.0
     public_base_url: str = "http://127.0.0.1:8080"
     rabbitmq_url: str = ""
     hotspots_queue: str = "zhoushan_events"
@@ -97,6 +114,13 @@ class Settings:
             telegram_token=_env("TELEGRAM_TOKEN", ""),
             telegram_secret=_env("TELEGRAM_SECRET", ""),
             telegram_api_url=_env("TELEGRAM_API_URL", ""),
+            wechat_token=_env("WECHAT_TOKEN", ""),
+            wechat_app_id=_env("WECHAT_APP_ID", ""),
+            wechat_app_secret=_env("WECHAT_APP_SECRET", ""),
+            wechat_aes_key=_env("WECHAT_AES_KEY", ""),
+            wechat_api_url=_env("WECHAT_API_URL", ""),
+            wechat_template_id=_env("WECHAT_TEMPLATE_ID", ""),
+            wechat_reply_seconds=_env_float("WECHAT_REPLY_SECONDS", 4.0),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
             rabbitmq_url=_env("RABBITMQ_URL", PRODUCTION_RABBITMQ_URL if production else ""),
             hotspots_queue=_env("HOTSPOTS_QUEUE", "zhoushan_events"),
@@ -129,6 +153,13 @@ class Settings:
             "TELEGRAM_TOKEN": self.telegram_token,
             "TELEGRAM_SECRET": self.telegram_secret,
             "TELEGRAM_API_URL": self.telegram_api_url,
+            "WECHAT_TOKEN": self.wechat_token,
+            "WECHAT_APP_ID": self.wechat_app_id,
+            "WECHAT_APP_SECRET": self.wechat_app_secret,
+            "WECHAT_AES_KEY": self.wechat_aes_key,
+            "WECHAT_API_URL": self.wechat_api_url,
+            "WECHAT_TEMPLATE_ID": self.wechat_template_id,
+            "WECHAT_REPLY_SECONDS": str(self.wechat_reply_seconds),
             "PUBLIC_BASE_URL": self.public_base_url,
             "RABBITMQ_URL": self.rabbitmq_url,
             "HOTSPOTS_QUEUE": self.hotspots_queue,

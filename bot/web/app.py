@@ -36,6 +36,7 @@ from bot.web import (
     sessions,
     staff,
     telegram,
+    wechat,
 )
 from bot.web.common import STATIC, error_response, template_environment
 
@@ -69,7 +70,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (chat, api_tickets, public_consultation, telegram, disclosure, hotspots):
+    for area in (chat, api_tickets, public_consultation, telegram, wechat, disclosure, hotspots):
         area.register(app)
 
     gate.install(app)
