@@ -181,6 +181,24 @@ def _door_rows(door: dict[str, Any]) -> Iterator[Row]:
     )
 
 
+def _hotspots_rows(h: dict[str, Any]) -> Iterator[Row]:
+    replay, page = h["replay"], h["topics_page"]
+    yield (
+        f"舆情 replay: {replay['messages']:,} generated messages over {h['stream_days']} days",
+        f"**{replay['messages_per_s']:,} msg/s** ({replay['messages_per_cpu_s']:,} per CPU-second; "
+        f"target {h['target_messages_per_s']:,}); {h['replay_over_parse_time']}× the time of only "
+        f"parsing the lines; at most {replay['peak_open_topics']:,} open topics, peak RSS "
+        f"{h['peak_rss_mib']} MiB",
+        "`python bench/bench_hotspots.py`",
+    )
+    yield (
+        f"舆情 staff topics page with {page['open_topics']:,} open topics",
+        f"p50/p95 {page['p50_ms']}/{page['p95_ms']} ms (CPU p95 {page['cpu_p95_ms']} ms; "
+        f"target p95 {h['target_page_p95_ms']} ms)",
+        "`python bench/bench_hotspots.py`",
+    )
+
+
 ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("accuracy", _accuracy_rows),
     ("chat", _chat_rows),
@@ -190,6 +208,7 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("inbox", _inbox_rows),
     ("consultation", _consultation_rows),
     ("door", _door_rows),
+    ("hotspots", _hotspots_rows),
 )
 """Each benchmark's rows, in the table's order; a benchmark without results gives none."""
 

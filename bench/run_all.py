@@ -29,6 +29,7 @@ BENCHES = {
     "inbox": ["bench/bench_inbox.py"],
     "door": ["bench/bench_door.py"],
     "disclosure_report": ["bench/bench_disclosure_report.py"],
+    "hotspots": ["bench/bench_hotspots.py"],
     "soak": ["bench/soak.py"],
 }
 
