@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "bot.policy.cli",
     "bot.channels.telegram",
     "bot.consultation.cli",
+    "bot.disclosure.cli",
 )
 
 

@@ -26,6 +26,7 @@ from bot.web import (
     api_assist,
     api_tickets,
     department,
+    disclosure,
     operator,
     portal,
     public_consultation,
@@ -66,7 +67,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (api_tickets, public_consultation, telegram):
+    for area in (api_tickets, public_consultation, telegram, disclosure):
         area.register(app)
 
     app.exception(Exception)(_error_page)
