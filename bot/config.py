@@ -51,6 +51,8 @@ class Settings:
     telegram_secret: str = ""
     telegram_api_url: str = ""
     public_base_url: str = "http://127.0.0.1:8080"
+    kb_max_file_mb: int = 20
+    """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
 
     profile: str = "dev"
 
@@ -85,6 +87,7 @@ class Settings:
             telegram_api_url=_env("TELEGRAM_API_URL", ""),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
             profile=profile,
+            kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
         )
 
     def to_env(self) -> dict[str, str]:

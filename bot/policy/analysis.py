@@ -121,6 +121,8 @@ def read_word_list(path: Path) -> frozenset[str]:
 class Analyzer:
     """Turns text into index terms: jieba search-mode words and CJK character bigrams."""
 
+    _recipe: tuple = ()
+
     def __init__(
         self, tokenizer: jieba.Tokenizer, stopwords: frozenset[str], synonyms: Synonyms
     ) -> None:
@@ -150,15 +152,20 @@ class Analyzer:
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
         cache.mkdir(parents=True, exist_ok=True)
         texts = [*corpus, *sorted(synonyms.terms())]
-        tokenizer = jieba.Tokenizer(str(compact_dictionary(texts, cache)))
-        tokenizer.tmp_dir = str(cache)
-        tokenizer.initialize()
-        for path in user_dictionaries:
-            tokenizer.load_userdict(str(path))
-        for word in sorted(synonyms.terms()):
-            if len(word) > 1 and word not in tokenizer.FREQ:
-                tokenizer.add_word(word)
-        return cls(tokenizer, read_word_list(stopwords_path), synonyms)
+        recipe = (str(compact_dictionary(texts, cache)), str(cache), tuple(map(str, user_dictionaries)))
+        analyzer = cls(_tokenizer(*recipe, synonyms), read_word_list(stopwords_path), synonyms)
+        analyzer._recipe = recipe
+        return analyzer
+
+    def __getstate__(self) -> dict:
+        """Pickled without jieba's tokenizer (it holds a lock); rebuilt from its dictionaries."""
+        state = dict(self.__dict__)
+        state.pop("tokenizer")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.tokenizer = _tokenizer(*state["_recipe"], state["synonyms"])
 
     def words(self, text: str) -> list[str]:
         """jieba words plus the dictionary words inside long ones (search mode), minus noise.
@@ -219,6 +226,21 @@ class Analyzer:
 
     def has_chinese(self, text: str) -> bool:
         return bool(_RUNS.search(text))
+
+
+def _tokenizer(
+    dictionary: str, cache_dir: str, user_dictionaries: Sequence[str], synonyms: Synonyms
+) -> jieba.Tokenizer:
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer(dictionary)
+    tokenizer.tmp_dir = cache_dir
+    tokenizer.initialize()
+    for path in user_dictionaries:
+        tokenizer.load_userdict(path)
+    for word in sorted(synonyms.terms()):
+        if len(word) > 1 and word not in tokenizer.FREQ:
+            tokenizer.add_word(word)
+    return tokenizer
 
 
 def compact_dictionary(texts: Iterable[str], cache_dir: Path) -> Path:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Optional
+
+from tqdm import tqdm
 
 from bot.cli import read_inputs
 from bot.config import Settings
 from bot.policy.analysis import DataFileError
 from bot.policy.answers import REASONS, Answer
 from bot.policy.evaluation import EvalFileError, calibrate, evaluate, load_eval
-from bot.policy.importer import DocumentImportError, import_document
+from bot.policy.importer import DocumentImportError, import_document, import_tree
 from bot.policy.kb import KnowledgeBase
 from bot.policy.loader import PolicyFileError
 
@@ -107,24 +110,53 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         print(f"kb import: --date must look like 2017-09-30, got {args.date!r}", file=sys.stderr)
         return 2
+    source = Path(args.path)
+    given = {
+        "title": args.title or "",
+        "doc_no": args.doc_no or "",
+        "issuer": args.issuer or "",
+        "published": published,
+        "url": args.url or "",
+        "sample": args.sample,
+    }
+    if source.is_file() and (args.id or args.force):
+        try:
+            path = import_document(
+                source, out_dir, policy_id=args.id or "", overwrite=args.force, **given
+            )
+        except (DocumentImportError, PolicyFileError, OSError) as error:
+            print(f"kb import: {error}", file=sys.stderr)
+            return 1
+        print(path)
+        return 0
+    if args.id or args.force:
+        print("kb import: --id and --force apply to a single file", file=sys.stderr)
+        return 2
     try:
-        path = import_document(
-            Path(args.file),
+        outcomes = import_tree(
+            source,
             out_dir,
-            policy_id=args.id or "",
-            overwrite=args.force,
-            title=args.title or "",
-            doc_no=args.doc_no or "",
-            issuer=args.issuer or "",
-            published=published,
-            url=args.url or "",
-            sample=args.sample,
+            dry_run=args.dry_run,
+            max_bytes=settings.kb_max_file_mb * 2**20,
+            progress=lambda files: tqdm(
+                files, desc="kb import", unit="file", file=sys.stderr, disable=None
+            ),
+            **{key: value for key, value in given.items() if value},
         )
-    except (DocumentImportError, PolicyFileError, OSError, UnicodeDecodeError) as error:
+    except DocumentImportError as error:
         print(f"kb import: {error}", file=sys.stderr)
         return 1
-    print(path)
-    return 0
+    for outcome in outcomes:
+        if outcome.status != "unchanged" and (outcome.reason or outcome.warnings or args.verbose):
+            print(outcome.line(), file=sys.stderr if outcome.status == "failed" else sys.stdout)
+    counts = Counter(outcome.status for outcome in outcomes)
+    prefix = "dry run, nothing written: " if args.dry_run else ""
+    print(
+        f"{prefix}imported {counts['imported']}, updated {counts['updated']}, "
+        f"unchanged {counts['unchanged']}, duplicates {counts['duplicate']}, "
+        f"failed {counts['failed']} (of {len(outcomes)} files) into {out_dir}"
+    )
+    return 1 if counts["failed"] and counts["failed"] == len(outcomes) else 0
 
 
 def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
@@ -178,9 +210,12 @@ def register(commands) -> None:
     sub.add_parser("validate", help="check every knowledge file").set_defaults(handler=_validate)
 
     imp = sub.add_parser(
-        "import", help="turn a document (text, Markdown, HTML) into a policy entry"
+        "import",
+        help="turn documents (a file or a folder: txt, md, html, docx, pdf) into policy entries",
     )
-    imp.add_argument("file")
+    imp.add_argument("path", help="a document, or a folder imported recursively")
+    imp.add_argument("--dry-run", action="store_true", help="show what would happen, write nothing")
+    imp.add_argument("--verbose", action="store_true", help="a line for every file")
     imp.add_argument("--out", help="output folder (default: <knowledge>/policies)")
     imp.add_argument("--id", help="policy id and file name (default: from the file name)")
     imp.add_argument("--title")
@@ -189,7 +224,9 @@ def register(commands) -> None:
     imp.add_argument("--date", help="publication date, YYYY-MM-DD")
     imp.add_argument("--url")
     imp.add_argument("--sample", action="store_true", help="mark as an example, not a real policy")
-    imp.add_argument("--force", action="store_true", help="replace an existing entry")
+    imp.add_argument(
+        "--force", action="store_true", help="replace the entry --id outright (hand-written parts too)"
+    )
     imp.set_defaults(handler=_import)
 
     qa = commands.eval.add_parser(

@@ -49,6 +49,7 @@ class RetrievalParams:
             "bigrams": 0.9,
             "unigrams": 0.2,
             "section": 4.0,
+            "policy": 0.5,
         }
     )
     kind_weights: dict[str, float] = field(
@@ -56,6 +57,8 @@ class RetrievalParams:
     )
     synonym_weight: float = 1.0
     context_boost: float = 1.3
+    outdated_weight: float = 0.6
+    tie_ratio: float = 0.93
     interpretation_cues: dict[str, list[str]] = field(default_factory=dict)
     candidates: int = 60
     max_question_chars: int = 200
