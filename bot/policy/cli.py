@@ -19,6 +19,7 @@ from bot.policy.answers import REASONS, Answer
 from bot.policy.evaluation import EvalFileError, calibrate, evaluate, load_eval
 from bot.policy.importer import DocumentImportError, import_document, import_tree
 from bot.policy.kb import KnowledgeBase
+from bot.policy.library_eval import LibraryEvalError, evaluate_corpus
 from bot.policy.loader import PolicyFileError
 
 SEARCH_FIELDS = ("answer", "text", "policy", "clause", "doc_no", "url", "score", "confident")
@@ -194,6 +195,40 @@ def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_library(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        report = evaluate_corpus(
+            Path(args.corpus),
+            Path(args.questions),
+            settings.knowledge_dir,
+            Path(args.out_of_scope) if args.out_of_scope else None,
+            baseline=not args.no_baseline,
+        )
+    except (LibraryEvalError, OSError) as error:
+        print(f"eval library: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"documents {report['documents']}, imported {report['imported']}")
+    for line in report["not_imported"]:
+        print(f"  {line}")
+    for name in ("library", "baseline"):
+        for wording, figures in report.get(name, {}).items():
+            print(
+                f"{name:8} {wording:10} n={figures['questions']}  doc@1 {figures['doc@1']:.3f}  "
+                f"span@3 {figures['span@3']:.3f}  answer@1 {figures['answer@1']:.3f}"
+            )
+    if "out_of_scope" in report:
+        oos = report["out_of_scope"]
+        print(f"out of scope: {oos['confident']} of {oos['questions']} answered confidently")
+    if args.misses:
+        for misses in report["misses"].values():
+            for miss in misses:
+                print(f"  miss doc@1 {miss}")
+    return 0
+
+
 def register(commands) -> None:
     kb = commands.top.add_parser("kb", help="policy knowledge base (政策解读)")
     sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
@@ -237,3 +272,14 @@ def register(commands) -> None:
     qa.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     qa.add_argument("--calibrate", action="store_true", help="also suggest confidence thresholds")
     qa.set_defaults(handler=_eval_qa)
+
+    library = commands.eval.add_parser(
+        "library", help="import a corpus, ask its questions: doc@1, span@3 vs jieba+BM25"
+    )
+    library.add_argument("corpus", help="folder of documents")
+    library.add_argument("questions", help="JSON lines: id, doc, answer, wordings")
+    library.add_argument("--out-of-scope", help="JSON lines of questions no document answers")
+    library.add_argument("--no-baseline", action="store_true", help="skip the jieba+BM25 baseline")
+    library.add_argument("--misses", action="store_true", help="list the doc@1 misses")
+    library.add_argument("--json", action="store_true")
+    library.set_defaults(handler=_eval_library)
