@@ -30,6 +30,8 @@ _WORD = re.compile(r"^[\u4e00-\u9fffa-z0-9][\u4e00-\u9fffa-z0-9.+-]*$")
 _SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
 _FILLER = "\ue000"
 _MAX_WORD_CHARS = 12
+_COMPACT_UP_TO_CHARS = 1_000_000
+"""A larger library uses jieba's full dictionary: compacting would cost more than it saves."""
 
 
 class DataFileError(ValueError):
@@ -152,7 +154,11 @@ class Analyzer:
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
         cache.mkdir(parents=True, exist_ok=True)
         texts = [*corpus, *sorted(synonyms.terms())]
-        recipe = (str(compact_dictionary(texts, cache)), str(cache), tuple(map(str, user_dictionaries)))
+        if sum(map(len, texts)) > _COMPACT_UP_TO_CHARS:
+            dictionary = str(Path(jieba.__file__).parent / "dict.txt")
+        else:
+            dictionary = str(compact_dictionary(texts, cache))
+        recipe = (dictionary, str(cache), tuple(map(str, user_dictionaries)))
         analyzer = cls(_tokenizer(*recipe, synonyms), read_word_list(stopwords_path), synonyms)
         analyzer._recipe = recipe
         return analyzer

@@ -82,6 +82,8 @@ class Answer:
     notice: str = field(default="", compare=False)
     choices: tuple[tuple[str, str], ...] = ()
     """(policy id, title) of policies that fit about equally: ask which one is meant."""
+    out_of_library: bool = False
+    """Nothing in the library is about the question: say so, do not offer unrelated clauses."""
 
     @property
     def best(self) -> Optional[Result]:
@@ -103,6 +105,7 @@ class Answer:
             "confident": self.confident,
             "followup": self.followup,
             "notice": self.notice,
+            "out_of_library": self.out_of_library,
             "choices": [{"policy_id": pid, "title": title} for pid, title in self.choices],
             "results": [r.to_dict() for r in self.results],
         }
@@ -178,6 +181,8 @@ def format_reply(answer: Answer) -> str:
     """The chat message for `answer`: the answer and its source, or "not sure" and the closest items."""
     if answer.reason:
         return REASONS.get(answer.reason, REASONS[NO_MATCH])
+    if answer.out_of_library:
+        return REASONS[NO_MATCH]
     best = answer.best
     if best is None:
         return REASONS[NO_MATCH]

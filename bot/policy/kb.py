@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import replace
 from datetime import date
@@ -50,6 +51,8 @@ from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
 Query = dict[str, dict[str, float]]
+_NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
+_REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 
 
 class KnowledgeBase:
@@ -62,17 +65,26 @@ class KnowledgeBase:
         self.analyzer = analyzer
         self.params = params
         self._by_id = {policy.id: policy for policy in self.policies}
+        self._by_title = {policy.title: policy.id for policy in reversed(self.policies)}
+        self._policy_index = {policy.id: i for i, policy in enumerate(self.policies)}
+        self._variants = frozenset(variant for variant, _ in analyzer.synonyms.variants)
         self.passages: tuple[Passage, ...] = tuple(
             p for policy in self.policies for p in policy_passages(policy)
         )
+        number = {policy.id: i for i, policy in enumerate(self.policies)}
+        self._policy_number = np.array([number[p.policy.id] for p in self.passages], dtype=np.int32)
         analysed = self.analyse(self.passages)
         self.index = FieldedBM25(
             analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
         )
+        self.documents = FieldedBM25(
+            self._document_terms(analysed),
+            {"words": 1.0, "bigrams": 0.5},
+            params.k1,
+            params.b,
+        )
         self._kind_weight = np.array([params.kind_weights.get(p.kind, 1.0) for p in self.passages])
         self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
-        number = {policy.id: i for i, policy in enumerate(self.policies)}
-        self._policy_number = np.array([number[p.policy.id] for p in self.passages], dtype=np.int32)
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
 
@@ -143,8 +155,12 @@ class KnowledgeBase:
         text, reason = self._prepare(question)
         if reason:
             return Answer(question=text, reason=reason)
+        named = _NAMED_POLICY.match(text)
+        if named and named.group(1) in self._by_title and named.group(2).strip():
+            return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
         query, terms, bigrams = self.query(text)
         scores = self.index.scores(query) * self._kind_weight
+        scores = scores * (1 + self.params.document_weight * self._document_scores(query))
         if context_policy_id in self._by_id:
             scores = np.where(
                 self._policy_of == context_policy_id, scores * self.params.context_boost, scores
@@ -152,15 +168,89 @@ class KnowledgeBase:
         scores = scores * self._outdated_weights(today)[self._policy_number]
         ranked = self._ranked(scores, max(top_k, 2) if top_k > 0 else 0)
         if not ranked:
-            return Answer(question=text, reason=NO_MATCH)
+            return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
             self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
         ]
+        covered = self.coverage(text, results[0].policy_id)
+        if covered < self.params.confidence.library_coverage:
+            return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = (ranked[0][1] - runner_up) / ranked[0][1]
-        results[0] = replace(results[0], confident=self.is_confident(results[0].score, margin))
+        confident = (
+            self.is_confident(results[0].score, margin)
+            and covered >= self.params.confidence.min_coverage
+        )
+        results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _document_terms(self, analysed: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+        """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
+        documents: list[dict[str, list[str]]] = [
+            {"words": [], "bigrams": []} for _ in self.policies
+        ]
+        for passage, terms, number in zip(self.passages, analysed, self._policy_number, strict=True):
+            if passage.kind == "sentence":
+                continue
+            target = documents[number]
+            for name in ("title", "body", "question", "answer", "notes"):
+                target["words"].extend(terms.get(name, ()))
+            target["bigrams"].extend(terms["bigrams"])
+        for policy, target in zip(self.policies, documents, strict=True):
+            title_terms = self.analyzer.words(policy.title)
+            target["words"].extend(title_terms * 3)
+        return documents
+
+    def _document_scores(self, query: Query) -> np.ndarray:
+        """Whole-document BM25 of the question, scaled to 0..1 and spread over the passages:
+        the right document holds all of the question's words, if not in one passage."""
+        scores = self.documents.scores({"words": query["body"], "bigrams": query["bigrams"]})
+        top = scores.max() if len(scores) else 0.0
+        if top <= 0:
+            return np.zeros(len(self.passages))
+        return (scores / top)[self._policy_number]
+
+    def coverage(self, text: str, policy_id: str) -> float:
+        """Share of the question's words (weighted by rarity) that the policy's text contains.
+
+        BM25 scores grow with any shared word, so a question about something the library lacks
+        ("跨海大桥过桥费") still scores high on its common words (舟山, 多少钱); what it lacks is
+        its rare words. Words are jieba's whole words (an everyday variant counts as found when
+        one of its official terms is); characters jieba left single are taken in runs ("船票"),
+        looked up as character pairs. A word the library never saw counts as the rarest.
+        """
+        number = self._policy_index.get(policy_id)
+        if number is None:
+            return 0.0
+        size = self.documents.size
+        total = covered = 0.0
+        for field, alternatives in self._coverage_terms(text):
+            holders = [self.documents.postings(field, term) for term in alternatives]
+            count = max((len(h) for h in holders), default=0)
+            rarity = float(np.log(1 + (size - count + 0.5) / (count + 0.5)))
+            total += rarity
+            if any(len(h) and bool((h == number).any()) for h in holders):
+                covered += rarity
+        return covered / total if total else 1.0
+
+    def _coverage_terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(field, alternatives) for each content word of `text` (see `coverage`)."""
+        analyzer = self.analyzer
+        canonical = dict(analyzer.synonyms.variants)
+        terms: list[tuple[str, tuple[str, ...]]] = []
+        run = ""
+        for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
+            if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in analyzer.stopwords:
+                run += token
+                continue
+            if len(run) >= 2:
+                terms.append(("bigrams", tuple(analyzer.bigrams(run)) or (run,)))
+            run = ""
+            if len(token) < 2 or token in analyzer.stopwords or not analyzer.has_chinese(token):
+                continue
+            terms.append(("words", (token, *canonical.get(token, ()))))
+        return terms
 
     def _outdated_weights(self, today: Optional[date]) -> np.ndarray:
         """Per policy: 1, or `outdated_weight` when it is replaced or expired (cached per day)."""
@@ -237,6 +327,12 @@ class KnowledgeBase:
             return self._validity_answer(text, best, today)
         if kind == FOLLOWUP_DIFFERENCE and best is not None:
             return self._difference_answer(text, best)
+        if best is not None and (
+            len(text) <= self.params.max_followup_chars or text.startswith(_REFERRING)
+        ):
+            scoped = self.search(text, best.policy_id, top_k, today)
+            if scoped.results and scoped.results[0].score >= self.params.confidence.min_score:
+                return scoped
         return self.ask(
             text, top_k=top_k, context_policy_id=best.policy_id if best else None, today=today
         )

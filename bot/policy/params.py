@@ -29,6 +29,8 @@ class Confidence:
     min_score: float = 20.7
     min_margin: float = 0.04
     sure_score: float = 134.5
+    min_coverage: float = 0.5
+    library_coverage: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class RetrievalParams:
     synonym_weight: float = 1.0
     context_boost: float = 1.3
     outdated_weight: float = 0.6
+    document_weight: float = 2.0
     tie_ratio: float = 0.93
     interpretation_cues: dict[str, list[str]] = field(default_factory=dict)
     candidates: int = 60

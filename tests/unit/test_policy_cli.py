@@ -110,7 +110,13 @@ def test_eval_command_reports_metrics(
     assert summary["questions"] == 2
     assert summary["hit@1"] == summary["hit@3"] == summary["mrr"] == 1.0
     assert summary["out_of_scope"] == 1 and summary["out_of_scope_confident"] == 0
-    assert set(summary["suggested_confidence"]) == {"min_score", "min_margin", "sure_score"}
+    assert set(summary["suggested_confidence"]) == {
+        "min_score",
+        "min_margin",
+        "sure_score",
+        "min_coverage",
+        "library_coverage",
+    }
     assert main(["eval", "qa", str(questions)]) == 0
     assert "hit@1 1.000" in capsys.readouterr().out
 
