@@ -53,6 +53,8 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8080"
     kb_max_file_mb: int = 20
     """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
+    kb_reload_seconds: int = 30
+    """ZS_KB_RELOAD_SECONDS: how often services look for an updated policy library."""
 
     profile: str = "dev"
 
@@ -88,6 +90,7 @@ class Settings:
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
             profile=profile,
             kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
+            kb_reload_seconds=_env_int("ZS_KB_RELOAD_SECONDS", 30),
         )
 
     def to_env(self) -> dict[str, str]:

@@ -151,6 +151,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         if outcome.status != "unchanged" and (outcome.reason or outcome.warnings or args.verbose):
             print(outcome.line(), file=sys.stderr if outcome.status == "failed" else sys.stdout)
     counts = Counter(outcome.status for outcome in outcomes)
+    changed = counts["imported"] + counts["updated"]
+    if changed and not args.dry_run and out_dir.resolve() == (settings.knowledge_dir / "policies").resolve():
+        if _open_kb(settings) is not None:
+            print("index rebuilt; running services pick it up within ZS_KB_RELOAD_SECONDS")
     prefix = "dry run, nothing written: " if args.dry_run else ""
     print(
         f"{prefix}imported {counts['imported']}, updated {counts['updated']}, "

@@ -39,8 +39,11 @@ _EFFECTIVE = re.compile(
     rf"自\s*(?P<date>(?:19|20)\d{{2}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|[{_CN_NUM}]{{4}}年[{_CN_NUM}]{{1,2}}月[{_CN_NUM}]{{1,3}}日|"
     r"(?:印发|发布|公布|颁布)之日)\s*起\s*(?:施行|实施|执行|生效)"
 )
-_VALID_UNTIL = re.compile(r"有效期(?:至|到|截至)\s*(?P<date>[^，。；,;]{6,16}?日)")
-_VALID_YEARS = re.compile(r"有效期(?:为)?\s*(?P<n>\d{1,2}|[一二三四五六七八九十两])\s*年")
+_SELF = r"本(?:办法|规定|通知|意见|细则|方案|政策|条例|文件|措施|决定|规则|指引|实施意见|暂行办法)[^。；]{0,40}?"
+_VALID_UNTIL = re.compile(_SELF + r"有效期(?:至|到|截至)\s*(?P<date>[^，。；,;]{6,16}?日)")
+_VALID_YEARS = re.compile(
+    _SELF + r"有效期(?:为)?\s*(?P<n>\d{1,2}|[一二三四五六七八九十两])\s*年"
+)
 _REPEALS = re.compile(
     r"(?:原|此前|同时)?(?P<what>(?:《[^》]{4,80}》\s*(?:[（(][^）)]{2,30}[）)])?\s*[、和及与，,]?\s*)+)"
     r"(?:同时|即行|自行|予以)?(?:废止|停止执行|不再执行|失效)"
@@ -51,6 +54,14 @@ _INTERPRETS = re.compile(
     r"|(?:解读|图解)\s*[:：]?\s*《(?P<title2>[^》]{4,80})》"
 )
 _INTERPRETATION_TITLE = re.compile(r"(解读|问答|答记者问|图解|一问一答|热点问题)")
+_ENACTED = re.compile(
+    r"^(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?P<by>.{2,80}?)"
+    r"(?:发布|公布|通过|批准|修订|修正|施行)[　\s]*$"
+)
+_DECREE = re.compile(r"(?P<issuer>[\u4e00-\u9fff]{2,30}?)令第\s*\d{1,4}\s*号")
+_SESSION = re.compile(
+    r"^经|第[一二三四五六七八九十百\d]+届|第[一二三四五六七八九十百\d]+次[\u4e00-\u9fff]{0,4}会议"
+)
 _HEAD_LINES = 12
 _MAX_TITLE_CHARS = 90
 _REVISION = re.compile(r"[（(](?:\d{4}年)?(?:修订|修正|修订版|试行)[）)]|（\d{4}年版?）")
@@ -130,6 +141,7 @@ def detect(lines: list[str], today: date, fallback_title: str = "") -> Metadata:
         if _MASTHEAD.match(line) and index not in meta.used_lines and index < 3:
             meta.used_lines.add(index)
             meta.issuer = meta.issuer or re.sub(r"(文件|公报|简报|政务公开)$", "", line)
+    _enactment(meta, head)
     _signature(meta, lines)
     if not meta.issuer:
         titled = _TITLE_ISSUER.match(meta.title)
@@ -184,6 +196,25 @@ def _title(meta: Metadata, head: list[str], fallback: str) -> None:
             meta.used_lines.add(index)
             return
     meta.title = fallback
+
+
+def _enactment(meta: Metadata, head: list[str]) -> None:
+    """Laws and regulations open with their history: "1999年4月3日 国务院令第262号发布",
+    "2020年1月20日 舟山市第七届人民代表大会常务委员会第三十次会议通过"."""
+    for index, line in enumerate(head):
+        found = _ENACTED.match(line.strip())
+        if not found:
+            continue
+        meta.used_lines.add(index)
+        if meta.published is None:
+            meta.published = first_date(found.group("date"), meta.problems)
+        by = found.group("by").strip()
+        decree = _DECREE.search(by)
+        if decree and not meta.doc_no:
+            meta.doc_no = decree.group(0)
+            meta.issuer = meta.issuer or decree.group("issuer").removeprefix("中华人民共和国")
+        elif not meta.issuer and "《" not in by:
+            meta.issuer = _SESSION.sub("", by).strip()
 
 
 def _signature(meta: Metadata, lines: list[str]) -> None:

@@ -60,7 +60,7 @@ def read_text_file(path: Path, max_bytes: int) -> tuple[str, str]:
         ):
             text, fmt = page_html(decoded), "html"
         elif suffix in {".md", ".markdown"}:
-            text, fmt = decoded, "markdown"
+            text, fmt = re.sub(r"<!--.*?-->", "", decoded, flags=re.DOTALL), "markdown"
         else:
             text, fmt = decoded, "text"
     if len(_CJK.findall(text)) + len(re.findall(r"[A-Za-z]{2,}", text)) < _MIN_TEXT_CHARS:

@@ -9,6 +9,7 @@ and posts to `/api/handoff/<sender>/messages` instead of talking to the assistan
 from __future__ import annotations
 
 import re
+from datetime import date
 from itertools import groupby
 
 import httpx
@@ -17,6 +18,7 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.policy import catalogue
 from bot.policy.model import INTERPRETATION_FIELDS, Policy
 from bot.web import conversations
 from bot.web.common import (
@@ -31,6 +33,9 @@ from bot.web.common import (
 
 SENDER = r"[A-Za-z0-9_-]{16,64}"
 MAX_CHAT_MESSAGE = 2000
+TOC_FROM = 12
+"""A policy page with more clauses than this gets a table of contents (of its titled parts)."""
+TOC_TITLE_CHARS = 40
 
 blueprint = Blueprint("portal")
 
@@ -48,7 +53,19 @@ async def home(request: Request) -> HTTPResponse:
 @blueprint.get("/policies")
 async def policies(request: Request) -> HTTPResponse:
     kb = await run_blocking(lambda: request.app.ctx.services.kb)
-    return render(request, "portal/policies.html", policies=kb.policies)
+    filters = catalogue.Filters.from_args({k: v[0] for k, v in request.args.items() if v})
+    shown, total = await run_blocking(catalogue.listing, kb, filters)
+    return render(
+        request,
+        "portal/policies.html",
+        policies=shown,
+        total=total,
+        filters=filters,
+        facets=catalogue.facets(kb),
+        statuses=catalogue.STATUSES,
+        pages=(total + catalogue.PAGE_SIZE - 1) // catalogue.PAGE_SIZE,
+        in_force=lambda p: catalogue.in_force(kb, p, date.today()),
+    )
 
 
 @blueprint.get("/policies/<policy_id:[A-Za-z0-9_.-]{1,120}>")
@@ -58,7 +75,14 @@ async def policy(request: Request, policy_id: str) -> HTTPResponse:
     if found is None:
         raise NotFound("没有找到该政策")
     return render(
-        request, "portal/policy.html", policy=found, interpretation=interpretation_sections(found)
+        request,
+        "portal/policy.html",
+        policy=found,
+        interpretation=interpretation_sections(found),
+        related=catalogue.related(kb, found),
+        toc=[c for c in found.clauses if c.title and len(c.title) <= TOC_TITLE_CHARS]
+        if len(found.clauses) > TOC_FROM
+        else [],
     )
 
 
