@@ -52,6 +52,8 @@ from bot.text import clean, has_content
 
 Query = dict[str, dict[str, float]]
 _NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
+_CHOICE_DEPTH = 3
+"""Results looked at beyond top_k for a second policy fitting as well as the first."""
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 
 
@@ -166,7 +168,7 @@ class KnowledgeBase:
                 self._policy_of == context_policy_id, scores * self.params.context_boost, scores
             )
         scores = scores * self._outdated_weights(today)[self._policy_number]
-        ranked = self._ranked(scores, max(top_k, 2) if top_k > 0 else 0)
+        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
@@ -274,8 +276,9 @@ class KnowledgeBase:
         """(policy id, title) of two different policies fitting about equally, else ()."""
         if len(results) < 2 or context_policy_id:
             return ()
-        first, second = results[0], results[1]
-        if first.policy_id == second.policy_id or first.score < self.params.confidence.min_score:
+        first = results[0]
+        second = next((r for r in results[1:] if r.policy_id != first.policy_id), None)
+        if second is None or first.score <= 0:
             return ()
         if second.score / first.score < self.params.tie_ratio or first.policy == second.policy:
             return ()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.policy import KnowledgeBase, load_policy
+from bot.policy import KnowledgeBase, format_reply, load_policy
 from bot.policy.importer import import_tree
 from bot.policy.metadata import detect
 from tests.unit.policy_data import KNOWLEDGE
@@ -238,3 +238,58 @@ def test_answers_come_from_the_version_in_force(tmp_path: Path) -> None:
     followup = kb.followup("和以前有什么不同？", previous=answer, today=TODAY)
     assert followup.followup == "difference"
     assert "补贴标准由每月150元提高到200元" in followup.notice
+
+
+def test_public_listing_searches_and_filters(tmp_path: Path) -> None:
+    from bot.policy.catalogue import Filters, facets, listing, related
+
+    source = _library(
+        tmp_path, {"new.txt": NOTICE, "old.txt": OLD_NOTICE, "jiedu.txt": INTERPRETATION}
+    )
+    import_tree(source, tmp_path / "out", today=TODAY)
+    kb = KnowledgeBase.build(_knowledge(tmp_path, tmp_path / "out"))
+    everything, total = listing(kb, Filters(), TODAY)
+    assert total == 3 and everything[0].id == "new", "newest first"
+    in_force, _ = listing(kb, Filters.from_args({"status": "in_force"}), TODAY)
+    assert [p.id for p in in_force] == ["new", "jiedu"]
+    by_year, _ = listing(kb, Filters.from_args({"year": "2019"}), TODAY)
+    assert [p.id for p in by_year] == ["old"]
+    found, _ = listing(kb, Filters.from_args({"q": "社会保险补贴期限", "year": "abc"}), TODAY)
+    assert found[0].id == "new"
+    assert Filters.from_args({"page": "-3", "status": "x"}) == Filters()
+    assert "舟山市人民政府办公室" in facets(kb)["issuers"]
+    links = related(kb, kb.policy("new"))
+    assert [p.id for p in links["interpretations"]] == ["jiedu"]
+    assert [p.id for p in links["older"]] == ["old"]
+
+
+def test_out_of_library_reply_names_the_office() -> None:
+    from bot.policy.referral import out_of_library_reply, responsible_office
+    from bot.tickets.routing import Router
+
+    office = responsible_office("小区门口的路灯坏了好几天了", Router.load(KNOWLEDGE))
+    assert office
+    reply = out_of_library_reply(office)
+    assert reply.startswith("政策库里没有找到回答这个问题的政策文件。")
+    assert f"这类事项一般由{office}负责" in reply and "12345" in reply and "工单" in reply
+
+
+def test_two_equally_fitting_policies_are_offered_as_choices(tmp_path: Path) -> None:
+    district = "{name}老旧小区加装电梯补助办法\n对{name}老旧小区加装电梯的，每台补助20万元。\n{name}住房和城乡建设局\n2024年3月1日\n"
+    source = _library(
+        tmp_path,
+        {
+            "dinghai.txt": district.format(name="定海区"),
+            "putuo.txt": district.format(name="普陀区"),
+        },
+    )
+    import_tree(source, tmp_path / "out", today=TODAY)
+    kb = KnowledgeBase.build(_knowledge(tmp_path, tmp_path / "out"))
+    answer = kb.ask("老旧小区加装电梯每台补助多少", today=TODAY)
+    assert sorted(title for _, title in answer.choices) == [
+        "定海区老旧小区加装电梯补助办法",
+        "普陀区老旧小区加装电梯补助办法",
+    ]
+    assert format_reply(answer).endswith("请问您想了解哪一份？")
+    chosen = kb.ask("《普陀区老旧小区加装电梯补助办法》老旧小区加装电梯每台补助多少", today=TODAY)
+    assert chosen.best.policy_id == "putuo" and not chosen.choices
