@@ -9,7 +9,6 @@ and posts to `/api/handoff/<sender>/messages` instead of talking to the assistan
 from __future__ import annotations
 
 import re
-from datetime import date
 from itertools import groupby
 
 import httpx
@@ -18,8 +17,10 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.clock import local_day
 from bot.policy import catalogue
 from bot.policy.model import INTERPRETATION_FIELDS, Policy
+from bot.threads import in_thread
 from bot.web import conversations
 from bot.web.common import (
     SOCKETIO_CLIENT,
@@ -27,7 +28,6 @@ from bot.web.common import (
     json_body,
     json_response,
     render,
-    run_blocking,
     run_db,
 )
 
@@ -52,9 +52,9 @@ async def home(request: Request) -> HTTPResponse:
 
 @blueprint.get("/policies")
 async def policies(request: Request) -> HTTPResponse:
-    kb = await run_blocking(lambda: request.app.ctx.services.kb)
+    kb = await in_thread(lambda: request.app.ctx.services.kb)
     filters = catalogue.Filters.from_args({k: v[0] for k, v in request.args.items() if v})
-    shown, total = await run_blocking(catalogue.listing, kb, filters)
+    shown, total = await in_thread(catalogue.listing, kb, filters, local_day())
     return render(
         request,
         "portal/policies.html",
@@ -64,13 +64,13 @@ async def policies(request: Request) -> HTTPResponse:
         facets=catalogue.facets(kb),
         statuses=catalogue.STATUSES,
         pages=(total + catalogue.PAGE_SIZE - 1) // catalogue.PAGE_SIZE,
-        in_force=lambda p: catalogue.in_force(kb, p, date.today()),
+        in_force=lambda p: catalogue.in_force(kb, p, local_day()),
     )
 
 
 @blueprint.get("/policies/<policy_id:[A-Za-z0-9_.-]{1,120}>")
 async def policy(request: Request, policy_id: str) -> HTTPResponse:
-    kb = await run_blocking(lambda: request.app.ctx.services.kb)
+    kb = await in_thread(lambda: request.app.ctx.services.kb)
     found = kb.policy(policy_id)
     if found is None:
         raise NotFound("没有找到该政策")
