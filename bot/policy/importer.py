@@ -336,7 +336,7 @@ def _import_one(
         mapping = keep_reviewed(target, mapping)
     outcome = Outcome(path, status, policy_id, warnings=list(meta.problems))
     try:
-        write_entry(target, library.folder, mapping, path.name, dry_run)
+        publish_entry(target, library.folder, mapping, path.name, dry_run)
     except (DocumentImportError, PolicyFileError) as error:
         return Outcome(path, "failed", policy_id, reason=str(error).splitlines()[0])
     library.ids.add(policy_id)
@@ -367,6 +367,14 @@ def keep_reviewed(target: Path, mapping: dict[str, Any]) -> dict[str, Any]:
     asked = {item.get("q") for item in old_qa}
     merged["qa"] = old_qa + [item for item in mapping["qa"] if item["q"] not in asked]
     return merged
+
+
+def publish_entry(
+    target: Path, folder: Path, mapping: dict[str, Any], source_name: str, dry_run: bool = False
+) -> None:
+    """The one place a policy entry (a policy, a 解读, its Q&A) goes public: written where the
+    services load it from. A publication register with a review step hooks in here."""
+    write_entry(target, folder, mapping, source_name, dry_run)
 
 
 def write_entry(
