@@ -22,7 +22,10 @@ from bot.policy.kb import KnowledgeBase
 from bot.policy.library_eval import LibraryEvalError, evaluate_corpus
 from bot.policy.loader import PolicyFileError
 
-SEARCH_FIELDS = ("answer", "text", "policy", "clause", "doc_no", "url", "score", "confident")
+SEARCH_FIELDS = (
+    "answer", "text", "policy", "clause", "doc_no", "url", "score", "confident", "policy_id", "title",
+)  # fmt: skip
+"""The contract of `kb search --json`: the first eight as before, then the policy's id and title."""
 
 
 def load_kb(settings: Settings) -> KnowledgeBase:

@@ -14,7 +14,9 @@ from tests.unit.policy_data import KNOWLEDGE, write_policy
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
 
-SEARCH_KEYS = ["answer", "text", "policy", "clause", "doc_no", "url", "score", "confident"]
+SEARCH_KEYS = [
+    "answer", "text", "policy", "clause", "doc_no", "url", "score", "confident", "policy_id", "title",
+]  # fmt: skip
 
 
 @pytest.fixture
