@@ -40,17 +40,36 @@
     });
   }, 400);
 
+  // A suggestion the knowledge base is not confident about may be about something else entirely:
+  // it stays folded away until the operator asks for it, and then says so on every card.
   function showSuggestions(question, answers) {
     list.replaceChildren();
     var results = answers.results || [];
-    hint.textContent = results.length ? "" : "政策库里没有找到相关内容。";
-    results.forEach(function (item) { list.appendChild(suggestionCard(question, item)); });
+    if (!results.length) {
+      hint.textContent = "政策库里没有找到相关内容。";
+      return;
+    }
+    if (answers.confident) {
+      hint.textContent = "";
+      results.forEach(function (item) { list.appendChild(suggestionCard(question, item, false)); });
+      return;
+    }
+    hint.textContent = answers.out_of_library
+      ? "政策库里没有与来电相符的政策，请按来电内容办理或转办。"
+      : "没有把握足够的参考答复。";
+    var reveal = api.element("button", "", "显示低匹配参考（" + results.length + "条，可能与来电无关）");
+    reveal.type = "button";
+    reveal.addEventListener("click", function () {
+      reveal.replaceWith.apply(reveal, results.map(function (item) { return suggestionCard(question, item, true); }));
+    });
+    list.appendChild(reveal);
   }
 
-  function suggestionCard(question, item) {
-    var card = api.element("div", "suggestion");
+  function suggestionCard(question, item, lowConfidence) {
+    var card = api.element("div", lowConfidence ? "suggestion low-confidence" : "suggestion");
     var answer = api.element("p", "answer", item.answer);
     var flags = [];
+    if (lowConfidence) flags.push("低匹配，仅供参考，请核实");
     if (item.confident) flags.push("高匹配");
     if (item.expired) flags.push("政策已失效");
     if (item.pending) flags.push("尚未施行");
