@@ -40,29 +40,26 @@
     });
   }, 400);
 
-  // A suggestion the knowledge base is not confident about may be about something else entirely:
-  // it stays folded away until the operator asks for it, and then says so on every card.
+  // A suggestion the knowledge base is not confident about is marked so on its card; when the
+  // library holds nothing on the matter at all, the suggestions stay folded until asked for.
   function showSuggestions(question, answers) {
     list.replaceChildren();
     var results = answers.results || [];
+    var lowConfidence = !answers.confident;
     if (!results.length) {
       hint.textContent = "政策库里没有找到相关内容。";
-      return;
+    } else if (answers.out_of_library) {
+      hint.textContent = "政策库里没有与来电相符的政策，请按来电内容办理或转办。";
+      var reveal = api.element("button", "", "显示低匹配参考（" + results.length + "条，可能与来电无关）");
+      reveal.type = "button";
+      reveal.addEventListener("click", function () {
+        reveal.replaceWith.apply(reveal, results.map(function (item) { return suggestionCard(question, item, true); }));
+      });
+      list.appendChild(reveal);
+    } else {
+      hint.textContent = lowConfidence ? "没有把握足够的参考答复，以下内容请核实后再用。" : "";
+      results.forEach(function (item) { list.appendChild(suggestionCard(question, item, lowConfidence)); });
     }
-    if (answers.confident) {
-      hint.textContent = "";
-      results.forEach(function (item) { list.appendChild(suggestionCard(question, item, false)); });
-      return;
-    }
-    hint.textContent = answers.out_of_library
-      ? "政策库里没有与来电相符的政策，请按来电内容办理或转办。"
-      : "没有把握足够的参考答复。";
-    var reveal = api.element("button", "", "显示低匹配参考（" + results.length + "条，可能与来电无关）");
-    reveal.type = "button";
-    reveal.addEventListener("click", function () {
-      reveal.replaceWith.apply(reveal, results.map(function (item) { return suggestionCard(question, item, true); }));
-    });
-    list.appendChild(reveal);
   }
 
   function suggestionCard(question, item, lowConfidence) {
