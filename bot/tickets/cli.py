@@ -111,9 +111,13 @@ def _describe(result: RoutingResult) -> str:
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.tickets.evaluation import evaluate, load_cases
+    from bot.tickets.evaluation import evaluate, load_boards, load_cases
 
-    report = evaluate(Router.load(settings.knowledge_dir), load_cases(args.file))
+    report = evaluate(
+        Router.load(settings.knowledge_dir),
+        load_cases(args.file),
+        boards=load_boards(settings.knowledge_dir),
+    )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
