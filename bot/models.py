@@ -4,6 +4,7 @@ from bot import accounts, audit, handoff  # noqa: F401
 from bot.channels import outbox, telegram  # noqa: F401
 from bot.consultation import models as consultation  # noqa: F401
 from bot.db import Base
+from bot.tickets import corrections  # noqa: F401
 from bot.tickets import models as tickets  # noqa: F401
 from bot.web import models as web  # noqa: F401
 

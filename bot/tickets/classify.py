@@ -54,8 +54,8 @@ class Classification:
     citywide: bool = False
     emergency: Optional[Emergency] = None
     exclusion: Optional[Exclusion] = None
-    # False when the emergency was inferred by the model or read in a long letter: the citizen
-    # is shown the number and the ticket is filed as well
+    # False when the emergency was read in a long letter or narrative: the citizen is shown
+    # the number and the ticket is filed as well
     emergency_certain: bool = True
     category_words: tuple[str, ...] = ()
     emergency_words: tuple[str, ...] = ()
@@ -65,7 +65,6 @@ class Classification:
 class _Finding:
     emergency: Optional[Emergency] = None
     words: tuple[str, ...] = ()
-    by_model: bool = False
 
 
 class _Words:
@@ -318,9 +317,7 @@ class Classifier:
             citywide=any(p in text for p in self.rules.citywide),
             emergency=emergency,
             exclusion=self.exclusion(text),
-            emergency_certain=(
-                not finding.by_model and len(text) <= self.emergency_certain_max_length
-            ),
+            emergency_certain=len(text) <= self.emergency_certain_max_length,
             category_words=self.category_words(topic_text or text, category),
             emergency_words=finding.words,
         )
@@ -368,7 +365,7 @@ class Classifier:
         if emergency is None:
             return _Finding()
         evidence = self.rules.emergency_evidence.get(emergency.number, ())
-        return _Finding(emergency, tuple(w for w in evidence if w in text), by_model=True)
+        return _Finding(emergency, tuple(w for w in evidence if w in text))
 
     def _together_words(self, index: int, text: str) -> list[str]:
         return [

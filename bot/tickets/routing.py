@@ -10,8 +10,7 @@ guessed: when the candidates' bodies differ, the result has no department (an op
 and lists `place_choices` (the chat asks the citizen). Places of different districts named
 together (沈家门到定海的公交车) make a matter between them: the city's.
 
-An emergency the router is not certain of (inferred by the model, or read in a long letter)
-keeps its ticket: the citizen is shown the number and the ticket is filed, urgent.
+An emergency the router is not certain of (read in a long letter or narrative) keeps its ticket: the citizen is shown the number and the ticket is filed, urgent.
 """
 
 from __future__ import annotations

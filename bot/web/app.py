@@ -29,6 +29,7 @@ from bot.web import (
     operator,
     portal,
     public_consultation,
+    routing_review,
     sessions,
     staff,
     telegram,
@@ -62,6 +63,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         portal.blueprint,
         api_assist.blueprint,
         operator.blueprint,
+        routing_review.blueprint,
         department.blueprint,
         staff.blueprint,
     ):

@@ -26,7 +26,7 @@ from bot.tickets import service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
-from bot.web import conversations
+from bot.web import conversations, routing_review
 from bot.web.common import error_response, json_body, json_response, render, run_blocking, run_db
 from bot.web.sessions import login_required
 
@@ -131,10 +131,12 @@ async def create_ticket(request: Request) -> HTTPResponse:
         return json_response({"error": str(error)}, 400)
     routing = await run_blocking(request.app.ctx.services.router.route, form.description)
 
+    filed = form.applied_to(routing, catalogue)
+
     def work(session: Session) -> dict[str, Any]:
         ticket = service.create_ticket(
             session,
-            form.applied_to(routing, catalogue),
+            filed,
             description=form.description,
             phone=form.phone,
             name=form.name,
@@ -142,6 +144,9 @@ async def create_ticket(request: Request) -> HTTPResponse:
             channel=HOTLINE_CHANNEL,
             idempotency_key=f"operator:{principal.user_id}:{form.key}" if form.key else None,
             actor=principal,
+        )
+        routing_review.record_ticket_correction(
+            session, routing, filed, principal.actor, ticket.number
         )
         return {
             "number": ticket.number,
