@@ -28,6 +28,8 @@ QUESTION_TYPE = "咨询"
 NO_EMERGENCY = "none"
 MIN_CLAUSE = 3
 WINDOW = 3
+# the clauses at the end of a letter where its question, if any, is put
+LETTER_ENDING = 2
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 
 
@@ -141,6 +143,7 @@ class Rules:
     exclusions: PhraseIndex[int]
     exclusion_list: list[_ExclusionRule]
     model_settings: Mapping[str, object] = field(default_factory=dict)
+    letter_body_ignores: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path, catalogue: Catalogue) -> Rules:
@@ -229,6 +232,7 @@ class Rules:
             ),
             exclusion_list=exclusion_rules,
             model_settings=data.get("model") or {},
+            letter_body_ignores=tuple(str(p) for p in types.get("letter_body_ignores") or ()),
         )
 
 
@@ -419,8 +423,12 @@ class Classifier:
     ) -> str:
         """The type with the highest phrase score, question form, category and urgency bias and
         model probability (`topic_text`: the text with place names blanked, see `classify`)."""
-        scores = _add_up(self.rules.type_phrases.values(text))
-        asking = self._question_endings(topic_text or text)
+        letter = len(text) > self.emergency_certain_max_length
+        if letter:
+            scores = _add_up(self._letter_type_hits(text))
+        else:
+            scores = _add_up(self.rules.type_phrases.values(text))
+        asking = self._question_endings(topic_text or text, last_only=letter)
         if asking:
             scores[QUESTION_TYPE] = scores.get(QUESTION_TYPE, 0.0) + asking
         biases = [self.rules.type_by_category.get(category or "", {})]
@@ -436,13 +444,30 @@ class Classifier:
             return self.rules.default_type
         return max(TICKET_TYPES, key=lambda t: scores.get(t, 0.0))
 
-    def _question_endings(self, text: str) -> float:
+    def _letter_type_hits(self, text: str) -> list[list[tuple[str, float]]]:
+        """Type phrases of a letter, each counted once; question words count only in its last
+        clauses (a letter's body asks rhetorically: 这合理吗？谁来管？)."""
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        ending = "，".join(clauses[-LETTER_ENDING:])
+        body = "，".join(clauses[:-LETTER_ENDING])
+        ignored = set(self.rules.letter_body_ignores)
+        hits = {
+            hit.phrase: hit.value
+            for hit in self.rules.type_phrases.scan(body)
+            if hit.phrase not in ignored
+        }
+        hits.update((hit.phrase, hit.value) for hit in self.rules.type_phrases.scan(ending))
+        return list(hits.values())
+
+    def _question_endings(self, text: str, last_only: bool = False) -> float:
         """How much the text is put as a question: clauses ending in a question particle (…能报吗)
         and a question word in the last clause (…咋转), unless rhetorical (不是…吗, 凭啥).
         Clauses left with fewer than three characters once places are blanked (…，六横 / 在新城)
         are not where the question is."""
         rules = self.rules
         clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= MIN_CLAUSE]
+        if last_only:
+            clauses = clauses[-LETTER_ENDING:]
         total = 0.0
         for clause in clauses:
             if any(p in clause for p in rules.rhetorical):
