@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 from zoneinfo import ZoneInfo
 
+from bot.knowledge_files import BoardCategoriesFile, RoutingCasesFile, load_data
 from bot.tickets.catalogue import Catalogue, normalise_name
 from bot.tickets.classify import Classifier
-from bot.tickets.files import read_yaml
 from bot.tickets.routing import Router, RoutingResult, train_models
 
 PROJECT = "project"
@@ -104,9 +104,10 @@ class Report:
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
-    data = read_yaml(path)
-    cases = (data.get("cases") or data.get("examples")) if isinstance(data, dict) else data
-    if not isinstance(cases, list) or not all(isinstance(c, dict) and "text" in c for c in cases):
+    """The labelled texts of an evaluation or training file (`cases:` or `examples:`)."""
+    data = load_data(path, RoutingCasesFile)
+    cases = data.get("cases") or data.get("examples")
+    if not cases:
         raise ValueError(f"{path}: expected a list of cases with a 'text' each")
     return cases
 
@@ -116,7 +117,8 @@ def load_boards(knowledge_dir: Union[str, Path]) -> dict[str, frozenset[str]]:
     path = Path(knowledge_dir) / BOARD_FILE
     if not path.exists():
         return {}
-    return {str(d): frozenset(map(str, fns)) for d, fns in read_yaml(path)["domains"].items()}
+    domains = load_data(path, BoardCategoriesFile)["domains"]
+    return {str(d): frozenset(map(str, fns)) for d, fns in domains.items()}
 
 
 def evaluate(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from bot.tickets.files import read_yaml
+from bot.knowledge_files import GazetteerDivisionsFile, GazetteerFile, load_data
 from bot.tickets.phrases import PhraseIndex
 
 SPECIFICITY = {
@@ -96,7 +96,7 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
-        data = read_yaml(path)
+        data = load_data(path, GazetteerFile)
         jurisdictions: list[Jurisdiction] = []
         places: dict[str, Place] = {}
         for raw in data["jurisdictions"]:
@@ -204,7 +204,7 @@ def _add_ambiguous(places: dict[str, Place], raw: dict, known: set[str], path: P
 
 def _include(places: dict[str, Place], hand_kept: set[str], path: Path, known: set[str]) -> None:
     """Places of a generated file; the hand-kept file wins where both name a place."""
-    data = read_yaml(path)
+    data = load_data(path, GazetteerDivisionsFile)
     for raw in data.get("places") or ():
         if raw["jurisdiction"] not in known or raw["kind"] not in SPECIFICITY:
             raise ValueError(f"{path}: bad place {raw}")

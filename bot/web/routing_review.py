@@ -19,12 +19,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.orm import Session
 
+from bot.threads import in_thread
 from bot.tickets import corrections
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
 from bot.tickets.service import is_department
-from bot.web.common import json_body, json_response, render, run_blocking, run_db
+from bot.web.common import json_body, json_response, render, run_db
 from bot.web.sessions import login_required
 
 MAX_TEXT = 5000
@@ -37,7 +38,7 @@ blueprint = Blueprint("routing_review", url_prefix="/operator/routing")
 @login_required("operator")
 async def explain(request: Request) -> HTTPResponse:
     text = (request.args.get("q") or "")[:MAX_TEXT]
-    routing = await run_blocking(lambda: request.app.ctx.services.router.route(text))
+    routing = await in_thread(request.app.ctx.services.router.route, text)
     return render(request, "operator/_routing_explain.html", routing=routing.to_dict())
 
 
@@ -50,7 +51,7 @@ async def correct(request: Request) -> HTTPResponse:
     problem = _problem(data, text, catalogue)
     if problem:
         return json_response({"error": problem}, 400)
-    routed = await run_blocking(lambda: request.app.ctx.services.router.route(text))
+    routed = await in_thread(request.app.ctx.services.router.route, text)
     corrected = {
         key: (str(data[key])[:64] or None) for key in corrections.CORRECTED if key in data
     }
