@@ -52,3 +52,14 @@ def test_past_feared_and_lasting_water_matters_are_tickets(router: Router, text:
     result = router.route(text)
     assert result.emergency is None
     assert result.type in {"咨询", "求助", "投诉", "举报", "建议"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "东极岛停航第三天了，我们一家子困在庙子湖走不了，有没有什么办法先出去",
+        "秀山岛边上海面漂着一大片油污，不知道是哪条船漏的",
+    ],
+)
+def test_stranded_by_ferries_or_oil_at_sea_is_no_rescue(router: Router, text: str) -> None:
+    assert router.route(text).emergency is None
