@@ -1,7 +1,7 @@
 """routing: operators' corrections of the router (labelled examples for training)
 
 Revision ID: 0016_routing
-Revises: 0006_seams
+Revises: 0014_wechat
 Create Date: 2026-12-06 23:50:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_routing"
-down_revision = "0006_seams"
+down_revision = "0014_wechat"
 branch_labels = None
 depends_on = None
 
