@@ -30,6 +30,17 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _secret(name: str, file_name: str, var_dir: Path, production: bool) -> str:
+    """The variable if set; in development otherwise this installation's random secret; in
+    production otherwise empty (and `bot.keys` refuses to start)."""
+    value = _env(name, "")
+    if value or production:
+        return value
+    from bot.keys import installation_secret
+
+    return installation_secret(var_dir, file_name)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime settings. Build with `Settings.from_env()`; tests pass explicit values."""
@@ -43,8 +54,10 @@ class Settings:
     actions_port: int = 5055
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    rasa_token: str = "zhoushan-dev-token"
-    secret_key: str = "dev-secret-change-me"
+    rasa_host: str = "127.0.0.1"
+    actions_host: str = "127.0.0.1"
+    rasa_token: str = ""
+    secret_key: str = ""
     sanic_workers: int = 1
     action_workers: int = 1
     telegram_token: str = ""
@@ -76,8 +89,10 @@ class Settings:
             actions_port=_env_int("ACTIONS_PORT", 5055),
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=web_port,
-            rasa_token=_env("RASA_TOKEN", "zhoushan-dev-token"),
-            secret_key=_env("SECRET_KEY", "dev-secret-change-me"),
+            rasa_host=_env("RASA_HOST", "127.0.0.1"),
+            actions_host=_env("ACTIONS_HOST", "127.0.0.1"),
+            rasa_token=_secret("RASA_TOKEN", "rasa_token", var_dir, production),
+            secret_key=_secret("SECRET_KEY", "secret_key", var_dir, production),
             sanic_workers=_env_int("SANIC_WORKERS", 2 if production else 1),
             action_workers=_env_int("ACTION_WORKERS", 2 if production else 1),
             telegram_token=_env("TELEGRAM_TOKEN", ""),
@@ -100,6 +115,8 @@ class Settings:
             "ACTIONS_PORT": str(self.actions_port),
             "WEB_HOST": self.web_host,
             "WEB_PORT": str(self.web_port),
+            "RASA_HOST": self.rasa_host,
+            "ACTIONS_HOST": self.actions_host,
             "RASA_TOKEN": self.rasa_token,
             "SECRET_KEY": self.secret_key,
             "SANIC_WORKERS": str(self.sanic_workers),
