@@ -10,6 +10,7 @@ when an action fails - is masked and truncated before it reaches a file.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import IO, Optional
@@ -21,12 +22,26 @@ MAX_LOG_LINE_CHARS = 4000
 _READ_CHUNK = 64 * 1024
 
 
-def bounded(line: str, limit: int = MAX_LOG_LINE_CHARS) -> str:
-    """`line` masked and cut to `limit` characters, saying how much was left out. Masks before
-    cutting, so a number at the cut is not left half visible."""
-    if len(line) <= limit:
-        return mask(line)
-    return f"{mask(line[: limit * 2])[:limit]}…（已截断，原长 {len(line)} 字符）"
+_UNICODE_ESCAPE = re.compile(r"\\+u([0-9a-fA-F]{4})")
+
+
+def _unescape(text: str) -> str:
+    """JSON's `\\u8bc1` back to `证`: an escape ending in a digit would otherwise hide the
+    number after it from masking (and the log is readable again)."""
+    def character(match: re.Match) -> str:
+        code = int(match.group(1), 16)
+        return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+    return _UNICODE_ESCAPE.sub(character, text)
+
+
+def bounded(line: str, limit: int = MAX_LOG_LINE_CHARS, original: str = "") -> str:
+    """`line` masked and cut to `limit` characters, saying how long it was (`original`, when
+    the caller already dropped part of it). Masks before cutting, so a number at the cut is not
+    left half visible."""
+    if len(line) <= limit and not original:
+        return mask(_unescape(line))
+    return f"{mask(_unescape(line[: limit * 2]))[:limit]}…（已截断，原长 {original or len(line)}）"
 
 
 class MaskingFormatter(logging.Formatter):
@@ -54,24 +69,21 @@ def setup_logging(level: int = logging.INFO, logfile: Optional[str] = None) -> N
 
 def _masked_lines(stream: IO[bytes], limit: int):
     """Lines of `stream`, decoded, masked and bounded; an overlong line is read in chunks and
-    only its first `limit` characters are kept."""
+    only its beginning is kept."""
     while True:
-        chunk = stream.readline(_READ_CHUNK)
-        if not chunk:
+        piece = stream.readline(_READ_CHUNK)
+        if not piece:
             return
-        dropped = 0
-        while not chunk.endswith(b"\n"):
-            more = stream.readline(_READ_CHUNK)
-            if not more:
+        kept, size = piece, len(piece)
+        while not piece.endswith(b"\n"):
+            piece = stream.readline(_READ_CHUNK)
+            if not piece:
                 break
-            if len(chunk) < limit * 4:
-                chunk += more
-            else:
-                dropped += len(more)
-        text = chunk.decode("utf-8", "replace").rstrip("\n")
-        if dropped:
-            text += f"…（另有 {dropped} 字节未记录）"
-        yield bounded(text, limit)
+            size += len(piece)
+            if len(kept) < limit * 4:
+                kept += piece
+        text = kept.decode("utf-8", "replace").rstrip("\n")
+        yield bounded(text, limit, f"{size} 字节" if size > len(kept) else "")
 
 
 def copy_masked(
@@ -81,7 +93,7 @@ def copy_masked(
     ends when the child closes its output."""
 
     def copy() -> None:
-        with stream, open(path, "a", encoding="utf-8") as log:
+        with stream, open(path, "a", encoding="utf-8", errors="replace") as log:
             for line in _masked_lines(stream, limit):
                 log.write(line + "\n")
                 log.flush()
