@@ -15,7 +15,6 @@ import base64
 import hashlib
 import io
 import json
-import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.consultation.models import OUTCOMES, Clause, Draft, Opinion, OpinionGroup
-from bot.privacy import mask, mask_name, mask_phone
+from bot.privacy import SPACED_MOBILE, is_personal, mask, mask_name, mask_phone
 
 GENERAL_LABEL = "总体意见"
 CONCENTRATED_MIN = 5
@@ -37,7 +36,6 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 )
-_SPACED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[ -]\d{4}[ -]?\d{4}(?!\d)")
 OUTCOME_COLOURS = {
     "adopted": "#2e7d32",
     "partially_adopted": "#9ccc65",
@@ -54,7 +52,7 @@ def public_text(text: str, name: Optional[str] = None, phone: Optional[str] = No
         text = text.replace(name, mask_name(name))
     if phone:
         text = text.replace(phone, mask_phone(phone))
-    text = _SPACED_MOBILE.sub(lambda found: mask_phone(found.group(0)), text)
+    text = SPACED_MOBILE.sub(lambda found: mask_phone(found.group(0)), text)
     text = mask(text)
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 
@@ -92,7 +90,9 @@ def build_content(session: Session, draft: Draft) -> dict[str, Any]:
                 "opinions": counts[group.id],
                 "concentrated": counts[group.id] >= CONCENTRATED_MIN,
                 "summary": public_text(source.text, source.name, source.phone) if source else "",
-                "keywords": [k for k in (group.keywords or "").split("、") if k],
+                "keywords": [
+                    k for k in (group.keywords or "").split("、") if k and not is_personal(k)
+                ],
                 "outcome": outcome.code if outcome else None,
                 "outcome_label": outcome.label if outcome else "待研究",
                 "reason": mask(group.reason or ""),
