@@ -34,6 +34,7 @@ from bot.web import (
     telegram,
 )
 from bot.web.common import STATIC, error_response, template_environment
+from bot.web.errors import known_error_response
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 log = logging.getLogger(__name__)
@@ -89,7 +90,11 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
 
 
 async def _error_page(request: Request, error: Exception) -> HTTPResponse:
-    """Errors in Chinese: our own messages as they are, Sanic's English ones translated."""
+    """Errors in Chinese: known refusals and malformed requests by `bot.web.errors`, our own
+    messages as they are, Sanic's English ones translated."""
+    known = known_error_response(request, error)
+    if known is not None:
+        return known
     if not isinstance(error, SanicException):
         log.exception("unhandled error on %s", request.path, exc_info=error)
         return error_response(request, "服务器内部错误，请稍后再试", 500)

@@ -22,7 +22,6 @@ from bot.accounts import Principal
 from bot.consultation import (
     ConsultationError,
     NotFound,
-    PermissionDenied,
     approve_summary,
     decide_group,
     draft_summary,
@@ -39,6 +38,7 @@ from bot.consultation.publish import latest_summary, pending_summary
 from bot.db import utcnow
 from bot.privacy import mask
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.sessions import login_required
 
 SUMMARY_STATES = {
@@ -225,4 +225,4 @@ def _form(request: Request) -> dict[str, str]:
 
 
 def _status(error: ConsultationError) -> int:
-    return {NotFound: 404, PermissionDenied: 403}.get(type(error), 400)
+    return status_for(error) or 400
