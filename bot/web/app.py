@@ -35,6 +35,7 @@ from bot.web import (
 )
 from bot.web.common import STATIC, error_response, template_environment
 from bot.web.errors import known_error_response
+from bot.web.passwords import BoundedPool
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.ctx.catalogue = Catalogue.load(settings.knowledge_dir / "departments.yml")
     app.ctx.templates = template_environment()
     app.ctx.login_limiter = sessions.LoginLimiter()
+    app.ctx.password_pool = BoundedPool()
     app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.conversations
     app.ctx.consultations_url = "/consultations"
 
@@ -84,6 +86,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     @app.after_server_stop
     async def close(app, _loop):
         await app.ctx.http.aclose()
+        app.ctx.password_pool.close()
         app.ctx.services.close()
 
     return app

@@ -27,10 +27,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.accounts import Principal, User, authenticate_password, principal_of
+from bot.accounts import Principal, User, principal_of
 from bot.db import utcnow
 from bot.web.common import error_response, render, run_db
 from bot.web.models import WebSession
+from bot.web.passwords import verify_login
 
 SESSION_COOKIE = "zs_session"
 LOGIN_COOKIE = "zs_login"
@@ -179,7 +180,7 @@ async def login(request: Request) -> HTTPResponse:
     if limiter.blocked(key):
         return _login_form(request, next_url, "登录失败次数过多，请15分钟后再试", username, 429)
     password = form.get("password") or ""
-    principal = await run_db(request, lambda s: authenticate_password(s, username, password))
+    principal = await verify_login(request, username, password)
     if principal is None:
         limiter.failed(key)
         return _login_form(request, next_url, "用户名或密码错误", username, 401)
