@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.policy.cli",
     "bot.channels.telegram",
     "bot.consultation.cli",
+    "bot.retention",
 )
 
 

@@ -64,6 +64,7 @@ class Settings:
     telegram_secret: str = ""
     telegram_api_url: str = ""
     public_base_url: str = "http://127.0.0.1:8080"
+    retention_days: int = 30
 
     profile: str = "dev"
 
@@ -99,6 +100,7 @@ class Settings:
             telegram_secret=_env("TELEGRAM_SECRET", ""),
             telegram_api_url=_env("TELEGRAM_API_URL", ""),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
+            retention_days=_env_int("ZS_RETENTION_DAYS", 30),
             profile=profile,
         )
 
@@ -125,6 +127,7 @@ class Settings:
             "TELEGRAM_SECRET": self.telegram_secret,
             "TELEGRAM_API_URL": self.telegram_api_url,
             "PUBLIC_BASE_URL": self.public_base_url,
+            "ZS_RETENTION_DAYS": str(self.retention_days),
         }
 
     @property
