@@ -159,3 +159,30 @@ def test_a_second_run_on_taken_ports_says_so_and_fails(tmp_path, model_path):
     assert f"web 127.0.0.1:{ports['web']}" in result.stderr and "端口已被占用" in result.stderr
     assert "已启动" not in result.stdout
     assert processes_of(tmp_path) == []
+
+
+def test_the_operator_console_still_reads_transcripts_with_the_token(stack):
+    import uuid
+
+    from bot.accounts import create_user, principal_of
+    from bot.handoff import request_handoff
+    from bot.web.sessions import SESSION_COOKIE, start_session
+
+    citizen = f"door{uuid.uuid4().hex[:16]}"
+    stack.say(citizen, "你好")
+    with stack.db.session() as session:
+        handoff = request_handoff(session, sender_id=citizen, channel="rest")
+        user, _ = create_user(
+            session, username=f"door-{uuid.uuid4().hex[:6]}", password="password-123",
+            role="operator",
+        )
+        session.flush()
+        handoff_id, cookie = handoff.id, start_session(session, principal_of(user))
+    status, body = http_json(
+        "GET",
+        f"{stack.web_url}/operator/handoffs/{handoff_id}/transcript.json",
+        headers={"Cookie": f"{SESSION_COOKIE}={cookie}"},
+    )
+    assert status == 200, body
+    texts = [entry["text"] for entry in body["entries"]]
+    assert "你好" in texts and not any("无法读取" in text for text in texts)
