@@ -22,11 +22,17 @@ def production(settings: Settings, **changes) -> Settings:
     return dataclasses.replace(settings, **{**values, **changes})
 
 
-def test_development_secrets_are_random_private_and_stable(tmp_path, monkeypatch):
+@pytest.fixture
+def unset_secrets(tmp_path, monkeypatch):
+    """An environment without SECRET_KEY and RASA_TOKEN, on a private var/ folder."""
     monkeypatch.delenv("RASA_TOKEN", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("ZS_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("ZS_PROFILE", "dev")
+    return monkeypatch
+
+
+def test_development_secrets_are_random_private_and_stable(tmp_path, unset_secrets):
+    unset_secrets.setenv("ZS_PROFILE", "dev")
     first = Settings.from_env()
     assert first.rasa_token != first.secret_key
     assert len(first.rasa_token) >= MIN_SECRET_CHARS
@@ -37,11 +43,8 @@ def test_development_secrets_are_random_private_and_stable(tmp_path, monkeypatch
     assert installation_secret(tmp_path / "other", "rasa_token") != first.rasa_token
 
 
-def test_production_has_no_default_secrets(tmp_path, monkeypatch):
-    monkeypatch.delenv("RASA_TOKEN", raising=False)
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setenv("ZS_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("ZS_PROFILE", "production")
+def test_production_has_no_default_secrets(tmp_path, unset_secrets):
+    unset_secrets.setenv("ZS_PROFILE", "production")
     settings = Settings.from_env()
     assert settings.rasa_token == "" and settings.secret_key == ""
     assert not (tmp_path / "secrets").exists()
