@@ -20,11 +20,13 @@ COMMAND_MODULES = (
     "bot.dbcli",
     "bot.model",
     "bot.runner",
+    "bot.users_cli",
     "bot.tickets.admin_cli",
     "bot.tickets.cli",
     "bot.policy.cli",
     "bot.channels.telegram",
     "bot.consultation.cli",
+    "bot.disclosure.cli",
     "bot.retention",
 )
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.consultation.models import OUTCOMES, Clause, Draft, Opinion, OpinionGroup
-from bot.privacy import SPACED_MOBILE, is_personal, mask, mask_name, mask_phone
+from bot.privacy import is_personal, mask, mask_name, mask_phone
 
 GENERAL_LABEL = "总体意见"
 CONCENTRATED_MIN = 5
@@ -46,13 +46,11 @@ OUTCOME_COLOURS = {
 
 def public_text(text: str, name: Optional[str] = None, phone: Optional[str] = None) -> str:
     """An opinion's words as they may be published: the author's own name and number first
-    (wherever they appear), mobile numbers written with spaces or dashes, then anything
-    `bot.privacy.mask` recognises."""
+    (wherever they appear), then anything `bot.privacy.mask` recognises."""
     if name and len(name) >= 2:
         text = text.replace(name, mask_name(name))
     if phone:
         text = text.replace(phone, mask_phone(phone))
-    text = SPACED_MOBILE.sub(lambda found: mask_phone(found.group(0)), text)
     text = mask(text)
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 

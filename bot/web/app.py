@@ -9,7 +9,6 @@ The public consultation pages and the Telegram webhook mount themselves through 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -21,11 +20,13 @@ from sanic.response import HTTPResponse, json
 
 from bot.config import Settings
 from bot.services import Services
+from bot.threads import in_thread
 from bot.tickets.catalogue import Catalogue
 from bot.web import (
     api_assist,
     api_tickets,
     department,
+    disclosure,
     operator,
     portal,
     public_consultation,
@@ -69,7 +70,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (api_tickets, public_consultation, telegram):
+    for area in (api_tickets, public_consultation, telegram, disclosure):
         area.register(app)
 
     app.exception(Exception)(_error_page)
@@ -126,9 +127,8 @@ async def _load_search(app: Sanic) -> None:
     """Build the knowledge base and the router in the background, so the first operator's
     keystroke does not wait for them."""
     services = app.ctx.services
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, lambda: services.kb)
-    await loop.run_in_executor(None, lambda: services.router)
+    await in_thread(lambda: services.kb)
+    await in_thread(lambda: services.router)
 
 
 def serve(settings: Settings) -> None:

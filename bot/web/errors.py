@@ -20,6 +20,7 @@ from bot.accounts import AccountError
 from bot.consultation.forms import Ambiguous, ConsultationError, PermissionDenied
 from bot.consultation.forms import NotFound as ConsultationNotFound
 from bot.consultation.models import FrozenRecordError
+from bot.disclosure import errors as disclosure
 from bot.tickets import service
 from bot.web.common import error_response
 
@@ -44,17 +45,22 @@ FORBIDDEN, NOT_FOUND, INVALID, CONFLICT = 403, 404, 400, 409
 STATUS_BY_ERROR: tuple[tuple[type[BaseException], int, Optional[str]], ...] = (
     (service.TicketForbidden, FORBIDDEN, None),
     (PermissionDenied, FORBIDDEN, None),
+    (disclosure.DisclosureForbidden, FORBIDDEN, None),
     (service.TicketNotFound, NOT_FOUND, None),
     (ConsultationNotFound, NOT_FOUND, None),
+    (disclosure.DisclosureNotFound, NOT_FOUND, None),
     (service.TicketInvalid, INVALID, None),
     (Ambiguous, INVALID, None),
+    (disclosure.DisclosureInvalid, INVALID, None),
     (service.TicketConflict, CONFLICT, None),
+    (disclosure.DisclosureConflict, CONFLICT, None),
     (StaleDataError, CONFLICT, "内容刚被他人修改，请刷新后重试"),
     (FrozenRecordError, CONFLICT, None),
     (RateLimited, 429, None),
     (Busy, 503, None),
     (service.TicketError, INVALID, None),
     (ConsultationError, INVALID, None),
+    (disclosure.DisclosureError, INVALID, None),
     (AccountError, INVALID, None),
     (RecursionError, INVALID, "请求内容嵌套层数过多"),
     (OverflowError, INVALID, "请求中的数字超出范围"),
