@@ -1,7 +1,7 @@
 """disclosure: applications for government information, their daily number counters
 
 Revision ID: 0011_disclosure
-Revises: 0005_web
+Revises: 0006_seams
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_disclosure"
-down_revision = "0005_web"
+down_revision = "0006_seams"
 branch_labels = None
 depends_on = None
 
@@ -75,16 +75,9 @@ def upgrade() -> None:
             "ix_disclosure_applications_status_due", ["status", "due_at"], unique=False
         )
 
-    op.create_table(
-        "disclosure_counters",
-        sa.Column("day", sa.String(length=8), nullable=False),
-        sa.Column("last", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", name=op.f("pk_disclosure_counters")),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("disclosure_counters")
     with op.batch_alter_table("disclosure_applications", schema=None) as batch_op:
         batch_op.drop_index("ix_disclosure_applications_status_due")
         batch_op.drop_index("ix_disclosure_applications_repeat")
