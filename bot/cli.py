@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "bot.tickets.cli",
     "bot.policy.cli",
     "bot.channels.telegram",
+    "bot.channels.wechat",
     "bot.consultation.cli",
     "bot.disclosure.cli",
     "bot.hotspots.cli",

@@ -25,8 +25,8 @@ from sqlalchemy.engine import Engine
 from bot import models  # noqa: F401 - every table mapped, so hand-over lines resolve their keys
 from bot.config import Settings
 from bot.db import Database, make_engine
+from bot.handoff import HandoffMessage
 from bot.privacy import mask
-from bot.web.models import HandoffMessage
 
 DEFAULT_DAYS = 30
 BATCH = 500

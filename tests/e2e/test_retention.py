@@ -13,10 +13,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
-from bot.handoff import request_handoff
+from bot.handoff import HandoffMessage, request_handoff
+from bot.handoff.conversations import citizen_says
 from bot.retention import retain
-from bot.web.conversations import citizen_says
-from bot.web.models import HandoffMessage
 
 PHONE, ID_CARD, NAME = "13955554444", "330902198001011236", "李建华"
 
