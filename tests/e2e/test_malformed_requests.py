@@ -14,6 +14,7 @@ from bot.tickets.models import Ticket
 from bot.web.app import create_app
 from bot.web.sessions import SESSION_COOKIE, csrf_token, start_session
 from tests.e2e.fuzz import DEEP, HUGE, Probe, probes, send
+from tests.e2e.own_web import own_web_service
 
 DEEP_JSON = b"[" * DEEP + b"]" * DEEP
 
@@ -89,9 +90,10 @@ def test_a_bounded_fuzz_over_every_route_gets_no_500(stack, scene):
     known = {"number": [scene["number"]], "sender": [scene["citizen"]]}
     before = stored(stack)
     failures = []
-    for probe in probes(routes, known):
-        status = send(stack.web_url, probe, scene["headers"])
-        if status >= 500:
-            failures.append((probe.method, probe.path[:80], probe.label, probe.content_type, status))
+    with own_web_service(stack, rate_limit_ip="1000000/60") as web_url:
+        for probe in probes(routes, known):
+            status = send(web_url, probe, scene["headers"])
+            if status >= 500:
+                failures.append((probe.method, probe.path[:80], probe.label, probe.content_type, status))
     assert failures == []
     assert stored(stack) == before
