@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Protocol
+from urllib.parse import urlsplit
 
 MIN_SECRET_CHARS = 32
 PUBLISHED_SECRETS = frozenset(
@@ -81,11 +82,28 @@ class NeedsCompanion:
         return None
 
 
+@dataclass(frozen=True)
+class NoDefaultBrokerLogin:
+    """RabbitMQ's `guest` account is a published default: RabbitMQ itself admits it only from
+    the same machine, so it is refused for a broker anywhere else."""
+
+    variable: str
+    attribute: str
+
+    def problem(self, settings: object) -> Optional[str]:
+        url = urlsplit(getattr(settings, self.attribute, "") or "")
+        loopback = (url.hostname or "") in ("127.0.0.1", "localhost", "::1")
+        if url.scheme and not loopback and (url.password or "guest") == "guest":
+            return f"{self.variable} 指向其他主机却使用默认账号 guest/guest"
+        return None
+
+
 PRODUCTION_RULES: tuple[_Rule, ...] = (
     StrongSecret("SECRET_KEY", "secret_key"),
     StrongSecret("RASA_TOKEN", "rasa_token"),
     NeedsCompanion("TELEGRAM_TOKEN", "telegram_token", "TELEGRAM_SECRET", "telegram_secret"),
     NeedsCompanion("WECHAT_TOKEN", "wechat_token", "WECHAT_AES_KEY", "wechat_aes_key"),
+    NoDefaultBrokerLogin("RABBITMQ_URL", "rabbitmq_url"),
 )
 
 

@@ -61,6 +61,9 @@ def test_production_has_no_default_secrets(tmp_path, unset_secrets):
         ({"secret_key": "", "rasa_token": ""}, ["SECRET_KEY", "RASA_TOKEN"]),
         ({"telegram_token": "123:abc"}, ["TELEGRAM_TOKEN"]),
         ({"telegram_token": "123:abc", "telegram_secret": "s3cret"}, []),
+        ({"rabbitmq_url": "amqp://guest:guest@127.0.0.1:5672/"}, []),
+        ({"rabbitmq_url": "amqp://guest:guest@mq.internal:5672/"}, ["RABBITMQ_URL"]),
+        ({"rabbitmq_url": "amqp://zs:Long-Random-Password@mq.internal:5672/"}, []),
     ],
 )
 def test_production_check_names_each_unsafe_variable(settings, changes, variables):
