@@ -136,6 +136,19 @@ def _kb_rows(kb: dict[str, Any]) -> Iterator[Row]:
     )
 
 
+def _library_rows(library: dict[str, Any]) -> Iterator[Row]:
+    ours, bm25s = library["ours"], library["bm25s"]
+    yield (
+        f"Policy library, {library['documents']:,} documents ({library['passages']:,} passages)",
+        f"import + index {library['import_and_index_s']:.0f} s (CPU {library['import_cpu_s']:.0f} + "
+        f"{library['index_cpu_s']:.0f} s; target 300 s); ready {library['ready_s']:.1f} s "
+        f"(target 15 s); `ask` p95 {_ms(ours['cpu']['p95_ms'])} ms CPU (target 10 ms), bm25s "
+        f"scoring p95 {_ms(bm25s['cpu']['p95_ms'])} ms; RSS {library['rss_mb']:.0f} MB loaded, "
+        f"{library['build_rss_mb']:.0f} MB importing (target 1,536 MB)",
+        "`python bench/bench_library.py`",
+    )
+
+
 def _routing_rows(routing: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"Routing latency ({routing['calls']:,} calls)",
@@ -204,6 +217,7 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("chat", _chat_rows),
     ("soak", _soak_rows),
     ("kb", _kb_rows),
+    ("library", _library_rows),
     ("routing", _routing_rows),
     ("inbox", _inbox_rows),
     ("consultation", _consultation_rows),

@@ -24,6 +24,7 @@ BENCHES = {
     "accuracy": ["bench/bench_accuracy.py"],
     "chat": ["-m", "bench.bench_chat"],
     "kb": ["bench/bench_kb.py"],
+    "library": ["bench/bench_library.py"],
     "routing": ["bench/bench_routing.py"],
     "consultation": ["bench/bench_consultation.py"],
     "inbox": ["bench/bench_inbox.py"],

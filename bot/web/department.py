@@ -19,6 +19,7 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
 from bot.tickets.view import ticket_view
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.identity import shown_actor
 from bot.web.sessions import login_required
 
@@ -102,8 +103,9 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
         fields = action.fields(form)
         await run_db(request, lambda s: action.command(s, number, principal, **fields))
     except service.TicketError as error:
-        status = 404 if isinstance(error, service.TicketNotFound) else 400
-        return await _ticket_page(request, number, error=str(error), status=status, form=form)
+        return await _ticket_page(
+            request, number, error=str(error), status=status_for(error) or 400, form=form
+        )
     return redirect(f"/department/tickets/{number}?done={name}")
 
 

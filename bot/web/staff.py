@@ -23,7 +23,6 @@ from bot.clock import local_day
 from bot.consultation import (
     ConsultationError,
     NotFound,
-    PermissionDenied,
     approve_summary,
     decide_group,
     draft_summary,
@@ -38,6 +37,7 @@ from bot.consultation.models import OUTCOMES, Opinion, OpinionGroup
 from bot.consultation.publish import latest_summary, pending_summary
 from bot.privacy import mask
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.sessions import login_required
 
 SUMMARY_STATES = {
@@ -224,4 +224,4 @@ def _form(request: Request) -> dict[str, str]:
 
 
 def _status(error: ConsultationError) -> int:
-    return {NotFound: 404, PermissionDenied: 403}.get(type(error), 400)
+    return status_for(error) or 400
