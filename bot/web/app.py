@@ -33,6 +33,7 @@ from bot.web import (
     operator,
     portal,
     public_consultation,
+    routing_review,
     sessions,
     staff,
     telegram,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         portal.blueprint,
         api_assist.blueprint,
         operator.blueprint,
+        routing_review.blueprint,
         department.blueprint,
         staff.blueprint,
     ):

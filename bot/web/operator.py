@@ -25,6 +25,7 @@ from bot.tickets import intake, service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
+from bot.web import routing_review
 from bot.web.chat import fetch_tracker
 from bot.web.common import error_response, json_body, json_response, render, run_db
 from bot.web.identity import citizen_label
@@ -133,6 +134,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
         return json_response({"error": str(error)}, 400)
     router = request.app.ctx.services.router
     routing = await in_thread(intake.preview, router, form.description)
+    filed = form.applied_to(routing, catalogue)
 
     def work(session: Session) -> dict[str, Any]:
         ticket = intake.intake(
@@ -142,8 +144,11 @@ async def create_ticket(request: Request) -> HTTPResponse:
             HOTLINE_CHANNEL,
             principal,
             router=router,
-            shown=form.applied_to(routing, catalogue),
+            shown=filed,
             idempotency_key=f"operator:{principal.user_id}:{form.key}" if form.key else None,
+        )
+        routing_review.record_ticket_correction(
+            session, routing, filed, principal.actor, ticket.number
         )
         return {
             "number": ticket.number,
