@@ -1,10 +1,14 @@
 """The department workbench: the inbox coloured by time left, a ticket with its history, and
 server-side forms to 签收, 退单, 申请延期 and 办结 — each one call of `bot.tickets.service` as the
 logged-in account, so the service decides who may do what (another body's ticket is a 404).
+
+The lead department sees the citizen's full phone number to call back; every page that shows
+it writes an audit row (who, when). Co-departments and everyone else see it masked.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Optional
@@ -14,11 +18,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sqlalchemy.orm import Session
 
+from bot import audit
 from bot.accounts import Principal
 from bot.privacy import mask, mask_name, mask_phone
-from bot.tickets import service, workdays
+from bot.tickets import duplicates, service, workdays
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import IN_DEPARTMENT_STATUSES, STATES, Ticket, as_utc, assume_utc
+from bot.web import actors, topics
 from bot.web.common import render, run_db
 from bot.web.sessions import login_required
 
@@ -36,6 +42,10 @@ DONE_MESSAGES = {
     "extension": "延期申请已提交，等待12345热线审批。",
     "reply": "已办结，答复已发送给市民。",
 }
+
+PHONE_VIEWED = "ticket.phone_viewed"
+CONTACT_ENTITY = "ticket_contact"
+_STATED_TIME = re.compile(r"(?:^|；)时间：([^；]+)")
 
 blueprint = Blueprint("department", url_prefix="/department")
 
@@ -124,12 +134,23 @@ async def _ticket_page(
     principal: Principal = request.ctx.principal
     catalogue: Catalogue = request.app.ctx.catalogue
 
-    def work(session: Session) -> tuple[dict, list[dict]]:
+    def work(session: Session) -> tuple[dict, list[dict], list[duplicates.Duplicate]]:
         ticket = service.get_ticket(session, number, principal)
-        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(session, ticket)
+        view = ticket_view(ticket, principal, catalogue, as_utc())
+        if view["phone_visible"]:
+            audit.record(
+                session,
+                actor=principal.actor,
+                action=PHONE_VIEWED,
+                entity_type=CONTACT_ENTITY,
+                entity_id=ticket.number,
+                detail={"purpose": "callback"},
+            )
+        similar = duplicates.similar_tickets(session, ticket) if view["lead"] else []
+        return view, history_view(session, ticket, catalogue), similar
 
     try:
-        ticket, history = await run_db(request, work)
+        ticket, history, similar = await run_db(request, work)
     except service.TicketNotFound as missing:
         return render(request, "error.html", status=404, message=str(missing), status_code=404)
     return render(
@@ -138,6 +159,7 @@ async def _ticket_page(
         status=status,
         ticket=ticket,
         history=history,
+        similar=similar,
         notice=notice,
         error=error,
         form=form or {},
@@ -161,8 +183,11 @@ def time_left(ticket: Ticket, now: datetime) -> str:
 def ticket_view(
     ticket: Ticket, principal: Principal, catalogue: Catalogue, now: datetime
 ) -> dict[str, Any]:
-    """What the page shows; a department sees the citizen's contact and personal data masked."""
+    """What the page shows; a department sees personal data masked, except that the lead
+    department sees the citizen's name and phone to call back (`phone_visible`: audit it)."""
     masked = principal.role == "department"
+    lead = principal.department_id == ticket.department_id
+    contact_masked = masked and not lead
     phone, name = ticket.citizen_phone or "", ticket.citizen_name or ""
     left = time_left(ticket, now)
     return {
@@ -173,10 +198,14 @@ def ticket_view(
         "description": mask(ticket.description) if masked else ticket.description,
         "location": ticket.location or "",
         "channel": ticket.channel,
+        "channel_label": topics.channel_label(ticket.channel),
+        "stated_time": stated_time(ticket.description),
+        "satisfaction": ticket.satisfaction or "",
+        "visited_at": ticket.visited_at,
         "status": ticket.status,
         "status_label": ticket.state.label,
         "department": service.department_name(catalogue, ticket.department_id) or "未派单",
-        "lead": principal.department_id == ticket.department_id,
+        "lead": lead,
         "co_departments": [
             service.department_name(catalogue, d) for d in ticket.co_department_ids or ()
         ],
@@ -187,8 +216,9 @@ def ticket_view(
         "time_left_label": TIME_LEFT[left],
         "supervised": ticket.supervised,
         "anonymous": ticket.anonymous,
-        "citizen_name": mask_name(name) if masked else name,
-        "citizen_phone": mask_phone(phone) if masked and phone else phone,
+        "citizen_name": mask_name(name) if contact_masked else name,
+        "citizen_phone": mask_phone(phone) if contact_masked and phone else phone,
+        "phone_visible": masked and lead and bool(phone),
         "return_reason": ticket.return_reason or "",
         "extension_state": ticket.extension_state or "",
         "extension_days": ticket.extension_days,
@@ -198,13 +228,22 @@ def ticket_view(
     }
 
 
-def history_view(session: Session, ticket: Ticket) -> list[dict[str, Any]]:
+def history_view(session: Session, ticket: Ticket, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """The ticket's steps with who took them in words ("市民", "系统自动分派", "操作员 张三")."""
+    events = service.history(session, ticket.number)
+    names = actors.names(session, [event.actor for event in events], catalogue)
     return [
         {
             "at": assume_utc(event.at),
-            "actor": event.actor,
+            "actor": names[event.actor],
             "action": EVENT_LABELS.get(event.action.removeprefix("ticket."), event.action),
             "note": (event.detail or {}).get("note") or "",
         }
-        for event in service.history(session, ticket.number)
+        for event in events
     ]
+
+
+def stated_time(description: str) -> str:
+    """When the citizen said it happened, as the assistant recorded it ("时间：半夜")."""
+    found = _STATED_TIME.search(description or "")
+    return found.group(1).strip() if found else ""

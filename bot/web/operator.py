@@ -9,6 +9,7 @@ ticket here in one step. Hand-overs are claimed, answered and closed under `/ope
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Optional
 from urllib.parse import quote
@@ -26,7 +27,7 @@ from bot.tickets import service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
-from bot.web import conversations
+from bot.web import conversations, topics
 from bot.web.common import error_response, json_body, json_response, render, run_blocking, run_db
 from bot.web.sessions import login_required
 
@@ -117,7 +118,14 @@ async def console(request: Request) -> HTTPResponse:
         ticket_types=TICKET_TYPES,
         functions=catalogue.functions,
         bodies=sorted(catalogue.bodies(), key=lambda b: (LEVELS.index(b.level), b.name)),
+        form_key=new_form_key(),
     )
+
+
+def new_form_key() -> str:
+    """The idempotency key of one rendering of the ticket form: every submission of that form
+    (a double click, a retry after a lost answer) files the same one ticket."""
+    return secrets.token_urlsafe(18)
 
 
 @blueprint.post("/tickets")
@@ -129,6 +137,8 @@ async def create_ticket(request: Request) -> HTTPResponse:
         form = TicketForm.parse(json_body(request), catalogue)
     except service.TicketInvalid as error:
         return json_response({"error": str(error)}, 400)
+    if not form.key:
+        return json_response({"error": "表单已过期，请刷新页面后重新提交"}, 400)
     routing = await run_blocking(request.app.ctx.services.router.route, form.description)
 
     def work(session: Session) -> dict[str, Any]:
@@ -140,7 +150,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
             name=form.name,
             anonymous=form.anonymous,
             channel=HOTLINE_CHANNEL,
-            idempotency_key=f"operator:{principal.user_id}:{form.key}" if form.key else None,
+            idempotency_key=f"operator:{principal.user_id}:{form.key}",
             actor=principal,
         )
         return {
@@ -148,6 +158,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
             "status": ticket.state.label,
             "department": service.department_name(catalogue, ticket.department_id),
             "due_at": format_cn(ticket.due_at),
+            "next_key": new_form_key(),
         }
 
     try:
@@ -162,7 +173,25 @@ async def handoff_queue(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
         return [_handoff_json(h) for h in conversations.open_requests(session)]
 
-    return json_response({"handoffs": await run_db(request, work)})
+    handoffs = await run_db(request, work)
+    for handoff in handoffs:
+        intent = await topics.remembered_intent(
+            request.app, f"handoff:{handoff['id']}", handoff["last_message"]
+        )
+        handoff["topic"] = await _topic(request, intent, handoff["last_message"])
+    return json_response({"handoffs": handoffs})
+
+
+async def _topic(request: Request, intent: Optional[str], text: str) -> str:
+    """The intent in Chinese; for a matter to file, the router's category too."""
+    if intent is None:
+        return "（话题未识别）" if text else "（无留言）"
+    label = topics.intent_label(intent)
+    if intent in topics.COMPLAINT_INTENTS:
+        routing = await run_blocking(request.app.ctx.services.router.route, text)
+        if routing.category_name:
+            label = f"{label} · {routing.category_name}"
+    return label
 
 
 @blueprint.post("/handoffs/<handoff_id:int>/claim")
@@ -190,17 +219,15 @@ async def conversation(request: Request, handoff_id: int) -> HTTPResponse:
 @login_required("operator")
 async def transcript(request: Request, handoff_id: int) -> HTTPResponse:
     """The assistant's part from Rasa's tracker and the hand-over's lines, in time order."""
+    def work(session: Session) -> tuple[str, dict[str, Any], list[conversations.Entry]]:
+        found = conversations.get(session, handoff_id)
+        return found.sender_id, _handoff_json(found), conversations.messages(session, handoff_id)
+
     try:
-        handoff, lines = await run_db(
-            request,
-            lambda s: (
-                _handoff_json(conversations.get(s, handoff_id)),
-                conversations.messages(s, handoff_id),
-            ),
-        )
+        sender_id, handoff, lines = await run_db(request, work)
     except conversations.ConversationError as error:
         return error_response(request, str(error), error.status)
-    entries = sorted(await _tracker_entries(request, handoff["sender_id"]) + lines, key=lambda e: e.at)
+    entries = sorted(await _tracker_entries(request, sender_id) + lines, key=lambda e: e.at)
     return json_response({"handoff": handoff, "entries": [e.to_dict() for e in entries]})
 
 
@@ -262,8 +289,8 @@ async def _tracker_entries(request: Request, sender_id: str) -> list[conversatio
 def _handoff_json(handoff: Handoff) -> dict[str, Any]:
     return {
         "id": handoff.id,
-        "sender_id": handoff.sender_id,
         "channel": handoff.channel,
+        "channel_label": topics.channel_label(handoff.channel),
         "status": handoff.status,
         "status_label": conversations.STATUS_LABELS.get(handoff.status, handoff.status),
         "last_message": handoff.last_message,
