@@ -143,7 +143,7 @@ async def test_open_drafts_offer_an_opinion_and_show_the_days_left(app, db, sync
         listing = html.unescape((await client.get("/consultations")).text)
     assert "还剩 5 天截止" in listing
     assert f'href="/?say={quote("我想对《" + title + "》提意见", safe="")}"' in listing
-    assert f'aria-label="对《{title}》提意见">提意见</a>' in listing
+    assert f'aria-label="提意见：《{title}》">提意见</a>' in listing
 
 
 async def test_draft_page_has_a_comment_link_per_clause_and_whole_sentences(app, db, synced):
@@ -155,7 +155,7 @@ async def test_draft_page_has_a_comment_link_per_clause_and_whole_sentences(app,
         summary = draft.summary
     for label in clauses:
         message = quote(f"我想对《{title}》{label}提意见", safe="")
-        assert f'<a href="/?say={message}" aria-label="对{label}提意见">' in page
+        assert f'<a href="/?say={message}">对{label}提意见</a>' in page
     assert "\n" in summary.strip()
     assert summary.replace("\n", "").strip() in page.replace("\n", "")
     assert f"<p>{''.join(line.strip() for line in summary.splitlines())}</p>" in page

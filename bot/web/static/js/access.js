@@ -70,10 +70,7 @@
 
   function labelQuickReplies(group) {
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "可选回复");
-    group.querySelectorAll("button").forEach(function (button) {
-      if (!button.getAttribute("aria-label")) button.setAttribute("aria-label", "回复：" + button.textContent);
-    });
+    group.setAttribute("aria-label", "可选回复，点击即发送");
   }
 
   var log = document.querySelector("#chat .chat-log");
