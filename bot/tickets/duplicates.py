@@ -3,9 +3,10 @@ calls about one 解放路 building site). The department sees them linked to eac
 handles the matter once and answers everyone, instead of five separate site visits.
 
 Candidates are the same department's tickets of the same category from the last
-`WINDOW_DAYS` days; a pair is a duplicate when the place and the words of the description are
-close (character-bigram overlap, which needs no word segmentation and tolerates 定海区解放路 vs
-解放路).
+`WINDOW_DAYS` days; a pair is a duplicate when the places are close (character bigrams, which
+tolerate 定海区解放路 vs 解放路) and the descriptions share enough of their words (Jaccard of the
+words that matter, as opinions are compared in `bot.consultation.grouping.terms`): "工地半夜打桩"
+and "工地晚上打桩噪音太大" are one matter, "工地门口占道经营" at the same place is another.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.consultation.grouping import terms
 from bot.tickets.models import Ticket, as_utc
 
 WINDOW_DAYS = 30
 MAX_CANDIDATES = 300
 MAX_SHOWN = 10
 PLACE_MIN = 0.5
-TEXT_MIN = 0.3
+TEXT_MIN = 0.25
 _NOT_TEXT = re.compile(r"[^\w]+")
 _STATED_PARTS = re.compile(r"；(?:地点|时间)：[^；]*")
 
@@ -66,7 +68,12 @@ def similarity(one: Ticket, other: Ticket) -> float | None:
     place = overlap(one.location or "", other.location or "")
     if place < PLACE_MIN:
         return None
-    text = overlap(_problem(one.description), _problem(other.description))
+    first, second = set(terms(_problem(one.description)).split()), set(
+        terms(_problem(other.description)).split()
+    )
+    if not first or not second:
+        return None
+    text = len(first & second) / len(first | second)
     return round(text, 2) if text >= TEXT_MIN else None
 
 
