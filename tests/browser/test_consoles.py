@@ -23,7 +23,7 @@ from tests.browser.conftest import (
     screenshot,
     unique,
 )
-from tests.browser.test_staff import closed_draft
+from tests.browser.test_staff import closed_draft, decide_every_group
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -118,33 +118,19 @@ def test_queue_shows_the_topic_and_channel_and_the_transcript_reads_as_words(sta
     operator.get_by_role("button", name="结束对话，交还智能助手").click()
 
 
-def file_ticket(stack, description: str, location: str, department: str = PUTUO_ENFORCEMENT) -> str:
-    routing = RoutingResult(
-        text=description,
-        type="投诉",
-        category="city_management",
-        category_name="综合行政执法",
-        department_id=department,
-        location=location,
-    )
-    with stack.db.session() as session:
-        return service.create_ticket(
-            session, routing, description=description, phone="13812340000", name="赵六",
-            channel="socketio", sender_id="browser-citizen",
-        ).number
-
-
 def test_department_calls_back_sees_duplicates_and_replies(stack, new_page):
     site = unique("沈家门渔港路1号工地")
-    first = file_ticket(stack, f"{site}半夜还在打桩，吵得睡不着；时间：半夜", site)
-    second = file_ticket(stack, f"{site}晚上打桩，噪音太大睡不着", site)
-    other = file_ticket(stack, "东港新城的行道树被台风吹断了", unique("东港新城海天大道"))
+    first = stack.new_ticket(PUTUO_ENFORCEMENT, f"{site}半夜还在打桩，吵得睡不着；时间：半夜", site)
+    second = stack.new_ticket(PUTUO_ENFORCEMENT, f"{site}晚上打桩，噪音太大睡不着", site)
+    other = stack.new_ticket(
+        PUTUO_ENFORCEMENT, "东港新城的行道树被台风吹断了", unique("东港新城海天大道")
+    )
 
     page = login(new_page(PHONE), stack, "department")
     page.goto(f"/department/tickets/{first}")
     expect(page.locator("#stated-time")).to_have_text("半夜")
-    call = page.get_by_role("link", name="拨打市民电话 13812340000")
-    expect(call).to_have_attribute("href", "tel:13812340000")
+    call = page.get_by_role("link", name="拨打市民电话 13812345678")
+    expect(call).to_have_attribute("href", "tel:13812345678")
     duplicates = page.locator("#duplicates")
     expect(duplicates.get_by_role("link", name=second)).to_be_visible()
     expect(duplicates).not_to_contain_text(other)
@@ -214,12 +200,7 @@ def test_staff_choose_each_outcome_and_the_reviewer_previews_the_summary(stack, 
     expect(staff.get_by_role("alert")).to_contain_text("必须说明理由")
     expect(staff.locator("[id^=group-]").first.get_by_label("处理结果")).to_have_value("not_adopted")
 
-    for index in range(staff.locator("[id^=group-]").count()):
-        group = staff.locator("[id^=group-]").nth(index)
-        group.get_by_label("处理结果").select_option(label="部分采纳")
-        group.get_by_label(re.compile("理由")).fill("将结合听证会意见统筹研究确定。")
-        group.get_by_role("button", name="保存决定").click()
-        expect(staff.get_by_role("status")).to_contain_text("处理决定已保存")
+    decide_every_group(staff, "部分采纳", "将结合听证会意见统筹研究确定。")
     staff.get_by_role("button", name="起草采纳情况").click()
 
     reviewer = login(new_page(), stack, "reviewer")
