@@ -27,7 +27,7 @@ from bot.tickets import service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
-from bot.web import conversations, topics
+from bot.web import actors, conversations, topics
 from bot.web.common import error_response, json_body, json_response, render, run_blocking, run_db
 from bot.web.sessions import login_required
 
@@ -295,7 +295,7 @@ def _handoff_json(handoff: Handoff) -> dict[str, Any]:
         "status_label": conversations.STATUS_LABELS.get(handoff.status, handoff.status),
         "last_message": handoff.last_message,
         "created_at": format_cn(handoff.created_at),
-        "claimed_by": handoff.claimed_by,
+        "claimed_by": actors.label(handoff.claimed_by) if handoff.claimed_by else None,
     }
 
 

@@ -4,11 +4,11 @@ Chromium; 长者模式 remembered across reloads; keyboard use from the skip lin
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import violations
 from tests.browser.conftest import (
     PHONE,
     PUTUO_ENFORCEMENT,
@@ -20,30 +20,6 @@ from tests.browser.conftest import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-AXE = Path(__file__).resolve().parents[2] / "var" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = ("serious", "critical")
-
-
-def violations(page: Page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.1 A/AA violations on the page as it is now.
-
-    axe is evaluated through the DevTools protocol: the site's CSP (script-src 'self') rightly
-    refuses an injected <script>."""
-    if not AXE.exists():
-        pytest.fail("axe-core is missing: run scripts/install-axe.sh")
-    devtools = page.context.new_cdp_session(page)
-    devtools.send("Runtime.evaluate", {"expression": AXE.read_text(encoding="utf-8")})
-    devtools.detach()
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def elder_mode(page: Page) -> None:

@@ -13,6 +13,7 @@ from bot.audit import AuditEvent
 from bot.tickets import service
 from bot.tickets.models import Ticket
 from bot.tickets.routing import RoutingResult
+from tests.browser.axe import violations
 from tests.browser.conftest import (
     DINGHAI_ENFORCEMENT,
     PHONE,
@@ -209,8 +210,16 @@ def test_staff_choose_each_outcome_and_the_reviewer_previews_the_summary(stack, 
     expect(preview.locator(".banner")).to_contain_text("内部预览")
     expect(preview.locator("body")).to_contain_text("将结合听证会意见统筹研究确定")
     screenshot(reviewer, "staff-summary-preview")
+    assert violations(reviewer) == []
     reviewer.get_by_role("button", name="审核通过").click()
     expect(reviewer.get_by_role("status")).to_contain_text("已审核通过")
+    reviewer.get_by_role("button", name="发布采纳情况").click()
+    expect(reviewer.get_by_role("status")).to_contain_text("采纳情况已发布")
+
+    citizen = new_page(PHONE)
+    citizen.goto(f"/consultations/{draft_id}/summary")
+    expect(citizen.get_by_role("navigation", name="主导航")).to_contain_text("征求意见")
+    assert violations(citizen) == []
 
 
 def test_a_citizen_comments_on_a_clause_from_the_draft_page(stack, new_page):
