@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import hashlib
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Iterable
 
 from rasa_sdk import Tracker
 
 from bot.text import clean
-
-T = TypeVar("T")
+from bot.threads import in_thread  # noqa: F401 - the actions' way off the event loop
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -24,13 +21,6 @@ def latest_text(tracker: Tracker) -> str:
 
 def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
-
-
-async def in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run blocking work (database, search) off the action server's event loop."""
-    return await asyncio.get_running_loop().run_in_executor(
-        None, functools.partial(func, *args, **kwargs)
-    )
 
 
 def submission_key(tracker: Tracker, form: str, slots: Iterable[str]) -> str:

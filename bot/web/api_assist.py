@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from bot.db import utcnow
 from bot.privacy import mask
+from bot.threads import in_thread
 from bot.web import topics
-from bot.web.common import json_body, json_response, run_blocking, run_db
+from bot.web.common import json_body, json_response, run_db
 from bot.web.models import FEEDBACK_ACTIONS, SuggestionFeedback
 from bot.web.sessions import login_required
 
@@ -34,8 +35,8 @@ blueprint = Blueprint("assist_api", url_prefix="/api/assist")
 async def assist(request: Request) -> HTTPResponse:
     question = (request.args.get("q") or "")[:MAX_QUESTION]
     services = request.app.ctx.services
-    answer = await run_blocking(lambda: services.kb.ask(question, top_k=3))
-    routing = await run_blocking(lambda: services.router.route(question))
+    answer = await in_thread(lambda: services.kb.ask(question, top_k=3))
+    routing = await in_thread(lambda: services.router.route(question))
     intent = await topics.intent_of(request.app, question)
     prefill = intent in topics.COMPLAINT_INTENTS if intent else not answer.confident
     return json_response(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Callable, Optional
 
 from sanic import Blueprint
@@ -20,21 +19,15 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.accounts import Principal
-from bot.privacy import mask, mask_name, mask_phone
-from bot.tickets import duplicates, service, workdays
+from bot.tickets import duplicates, service
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.models import IN_DEPARTMENT_STATUSES, STATES, Ticket, as_utc, assume_utc
+from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
+from bot.tickets.view import sees_masked, ticket_view
 from bot.web import actors, topics
 from bot.web.common import render, run_db
 from bot.web.sessions import login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
-TIME_LEFT = {
-    "overdue": "已超期",
-    "soon": "不足1个工作日",
-    "ok": "时间充裕",
-    "done": "",
-}
 EVENT_LABELS = {"receive": "受理", **{name: t.label for name, t in service.TRANSITIONS.items()}}
 DONE_MESSAGES = {
     "sign": "已签收，请在办结时限前答复市民。",
@@ -136,7 +129,7 @@ async def _ticket_page(
 
     def work(session: Session) -> tuple[dict, list[dict], list[duplicates.Duplicate]]:
         ticket = service.get_ticket(session, number, principal)
-        view = ticket_view(ticket, principal, catalogue, as_utc())
+        view = callback_view(ticket, principal, ticket_view(ticket, principal, catalogue, as_utc()))
         if view["phone_visible"]:
             audit.record(
                 session,
@@ -167,64 +160,24 @@ async def _ticket_page(
     )
 
 
-def time_left(ticket: Ticket, now: datetime) -> str:
-    """overdue / soon (less than one working day left) / ok; done when the department is not
-    holding the ticket."""
-    if ticket.status not in IN_DEPARTMENT_STATUSES or ticket.due_at is None:
-        return "done"
-    due = assume_utc(ticket.due_at)
-    if due < now:
-        return "overdue"
-    if due < workdays.add_working_days(now, 1):
-        return "soon"
-    return "ok"
-
-
-def ticket_view(
-    ticket: Ticket, principal: Principal, catalogue: Catalogue, now: datetime
-) -> dict[str, Any]:
-    """What the page shows; a department sees personal data masked, except that the lead
-    department sees the citizen's name and phone to call back (`phone_visible`: audit it)."""
-    masked = principal.role == "department"
-    lead = principal.department_id == ticket.department_id
-    contact_masked = masked and not lead
-    phone, name = ticket.citizen_phone or "", ticket.citizen_name or ""
-    left = time_left(ticket, now)
+def callback_view(ticket: Ticket, principal: Principal, view: dict[str, Any]) -> dict[str, Any]:
+    """The ticket page's view: the lead department sees the citizen's name and phone to call
+    back (`phone_visible`: the caller audits it), the time the citizen gave, the channel in
+    Chinese and the citizen's rating."""
+    phone_visible = sees_masked(principal) and view["lead"] and bool(ticket.citizen_phone)
+    contact = (
+        {"citizen_name": ticket.citizen_name or "", "citizen_phone": ticket.citizen_phone}
+        if phone_visible
+        else {}
+    )
     return {
-        "number": ticket.number,
-        "type": ticket.type,
-        "category": ticket.category_name or "未分类",
-        "urgent": ticket.urgent,
-        "description": mask(ticket.description) if masked else ticket.description,
-        "location": ticket.location or "",
-        "channel": ticket.channel,
+        **view,
+        **contact,
+        "phone_visible": phone_visible,
         "channel_label": topics.channel_label(ticket.channel),
         "stated_time": stated_time(ticket.description),
         "satisfaction": ticket.satisfaction or "",
         "visited_at": ticket.visited_at,
-        "status": ticket.status,
-        "status_label": ticket.state.label,
-        "department": service.department_name(catalogue, ticket.department_id) or "未派单",
-        "lead": lead,
-        "co_departments": [
-            service.department_name(catalogue, d) for d in ticket.co_department_ids or ()
-        ],
-        "created_at": ticket.created_at,
-        "sign_by": ticket.sign_by,
-        "due_at": ticket.due_at,
-        "time_left": left,
-        "time_left_label": TIME_LEFT[left],
-        "supervised": ticket.supervised,
-        "anonymous": ticket.anonymous,
-        "citizen_name": mask_name(name) if contact_masked else name,
-        "citizen_phone": mask_phone(phone) if contact_masked and phone else phone,
-        "phone_visible": masked and lead and bool(phone),
-        "return_reason": ticket.return_reason or "",
-        "extension_state": ticket.extension_state or "",
-        "extension_days": ticket.extension_days,
-        "extension_reason": ticket.extension_reason or "",
-        "reply": ticket.reply or "",
-        "replied_at": ticket.replied_at,
     }
 
 

@@ -27,11 +27,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html
 from sqlalchemy.orm import Session
 
+from bot.clock import local_day
 from bot.consultation import NotFound as ConsultationNotFound
 from bot.consultation import drafts, publish
-from bot.consultation.models import PHASE_LABELS, Summary, local_date
+from bot.consultation.models import PHASE_LABELS, Summary
 from bot.consultation.report import template_environment, to_public_json
-from bot.db import utcnow
 from bot.web.common import TEMPLATES, json_response, run_db
 
 SUMMARY_CSP = (
@@ -108,7 +108,7 @@ async def _db(request: Request, work):
 @blueprint.get("/consultations", strict_slashes=False)
 async def index(request: Request) -> HTTPResponse:
     def work(session: Session) -> dict[str, Any]:
-        today = local_date(utcnow())
+        today = local_day()
         listed = drafts.list_drafts(session, today)
         return {
             "today": today,
@@ -124,7 +124,7 @@ async def draft_page(request: Request, draft_id: int) -> HTTPResponse:
     def work(session: Session) -> HTTPResponse:
         draft = drafts.get_draft(session, draft_id)
         published = publish.latest_summary(session, draft_id) is not None
-        phase = draft.phase(local_date(utcnow()))
+        phase = draft.phase(local_day())
         return _page(
             request,
             "public_draft.html",
@@ -180,7 +180,7 @@ async def summary_json(request: Request, draft_id: int) -> HTTPResponse:
 @blueprint.get("/api/consultations")
 async def api_list(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
-        listed = drafts.list_drafts(session, local_date(utcnow()))
+        listed = drafts.list_drafts(session, local_day())
         return [
             {
                 **item.to_dict(),

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.accounts import Principal
+from bot.clock import local_day
 from bot.consultation import (
     ConsultationError,
     NotFound,
@@ -31,7 +32,6 @@ from bot.consultation import (
     get_draft,
     group_opinions,
     list_drafts,
-    local_date,
     publish_summary,
     return_summary,
 )
@@ -39,7 +39,6 @@ from bot.consultation.drafts import info as draft_info
 from bot.consultation.models import OUTCOMES, Opinion, OpinionGroup
 from bot.consultation.publish import latest_summary, pending_summary
 from bot.consultation.report import render_html
-from bot.db import utcnow
 from bot.privacy import mask
 from bot.web.common import render, run_db
 from bot.web.sessions import login_required
@@ -99,7 +98,7 @@ COMMANDS: dict[str, DraftCommand] = {
 @login_required("staff", "reviewer")
 async def index(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
-        today = local_date(utcnow())
+        today = local_day()
         return [
             {"info": info, "summary": _summary_view(session, info.id)}
             for info in list_drafts(session, today, include_unreleased=True)
@@ -189,7 +188,7 @@ async def _draft_page(
         groups = group_views(session, draft_id)
         opinions = sum(len(group["opinions"]) for group in groups)
         return {
-            "draft": draft_info(draft, local_date(utcnow()), opinions),
+            "draft": draft_info(draft, local_day(), opinions),
             "clauses": {clause.id: clause.display for clause in draft.clauses},
             "groups": groups,
             "summary": _summary_view(session, draft_id),

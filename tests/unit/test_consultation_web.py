@@ -13,8 +13,9 @@ import httpx
 import pytest
 from sanic import Sanic
 
+from bot import clock
 from bot.consultation import approve_summary, decide_opinion, draft_summary, publish_summary
-from bot.consultation.models import Draft, Opinion, local_date
+from bot.consultation.models import Draft, Opinion
 from bot.consultation.report import build_content, render_html, render_markdown
 from bot.services import Services
 from bot.web import public_consultation
@@ -47,13 +48,13 @@ async def serving(app: Sanic):
 
 @pytest.fixture
 def app(settings, db, monkeypatch, request):
-    monkeypatch.setattr(public_consultation, "utcnow", lambda: NOW)
     monkeypatch.setattr(Sanic, "test_mode", True)
     application = Sanic(f"consultation_{re.sub(r'[^A-Za-z0-9_]', '_', request.node.name)}")
     application.ctx.settings = settings
     application.ctx.services = Services(settings)
     public_consultation.register(application)
-    return application
+    with clock.frozen(NOW):
+        yield application
 
 
 async def test_open_drafts_and_draft_text(app, db, synced):
@@ -131,16 +132,16 @@ async def test_unreleased_drafts_are_not_public(app, db, synced):
 
 
 @pytest.mark.parametrize("today", [NOW, None], ids=["fixed", "real-date"])
-async def test_open_drafts_offer_an_opinion_and_show_the_days_left(app, db, synced, monkeypatch, today):
+async def test_open_drafts_offer_an_opinion_and_show_the_days_left(app, db, synced, today):
     moment = today or datetime.now(timezone.utc)
-    monkeypatch.setattr(public_consultation, "utcnow", lambda: moment)
     with db.session() as session:
         draft = session.get(Draft, synced[PARKING])
-        draft.opens_on = local_date(moment) - timedelta(days=3)
-        draft.closes_on = local_date(moment) + timedelta(days=5)
+        draft.opens_on = clock.local_day(moment) - timedelta(days=3)
+        draft.closes_on = clock.local_day(moment) + timedelta(days=5)
         title = draft.display_title
-    async with serving(app) as client:
-        listing = html.unescape((await client.get("/consultations")).text)
+    with clock.frozen(moment):
+        async with serving(app) as client:
+            listing = html.unescape((await client.get("/consultations")).text)
     assert "还剩 5 天截止" in listing
     assert f'href="/?say={quote("我想对《" + title + "》提意见", safe="")}"' in listing
     assert f'aria-label="提意见：《{title}》">提意见</a>' in listing
