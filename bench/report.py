@@ -168,6 +168,19 @@ def _consultation_rows(c: dict[str, Any]) -> Iterator[Row]:
     )
 
 
+def _door_rows(door: dict[str, Any]) -> Iterator[Row]:
+    rest, busy, attack = door["at_rest_ms"], door["under_attack_ms"], door["attack"]
+    yield (
+        f"Citizens' replies through the portal relay while one address sends "
+        f"{attack['one_megabyte_messages']} messages of 1 MB and {attack['logins']} wrong logins "
+        f"({door['citizens']} citizens, {door['profile']})",
+        f"p50/p95 at rest {rest['p50']:.0f}/{rest['p95']:.0f} ms, under attack "
+        f"{busy['p50']:.0f}/{busy['p95']:.0f} ms → p95 **{door['p95_ratio']}×** "
+        f"(target ≤ {door['target_ratio']}×)",
+        "`python bench/bench_door.py`",
+    )
+
+
 ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("accuracy", _accuracy_rows),
     ("chat", _chat_rows),
@@ -176,6 +189,7 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("routing", _routing_rows),
     ("inbox", _inbox_rows),
     ("consultation", _consultation_rows),
+    ("door", _door_rows),
 )
 """Each benchmark's rows, in the table's order; a benchmark without results gives none."""
 

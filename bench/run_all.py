@@ -27,6 +27,8 @@ BENCHES = {
     "routing": ["bench/bench_routing.py"],
     "consultation": ["bench/bench_consultation.py"],
     "inbox": ["bench/bench_inbox.py"],
+    "door": ["bench/bench_door.py"],
+    "disclosure_report": ["bench/bench_disclosure_report.py"],
     "soak": ["bench/soak.py"],
 }
 

@@ -25,6 +25,7 @@ from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
 from bot.tickets.view import sees_masked, ticket_view
 from bot.web import actors, topics
 from bot.web.common import render, run_db
+from bot.web.identity import shown_actor
 from bot.web.sessions import login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
@@ -140,7 +141,7 @@ async def _ticket_page(
                 detail={"purpose": "callback"},
             )
         similar = duplicates.similar_tickets(session, ticket) if view["lead"] else []
-        return view, history_view(session, ticket, catalogue), similar
+        return view, history_view(session, ticket, catalogue, request.app.ctx.settings.secret_key), similar
 
     try:
         ticket, history, similar = await run_db(request, work)
@@ -181,14 +182,19 @@ def callback_view(ticket: Ticket, principal: Principal, view: dict[str, Any]) ->
     }
 
 
-def history_view(session: Session, ticket: Ticket, catalogue: Catalogue) -> list[dict[str, Any]]:
-    """The ticket's steps with who took them in words ("市民", "系统自动分派", "操作员 张三")."""
+def history_view(
+    session: Session, ticket: Ticket, catalogue: Catalogue, secret: str
+) -> list[dict[str, Any]]:
+    """The ticket's steps with who took them in words ("系统自动分派", "操作员 张三"); citizens
+    appear by their label (`bot.web.identity`), never by their sender id."""
     events = service.history(session, ticket.number)
     names = actors.names(session, [event.actor for event in events], catalogue)
     return [
         {
             "at": assume_utc(event.at),
-            "actor": names[event.actor],
+            "actor": shown_actor(secret, event.actor)
+            if event.actor.startswith("citizen:")
+            else names[event.actor],
             "action": EVENT_LABELS.get(event.action.removeprefix("ticket."), event.action),
             "note": (event.detail or {}).get("note") or "",
         }

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.accounts import Principal
-from bot.handoff import Handoff, request_handoff
-from bot.web import conversations
-from bot.web.conversations import ConversationError
+from bot.handoff import Handoff, conversations, request_handoff
+from bot.handoff.conversations import ConversationError
 
 WANG = Principal(1, "wang", "operator", None)
 LI = Principal(2, "li", "operator", None)
@@ -18,7 +17,7 @@ SENDER = "0123456789abcdef0123456789abcdef"
 def handoff_id(db) -> int:
     with db.session() as session:
         return request_handoff(
-            session, sender_id=SENDER, channel="socketio", last_message="我要找人工"
+            session, sender_id=SENDER, channel="portal", last_message="我要找人工"
         ).id
 
 
@@ -129,6 +128,6 @@ def test_button_clicks_read_as_the_button_title_never_the_payload():
 
 def test_telegram_senders_are_delivered_through_the_telegram_channel():
     telegram = Handoff(sender_id="telegram:42", channel="rest")
-    portal = Handoff(sender_id=SENDER, channel="socketio")
+    portal = Handoff(sender_id=SENDER, channel="portal")
     assert conversations.delivery_channel(telegram) == "telegram"
-    assert conversations.delivery_channel(portal) == "socketio"
+    assert conversations.delivery_channel(portal) == "portal"

@@ -1,6 +1,6 @@
 """Hand-over conversations once a 12345 operator takes them: claim, talk, hand back.
 
-`bot.handoff` queues a citizen who asked for a person. Here an operator claims the request, the
+`bot.handoff.queue` queues a citizen who asked for a person. Here an operator claims the request, the
 two exchange messages (stored in `handoff_messages`, which the portal widget polls), and closing
 the conversation hands the citizen back to the assistant. Every step is audited. Channels that
 can push a message themselves (Telegram) register a delivery function on
@@ -21,10 +21,18 @@ from sqlalchemy.orm import Session
 from bot import audit
 from bot.accounts import Principal
 from bot.db import utcnow
-from bot.handoff import ACTIVE, CLOSED, WAITING, Handoff, open_handoff
+from bot.handoff.models import (
+    ACTIVE,
+    CITIZEN,
+    CLOSED,
+    OPERATOR,
+    WAITING,
+    Handoff,
+    HandoffMessage,
+)
+from bot.handoff.queue import open_handoff
 from bot.text import has_content
 from bot.tickets.models import assume_utc
-from bot.web.models import CITIZEN, OPERATOR, HandoffMessage
 from bot.web.topics import intent_label
 
 MAX_MESSAGE = 1000

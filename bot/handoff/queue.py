@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Integer, String, Text, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.db import Base, utcnow
+from bot.handoff.models import ACTIVE, WAITING, Handoff
 from bot.privacy import mask
-
-WAITING, ACTIVE, CLOSED = "waiting", "active", "closed"
-
-
-class Handoff(Base):
-    __tablename__ = "handoffs"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    sender_id = Column(String(128), nullable=False, index=True)
-    channel = Column(String(32), nullable=False, default="rest")
-    status = Column(String(16), nullable=False, default=WAITING, index=True)
-    last_message = Column(Text, nullable=False, default="")
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    claimed_by = Column(String(120))
-    claimed_at = Column(DateTime(timezone=True))
-    closed_at = Column(DateTime(timezone=True))
 
 
 def request_handoff(
