@@ -30,6 +30,8 @@ INTENT_LABELS = {
     "file_complaint": "反映问题（投诉/求助/举报/建议）",
     "check_status": "查询办理进度",
     "inform": "反映问题（投诉/求助/举报/建议）",
+    "apply_disclosure": "申请政府信息公开",
+    "check_disclosure": "查询信息公开申请进度",
 }
 COMPLAINT_INTENTS = frozenset({"file_complaint", "inform"})
 """Intents whose words are a matter for a department: only these pre-fill a ticket."""
@@ -42,6 +44,10 @@ CHANNEL_LABELS = {
     "hotline": "12345 热线电话",
 }
 MAX_REMEMBERED = 2000
+NOT_A_TOPIC = frozenset({"request_human", "greet", "goodbye", "thank", "affirm", "deny"})
+"""Intents that say how the citizen talks, not what about ("转人工", "谢谢")."""
+LINE_SEPARATOR = " / "
+"""How the hand-over joins the citizen's last lines (actions/handoff.py)."""
 
 
 def channel_label(channel: Optional[str]) -> str:
@@ -70,11 +76,24 @@ async def intent_of(app: Sanic, text: str) -> Optional[str]:
         return None
 
 
+async def topic_intent(app: Sanic, text: str) -> Optional[str]:
+    """The intent of the citizen's last lines that says what they are about: the latest line
+    that is not "转人工" or a greeting; else the latest line's."""
+    lines = [line for line in text.split(LINE_SEPARATOR) if line.strip()]
+    latest = None
+    for line in reversed(lines):
+        intent = await intent_of(app, line)
+        latest = latest or intent
+        if intent and intent not in NOT_A_TOPIC:
+            return intent
+    return latest
+
+
 async def remembered_intent(app: Sanic, key: str, text: str) -> Optional[str]:
     """`intent_of(text)`, asked once per `key` (the queue refreshes every few seconds)."""
     known: dict[str, Optional[str]] = app.ctx.__dict__.setdefault("topic_intents", {})
     if key not in known:
-        intent = await intent_of(app, text)
+        intent = await topic_intent(app, text)
         if intent is None:
             return None
         if len(known) >= MAX_REMEMBERED:

@@ -39,7 +39,7 @@ def test_portal_in_elder_mode_on_a_phone_passes_axe_and_is_remembered(stack, new
     expect(hotline).to_be_in_viewport()
     assert float(page.evaluate("getComputedStyle(document.documentElement).fontSize")[:-2]) >= 20
     answered = page.locator(".msg-bot").count()
-    say(page, "政府信息公开申请多少个工作日内答复")
+    say(page, "政策解读材料要和政策文件同步发布吗")
     answer = page.locator(".msg-bot").nth(answered)
     more = answer.get_by_role("button", name="展开全文")
     expect(more).to_be_visible()

@@ -1,7 +1,7 @@
 // Accessibility on every page: the 长者模式 toggle (remembered in localStorage; elder-init.js
 // applies it before paint), and on the portal chat: long answers folded to their first sentences
-// with "展开全文" in 长者模式, quick replies labelled as a group for screen readers, and a message
-// prepared from a link (/?say=…, e.g. "提意见" on a consultation page) put in the input box.
+// with "展开全文" in 长者模式, and a message prepared from a link (/?say=…, e.g. "提意见" on a
+// consultation page) put in the input box.
 (function () {
   "use strict";
 
@@ -68,18 +68,12 @@
     line.dataset.unfolded = "1";
   }
 
-  function labelQuickReplies(group) {
-    group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "可选回复，点击即发送");
-  }
-
   var log = document.querySelector("#chat .chat-log");
   if (log) {
     new MutationObserver(function (changes) {
       changes.forEach(function (change) {
         change.addedNodes.forEach(function (node) {
           if (node.nodeType !== 1) return;
-          if (node.classList.contains("quick-replies")) labelQuickReplies(node);
           if (node.classList.contains("msg-bot") && elder() && !node.dataset.unfolded) foldAnswer(node);
         });
       });
