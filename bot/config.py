@@ -82,6 +82,10 @@ class Settings:
     """Failed logins per username (from any address)."""
     rate_limit_login_ip: str = "20/900"
     """Failed logins per address, across usernames."""
+    kb_max_file_mb: int = 20
+    """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
+    kb_reload_seconds: int = 30
+    """ZS_KB_RELOAD_SECONDS: how often services look for an updated policy library."""
 
     profile: str = "dev"
 
@@ -131,6 +135,8 @@ class Settings:
             rate_limit_login_user=_env("RATE_LIMIT_LOGIN_USER", "5/900"),
             rate_limit_login_ip=_env("RATE_LIMIT_LOGIN_IP", "20/900"),
             profile=profile,
+            kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
+            kb_reload_seconds=_env_int("ZS_KB_RELOAD_SECONDS", 30),
         )
 
     def to_env(self) -> dict[str, str]:
