@@ -51,6 +51,10 @@ class Settings:
     telegram_secret: str = ""
     telegram_api_url: str = ""
     public_base_url: str = "http://127.0.0.1:8080"
+    status_check_attempts: int = 5
+    """Wrong phone digits (per ticket or receipt, and per conversation) before checks lock."""
+    status_check_lock_minutes: int = 30
+    """How long a locked status check stays locked after the last wrong digits."""
 
     profile: str = "dev"
 
@@ -84,6 +88,8 @@ class Settings:
             telegram_secret=_env("TELEGRAM_SECRET", ""),
             telegram_api_url=_env("TELEGRAM_API_URL", ""),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
+            status_check_attempts=_env_int("STATUS_CHECK_ATTEMPTS", 5),
+            status_check_lock_minutes=_env_int("STATUS_CHECK_LOCK_MINUTES", 30),
             profile=profile,
         )
 
@@ -108,6 +114,8 @@ class Settings:
             "TELEGRAM_SECRET": self.telegram_secret,
             "TELEGRAM_API_URL": self.telegram_api_url,
             "PUBLIC_BASE_URL": self.public_base_url,
+            "STATUS_CHECK_ATTEMPTS": str(self.status_check_attempts),
+            "STATUS_CHECK_LOCK_MINUTES": str(self.status_check_lock_minutes),
         }
 
     @property
