@@ -4,6 +4,7 @@ the menu instead of guessing "结束对话" or "表示感谢" from it."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Dict, List
 
@@ -23,6 +24,9 @@ INTENT_TITLES = {
     "bot_challenge": "确认是不是机器人",
 }
 SKIPPED = {"nlu_fallback", "out_of_scope", "affirm", "deny", "inform"}
+KEPT_ENTITIES = ("ticket_no", "receipt_no")
+"""Numbers the citizen typed travel with the clarification buttons, so "查询 ZS…" answered
+by a click checks that ticket and not the last one of the conversation."""
 NOT_UNDERSTOOD = "utter_not_understood"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"(ZS|YJ)\s*-?\d{8}", re.IGNORECASE)
@@ -70,7 +74,15 @@ class ActionDefaultAskAffirmation(Action):
         ][:2]
         if not candidates:
             candidates = ["ask_policy", "file_complaint"]
-        buttons = [{"title": INTENT_TITLES[name], "payload": f"/{name}"} for name in candidates]
+        kept = {
+            item["entity"]: item["value"]
+            for item in tracker.latest_message.get("entities") or []
+            if item.get("entity") in KEPT_ENTITIES and item.get("value")
+        }
+        carried = json.dumps(kept, ensure_ascii=False) if kept else ""
+        buttons = [
+            {"title": INTENT_TITLES[name], "payload": f"/{name}{carried}"} for name in candidates
+        ]
         buttons.append({"title": "都不是", "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return []
