@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of, in_thread
+from actions.wording import say
 from bot import handoff
 from bot.services import services
 
@@ -38,14 +39,7 @@ class ActionRequestHuman(Action):
                 _queue, tracker.sender_id, channel_of(tracker), " / ".join(previous[-3:])
             )
         except Exception:  # noqa: BLE001 - the citizen must hear something true either way
-            dispatcher.utter_message(
-                text="抱歉，转人工暂时没有成功（系统繁忙）。请稍后再试，或直接拨打12345政务服务热线。"
-            )
+            say(dispatcher, "handoff_failed")
             return []
-        dispatcher.utter_message(
-            text=(
-                f"已为您转接人工客服（转接编号 {request_id}），目前排队 {waiting} 位。"
-                "工作人员会在这里直接回复您，请稍候；紧急情况请直接拨打12345。"
-            )
-        )
+        say(dispatcher, "handoff_queued", request_id=request_id, waiting=waiting)
         return []
