@@ -156,6 +156,21 @@ class ValidateStatusForm(FormValidationAction):
         return {"status_phone_last4": digits[-4:]}
 
 
+def _awaiting_rating(sender_id: str) -> Optional[str]:
+    """The conversation's latest answered ticket not yet rated (the closing notice asks)."""
+    from sqlalchemy import select
+
+    from bot.tickets.models import REPLIED, Ticket
+
+    with services().db.session() as session:
+        return session.execute(
+            select(Ticket.number)
+            .where(Ticket.sender_id == sender_id, Ticket.status == REPLIED)
+            .order_by(Ticket.replied_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+
 def _rate(number: str, satisfaction: str, proof: Optional[str], sender_id: str, note: str):
     from bot.tickets.service import rate_by_citizen
 
@@ -186,8 +201,11 @@ class ActionRateTicket(Action):
         satisfaction = entity(tracker, "satisfaction") or next(
             (r for r in sorted(RATINGS, key=len, reverse=True) if r in said), None
         )
-        number = find_number(entity(tracker, "ticket_no") or "", TICKET_NO, "ZS") or (
-            tracker.get_slot("rating_ticket")
+        number = (
+            find_number(entity(tracker, "ticket_no") or "", TICKET_NO, "ZS")
+            or find_number(said, TICKET_NO, "ZS")
+            or tracker.get_slot("rating_ticket")
+            or await in_thread(_awaiting_rating, tracker.sender_id)
         )
         if not number or satisfaction not in RATINGS:
             say(dispatcher, "rating_unknown_ticket")

@@ -58,7 +58,7 @@ def ticket_reply_text(ticket: Ticket) -> str:
     return (
         f"您反映的问题（工单号 {ticket.number}）已办结。\n"
         f"承办单位答复：{ticket.reply}\n"
-        "发送“查询进度”可查看详情；如对答复不满意，可拨打12345政务服务热线。"
+        "请回复“满意”“基本满意”或“不满意”评价办理结果（回访）；不满意的将退回承办单位重新办理。"
     )
 
 

@@ -92,3 +92,17 @@ def test_a_stranger_cannot_rate_someone_elses_ticket(chat):
     assert "无法记录评价" in said[0]["text"]
     with chat.session() as session:
         assert service.get_ticket(session, number, DINGHAI_CLERK).satisfaction is None
+
+
+def test_a_rating_typed_after_the_closing_notice_finds_the_answered_ticket(chat):
+    number = create(chat, sender_id="tg:7").number
+    with chat.session() as session:
+        service.sign(session, number, DINGHAI_CLERK)
+        service.reply_and_close(session, number, DINGHAI_CLERK, reply="已修复井盖。")
+    said, _ = run(
+        ActionRateTicket(), [user("满意", "rate_ticket", satisfaction="满意")], sender="tg:7"
+    )
+    assert number in said[0]["text"] and "满意" in said[0]["text"]
+    with chat.session() as session:
+        ticket = service.get_ticket(session, number, DINGHAI_CLERK)
+        assert (ticket.status, ticket.satisfaction) == ("visited", "满意")
