@@ -231,3 +231,24 @@ class ActionRateTicket(Action):
         else:
             say(dispatcher, "rating_thanks", satisfaction=satisfaction, number=number)
         return [SlotSet("rating_ticket", None), SlotSet("rating_proof", None)]
+
+
+class ActionGreet(Action):
+    """The greeting with the menu; a citizen coming back to an answered ticket they have not
+    rated yet is asked for the 回访 rating there and then."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_greet")
+        try:
+            number = await in_thread(_awaiting_rating, tracker.sender_id)
+        except Exception:  # noqa: BLE001 - the greeting stands on its own
+            return []
+        if not number:
+            return []
+        say(dispatcher, "rating_on_return", number=number, buttons=rating_buttons(number))
+        return [SlotSet("rating_ticket", number)]

@@ -155,6 +155,8 @@ def test_a_citizen_rates_a_closed_ticket_and_dissatisfaction_reopens_it(stack):
         clerk = Principal(0, "clerk", "department", ticket.department_id)
         service.sign(session, number, clerk)
         service.reply_and_close(session, number, clerk, reply="已疏通下水道。")
+    welcome = stack.say(owner, "你好")
+    assert number in welcome[-1]["text"] and len(welcome[-1]["buttons"]) == 3, "asked on return"
     status = stack.say(owner, number)
     assert "已疏通下水道" in status[0]["text"]
     rating = status[-1]

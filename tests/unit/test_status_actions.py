@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 import actions.status as status_actions
-from actions.status import ActionCheckStatus, ActionRateTicket
+from actions.status import ActionCheckStatus, ActionGreet, ActionRateTicket
 from bot.services import Services
 from bot.tickets import service
 from tests.unit.recorded import action, run, slot, slots_of, user
@@ -106,3 +106,16 @@ def test_a_rating_typed_after_the_closing_notice_finds_the_answered_ticket(chat)
     with chat.session() as session:
         ticket = service.get_ticket(session, number, DINGHAI_CLERK)
         assert (ticket.status, ticket.satisfaction) == ("visited", "满意")
+
+
+def test_coming_back_to_an_answered_ticket_asks_for_the_rating(chat):
+    number = create(chat, sender_id="web:back").number
+    said, _ = run(ActionGreet(), [user("你好", "greet")], sender="web:back")
+    assert [m.get("response") for m in said] == ["utter_greet"]
+    with chat.session() as session:
+        service.sign(session, number, DINGHAI_CLERK)
+        service.reply_and_close(session, number, DINGHAI_CLERK, reply="已修复井盖。")
+    said, returned = run(ActionGreet(), [user("你好", "greet")], sender="web:back")
+    assert said[0]["response"] == "utter_greet" and number in said[1]["text"]
+    assert [b["title"] for b in said[1]["buttons"]] == ["满意", "基本满意", "不满意"]
+    assert slots_of(returned)["rating_ticket"] == number
