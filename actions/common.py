@@ -3,8 +3,6 @@ one submit step of every form."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
@@ -14,6 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.text import clean
+from bot.threads import in_thread
 
 T = TypeVar("T")
 
@@ -28,13 +27,6 @@ def latest_text(tracker: Tracker) -> str:
 
 def channel_of(tracker: Tracker) -> str:
     return tracker.get_latest_input_channel() or "rest"
-
-
-async def in_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run blocking work (database, search) off the action server's event loop."""
-    return await asyncio.get_running_loop().run_in_executor(
-        None, functools.partial(func, *args, **kwargs)
-    )
 
 
 def submission_key(tracker: Tracker, form: str, slots: Iterable[str]) -> str:
@@ -57,12 +49,12 @@ def submission_key(tracker: Tracker, form: str, slots: Iterable[str]) -> str:
 @dataclass(frozen=True)
 class Submission:
     """How a form's answers are stored: its slots (the last one is the citizen's confirmation),
-    the slot that routed into it, the messages.yml keys for cancelled / refused (with `{error}`)
-    / not saved, and the errors whose message may be shown to the citizen."""
+    the other slots cleared with them (its route), the messages.yml keys for cancelled / refused
+    (with `{error}`) / not saved, and the errors whose message may be shown to the citizen."""
 
     form: str
     slots: Sequence[str]
-    route_slot: str
+    cleared: Sequence[str]
     cancelled: str
     refused: str
     not_saved: str
@@ -83,8 +75,9 @@ async def store_then_confirm(
     """
     from actions.wording import say
 
-    reset: List[EventType] = [SlotSet(slot, None) for slot in submission.slots]
-    reset.append(SlotSet(submission.route_slot, None))
+    reset: List[EventType] = [
+        SlotSet(slot, None) for slot in (*submission.slots, *submission.cleared)
+    ]
     if not tracker.get_slot(submission.slots[-1]):
         say(dispatcher, submission.cancelled)
         return None, reset

@@ -4,7 +4,7 @@ missing, a confirmation, then one ticket, routed with its deadline (统一接收
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -13,11 +13,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Submission, channel_of, in_thread, latest_text, store_then_confirm
 from actions.wording import say, text
-from bot import audit
 from bot.clock import format_cn
-from bot.privacy import mask, mask_phone
+from bot.privacy import find_mobile as find_phone
+from bot.privacy import mask_phone
 from bot.services import services
 from bot.text import clean, has_content
+from bot.tickets import intake
 
 FORM_SLOTS = (
     "complaint_text",
@@ -27,7 +28,6 @@ FORM_SLOTS = (
     "complaint_confirmed",
 )
 ANONYMOUS = "匿名"
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)")
 _ANONYMOUS_WORDS = re.compile(r"匿名|不留|不想留|不方便留|保密")
 # A number is a time unless it is part of an address: 渔港路18号, 5号楼, 3幢 are places.
 _TIME_WORDS = re.compile(
@@ -40,11 +40,6 @@ _TIME_WORDS = re.compile(
 _GENERIC = re.compile(
     r"^(我)?(要|想|需要)?(投诉|举报|反映|求助|建议|反馈|报修)(一下|个|一个)?(问题|情况|事情)?[。！!]?$"
 )
-
-
-def find_phone(text: str) -> Optional[str]:
-    match = _MOBILE.search(text or "")
-    return re.sub(r"\D", "", match.group(1)) if match else None
 
 
 def is_description(text: str) -> bool:
@@ -65,16 +60,16 @@ def full_text(slots: Dict[str, Any]) -> str:
     return "；".join(p for p in parts if p)
 
 
-def _record_referral(sender_id: str, channel: str, text: str, kind: str, target: str) -> None:
+def _record_referral(routing, channel: str, sender_id: str) -> None:
     with services().db.session() as session:
-        audit.record(
-            session,
-            actor=f"citizen:{sender_id}",
-            action=f"complaint.{kind}",
-            entity_type="referral",
-            entity_id=sender_id[:64],
-            detail={"channel": channel, "to": target, "text": mask(text)[:500]},
-        )
+        intake.refer(session, routing, channel, sender_id)
+
+
+def _contact(slots: Dict[str, Any]) -> intake.Contact:
+    phone = slots.get("complaint_phone")
+    return intake.Contact(
+        phone=None if phone == ANONYMOUS else phone, anonymous=phone == ANONYMOUS
+    )
 
 
 class ActionTriageComplaint(Action):
@@ -96,7 +91,7 @@ class ActionTriageComplaint(Action):
         events: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
         if not text:
             return events + [SlotSet("complaint_route", "ticket")]
-        routing = await in_thread(services().router.route, text)
+        routing = await in_thread(intake.preview, services().router, text)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         describes_problem = is_description(text) and bool(
             routing.category or routing.emergency or routing.excluded
@@ -104,18 +99,10 @@ class ActionTriageComplaint(Action):
         if intent == "inform" and not describes_problem:
             return [SlotSet("complaint_route", "unclear")]
         if routing.emergency or routing.excluded:
-            kind = "emergency" if routing.emergency else "excluded"
             message = routing.emergency_message or routing.excluded_message
             dispatcher.utter_message(text=message)
             try:
-                await in_thread(
-                    _record_referral,
-                    tracker.sender_id,
-                    channel_of(tracker),
-                    text,
-                    kind,
-                    routing.emergency or routing.excluded,
-                )
+                await in_thread(_record_referral, routing, channel_of(tracker), tracker.sender_id)
             except Exception:  # noqa: BLE001 - the referral itself was already given
                 pass
             return events + [SlotSet("complaint_route", "referred")]
@@ -177,11 +164,7 @@ class ValidateComplaintForm(FormValidationAction):
         if phone:
             return {"complaint_phone": phone}
         if _ANONYMOUS_WORDS.search(text):
-            routing = services().router.route(full_text(tracker.slots))
-            if routing.type == "举报":
-                return {"complaint_phone": ANONYMOUS}
-            say(dispatcher, "complaint_only_reports_anonymous")
-            return {"complaint_phone": None}
+            return {"complaint_phone": ANONYMOUS}
         say(dispatcher, "complaint_phone_retry")
         return {"complaint_phone": None}
 
@@ -218,7 +201,13 @@ class ActionAskComplaintConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        routing = await in_thread(services().router.route, full_text(tracker.slots))
+        routing = await in_thread(intake.preview, services().router, full_text(tracker.slots))
+        problem = intake.contact_problem(routing, _contact(tracker.slots))
+        if problem:
+            dispatcher.utter_message(
+                text=f"{problem}。为了承办部门能答复您，请留一个手机号（只用于本件办理，不会公开）。"
+            )
+            return [SlotSet("complaint_phone", None), SlotSet("requested_slot", "complaint_phone")]
         dispatcher.utter_message(
             text=summary(tracker.slots, routing),
             buttons=[
@@ -226,23 +215,21 @@ class ActionAskComplaintConfirmed(Action):
                 {"title": "取消", "payload": "/deny"},
             ],
         )
-        return []
+        return [SlotSet("complaint_routing", routing.to_dict())]
 
 
 def _create(slots: Dict[str, Any], sender_id: str, channel: str, key: str) -> dict:
-    from bot.tickets.service import create_ticket, department_name
+    from bot.tickets.service import department_name
 
     svc = services()
-    routing = svc.router.route(full_text(slots))
-    phone = slots.get("complaint_phone")
     with svc.db.session() as session:
-        ticket = create_ticket(
+        ticket = intake.intake(
             session,
-            routing,
-            description=full_text(slots),
-            phone=None if phone == ANONYMOUS else phone,
-            anonymous=phone == ANONYMOUS,
-            channel=channel,
+            full_text(slots),
+            _contact(slots),
+            channel,
+            router=svc.router,
+            shown=intake.routing_from_slot(slots.get("complaint_routing")),
             sender_id=sender_id,
             idempotency_key=key,
         )
@@ -269,7 +256,7 @@ class ActionSubmitComplaint(Action):
         submission = Submission(
             form="complaint_form",
             slots=FORM_SLOTS,
-            route_slot="complaint_route",
+            cleared=("complaint_route", "complaint_routing"),
             cancelled="complaint_cancelled",
             refused="complaint_refused",
             not_saved="complaint_not_saved",

@@ -377,7 +377,7 @@ class ActionSubmitOpinion(Action):
         submission = Submission(
             form="opinion_form",
             slots=FORM_SLOTS,
-            route_slot="opinion_route",
+            cleared=("opinion_route",),
             cancelled="opinion_cancelled",
             refused="opinion_refused",
             not_saved="opinion_not_saved",

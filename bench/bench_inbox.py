@@ -35,12 +35,12 @@ from sqlalchemy import event, func, select, text  # noqa: E402
 
 from bench.output import write_result  # noqa: E402
 from bot.accounts import Principal  # noqa: E402
+from bot.clock import LOCAL_TZ  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.dbcli import upgrade  # noqa: E402
 from bot.tickets import service  # noqa: E402
 from bot.tickets.catalogue import Catalogue  # noqa: E402
 from bot.tickets.models import Ticket  # noqa: E402
-from bot.tickets.numbers import LOCAL_TZ  # noqa: E402
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 TARGET_P95_MS = 20.0

@@ -8,12 +8,14 @@ schema is created and changed only by Alembic migrations in `bot/migrations/`.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+from bot import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,8 +29,8 @@ Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
 def utcnow() -> datetime:
-    """Timezone-aware now; stored as UTC everywhere."""
-    return datetime.now(timezone.utc)
+    """Timezone-aware now (`bot.clock.now`); stored as UTC everywhere."""
+    return clock.now()
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -76,3 +78,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def session_scope(database_url: str) -> Iterator[Session]:
+    """One transaction on a database opened for it and closed after (command-line tools)."""
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            yield session
+    finally:
+        database.dispose()

@@ -1,11 +1,14 @@
-"""Masking personal data (phone numbers, ID-card numbers, names) in logs and in anything published."""
+"""Personal data: phone numbers recognised and checked in one way, and masked (with ID-card
+numbers, e-mail addresses and names) in logs and in anything published."""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Optional
 
-MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+MOBILE = re.compile(r"(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+"""A mainland mobile number in running text: 13812345678, 138-1234-5678, +86 138 1234 5678."""
 LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)(\d{3,4})(\d{4})(?!\d)")
 ID_CARD = re.compile(r"(?<![\dA-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dA-Za-z])")
 EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
@@ -26,6 +29,23 @@ NAME_AFTER_CUE = re.compile(
 HONORIFIC = re.compile(r"([" + _SURNAMES + r"])(先生|女士|小姐|阿姨|大爷|师傅|老师)")
 
 
+def find_mobile(text: Optional[str]) -> Optional[str]:
+    """The 11 digits of the first mobile number in `text`, or None."""
+    found = MOBILE.search(text or "")
+    return "".join(found.group(2, 3, 4)) if found else None
+
+
+def normalise_phone(value: Optional[str]) -> Optional[str]:
+    """The digits of a mobile number or a landline with its area code, or None if `value` is
+    not one (spaces, dashes, brackets and +86 allowed)."""
+    digits = re.sub(r"[\s\-()（）]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if MOBILE.fullmatch(digits) or LANDLINE.fullmatch(digits):
+        return digits
+    return None
+
+
 def mask_phone(number: str) -> str:
     digits = re.sub(r"\D", "", number)
     if len(digits) < 7:
@@ -38,7 +58,7 @@ def mask(text: str) -> str:
     if not text:
         return text
     text = ID_CARD.sub(lambda m: m.group(1) + "********" + "***" + "*", text)
-    text = MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    text = MOBILE.sub(lambda m: (m.group(1) or "") + m.group(2) + "****" + m.group(4), text)
     text = LANDLINE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
     text = EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
     text = NAME_AFTER_CUE.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), text)

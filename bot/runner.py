@@ -120,7 +120,7 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
         [
             str(BIN / "python"),
             "-m",
-            "rasa_sdk",
+            "bot.action_server",
             "--actions",
             "actions",
             "--port",

@@ -18,7 +18,8 @@ import asyncio
 import base64
 import hashlib
 import logging
-from typing import Any, Awaitable, Iterable, Optional
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Iterable, Optional
 
 from sqlalchemy import BigInteger, Column, DateTime, String, Text
 from sqlalchemy.exc import IntegrityError
@@ -37,11 +38,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels import outbox
+from bot import notices
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.config import Settings
 from bot.db import Base, Database, utcnow
 from bot.text import clean
+from bot.threads import in_thread
 
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
@@ -186,7 +188,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
         replies = [BotMessage(BUSY)]
     payloads = [button.payload for reply in replies for button in reply.buttons]
     if any(callback_data(payload) != payload for payload in payloads):
-        await asyncio.to_thread(store_payloads, _db(context), payloads)
+        await in_thread(store_payloads, _db(context), payloads)
     for reply in replies:
         for text, keyboard in telegram_messages(reply):
             await context.bot.send_message(chat, text, reply_markup=keyboard)
@@ -194,7 +196,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
 
 async def claim_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs first for every update: a repeated delivery stops here."""
-    if not await asyncio.to_thread(claim, _db(context), update.update_id):
+    if not await in_thread(claim, _db(context), update.update_id):
         logger.info("update %s was already processed", update.update_id)
         raise ApplicationHandlerStop
 
@@ -215,7 +217,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed inline button: stop its spinner, then send its payload."""
     query = update.callback_query
     await query.answer()
-    payload = await asyncio.to_thread(payload_of, _db(context), query.data or "")
+    payload = await in_thread(payload_of, _db(context), query.data or "")
     if payload:
         await converse(update, context, payload)
 
@@ -302,17 +304,26 @@ def parse_update(data: Any, bot: Bot) -> Update:
         raise ValueError(f"not a Telegram update: {type(error).__name__}") from error
 
 
-async def deliver_notices(settings: Settings, db: Database) -> outbox.Delivery:
-    """Send the pending notices of citizens who wrote to us on Telegram."""
+@asynccontextmanager
+async def open_sender(settings: Settings) -> AsyncIterator[notices.Send]:
+    """The Telegram sender of the notice outbox: one Bot API connection per delivery run."""
     async with make_bot(settings) as bot:
 
-        async def send(sender: str, text: str) -> None:
+        async def send(recipient: str, text: str) -> None:
             try:
-                await bot.send_message(chat_id(sender), text)
+                await bot.send_message(chat_id(recipient), text)
             except (TelegramError, ValueError) as error:
-                raise outbox.NotDelivered(str(error)) from error
+                raise notices.NotDelivered(str(error)) from error
 
-        return await outbox.deliver(db, CHANNEL, send)
+        yield send
+
+
+notices.register_channel(CHANNEL, open_sender)
+
+
+async def deliver_notices(settings: Settings, db: Database) -> notices.Delivery:
+    """Send the pending notices of citizens who wrote to us on Telegram."""
+    return await notices.deliver(settings, db, CHANNEL)
 
 
 def _configured(settings: Settings) -> bool:

@@ -27,10 +27,10 @@ For the chat (Rasa actions):
         status = lookup_opinion(session, "YJ20261127-0001")    # .published, .outcome_label, .reason
         status.message                                         # "已收到，正在研究" until published
 
-For delivery of "your opinion was answered" messages: `pending_notifications` then
-`mark_notification` per message.
+"Your opinion was answered" messages go through the one outbox, `bot.notices`.
 """
 
+from bot.clock import local_day as local_date
 from bot.consultation.decisions import decide_group, decide_opinion, undecided_groups
 from bot.consultation.drafts import (
     DraftInfo,
@@ -44,7 +44,6 @@ from bot.consultation.drafts import (
 )
 from bot.consultation.forms import Ambiguous, ConsultationError, NotFound, PermissionDenied
 from bot.consultation.grouping import group_opinions
-from bot.consultation.models import local_date
 from bot.consultation.opinions import (
     OpinionStatus,
     Receipt,
@@ -55,8 +54,6 @@ from bot.consultation.opinions import (
 from bot.consultation.publish import (
     approve_summary,
     draft_summary,
-    mark_notification,
-    pending_notifications,
     publish_summary,
     return_summary,
 )
@@ -79,10 +76,8 @@ __all__ = [
     "list_drafts",
     "local_date",
     "lookup_opinion",
-    "mark_notification",
     "open_drafts",
     "opinions_of",
-    "pending_notifications",
     "publish_summary",
     "resolve_clause",
     "resolve_draft",

@@ -19,15 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.accounts import Principal, User, principal_of
+from bot.clock import local_day
 from bot.config import Settings
 from bot.consultation import decisions, drafts, grouping, opinions, publish, report
 from bot.consultation.forms import ConsultationError
-from bot.consultation.models import Summary, local_date
-from bot.db import Database, utcnow
+from bot.consultation.models import Summary
+from bot.db import Database
 
 
 def _today(args: argparse.Namespace) -> date:
-    return args.today or local_date(utcnow())
+    return args.today or local_day()
 
 
 def _principal(session: Session, username: str) -> Principal:

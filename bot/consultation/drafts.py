@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.clock import local_day
 from bot.consultation.forms import (
     MIN_WINDOW_DAYS,
     Ambiguous,
@@ -28,9 +29,10 @@ from bot.consultation.forms import (
     DraftForm,
     NotFound,
 )
-from bot.consultation.models import PHASE_LABELS, Clause, Draft, Opinion, local_date
+from bot.consultation.models import PHASE_LABELS, Clause, Draft, Opinion
 from bot.db import utcnow
 from bot.documents import Node, cn_number, detect_format, parse_document
+from bot.knowledge_files import DraftFile, KnowledgeFileError, load_data
 from bot.text import clean
 
 DRAFTS_SUBDIR = "drafts"
@@ -161,16 +163,9 @@ def _folded_text(node: Node) -> str:
 def draft_form_from_yaml(path: Path) -> tuple[DraftForm, str]:
     """The form and text format described by one knowledge/drafts/*.yml file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConsultationError(f"无法读取 {path.name}：{exc}") from exc
-    if not isinstance(data, dict):
-        raise ConsultationError(f"{path.name} 应是一个 YAML 映射")
-    missing = [
-        key for key in ("title", "department", "opens_on", "closes_on", "text") if key not in data
-    ]
-    if missing:
-        raise ConsultationError(f"{path.name} 缺少字段：{', '.join(missing)}")
+        data = load_data(path, DraftFile)
+    except KnowledgeFileError as error:
+        raise ConsultationError(str(error)) from error
     text = str(data["text"])
     form = DraftForm(
         slug=str(data.get("id") or path.stem),
@@ -319,7 +314,7 @@ def import_draft(
     text = _read_source(source)
     fmt = detect_format(source.name, text)
     parsed = parse_draft_text(text, fmt)
-    opens_on = opens_on or local_date(now)
+    opens_on = opens_on or local_day(now)
     closes_on = closes_on or opens_on + timedelta(days=MIN_WINDOW_DAYS - 1)
     title = title or parsed.title
     slug = slug or _slug_for(source, title or text)

@@ -14,6 +14,7 @@ from typing import Optional, Sequence
 
 from bot.accounts import Principal
 from bot.consultation.models import DRAFT_STATUSES, OUTCOMES, Outcome
+from bot.privacy import normalise_phone
 from bot.text import clean, has_content
 
 MIN_WINDOW_DAYS = 30
@@ -22,7 +23,6 @@ OPINION_MAX_CHARS = 2000
 REASON_MIN_CHARS = 5
 REASON_MAX_CHARS = 1000
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}\d{7,8}")
 _OUTCOME_ALIASES = {
     **{outcome.label: code for code, outcome in OUTCOMES.items()},
     "已有规定": "not_applicable",
@@ -135,8 +135,8 @@ class OpinionForm:
         name = clean(self.name or "", 60) if self.named else ""
         if self.named and not name:
             raise ConsultationError("选择署名提交时，请填写姓名")
-        phone = re.sub(r"[\s-]", "", self.phone or "")
-        if phone and not _PHONE.fullmatch(phone):
+        phone = normalise_phone(self.phone) if self.phone else None
+        if self.phone and phone is None:
             raise ConsultationError("联系电话格式不正确，请填写手机号或带区号的固定电话")
         key = (self.idempotency_key or "").strip() or None
         if key and len(key) > 128:

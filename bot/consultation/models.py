@@ -1,5 +1,5 @@
 """Tables of the public consultation (征求意见): drafts and their clauses, opinions, opinion groups
-with staff decisions, adoption summaries, the publication register and the notification outbox.
+with staff decisions, adoption summaries, and the publication register (citizens are told through `bot.notices`).
 
 What staff decided and what the public sees are kept apart (Decidim's answers): a group's
 `outcome`/`reason` are the internal decision, `published_outcome`/`published_reason` are copied
@@ -11,7 +11,7 @@ version.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import (
@@ -32,8 +32,6 @@ from sqlalchemy.orm.attributes import get_history
 
 from bot.db import Base, utcnow
 
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
-
 DRAFT_STATUSES = {
     "draft": "未发布",
     "open": "征求意见中",
@@ -45,8 +43,6 @@ PHASE_LABELS = {**DRAFT_STATUSES, UPCOMING: "尚未开始征求意见"}
 
 SUMMARY_DRAFTED, SUMMARY_RETURNED, SUMMARY_APPROVED = "drafted", "returned", "approved"
 SUMMARY_PUBLISHED, SUMMARY_SUPERSEDED = "published", "superseded"
-
-NOTIFICATION_PENDING, NOTIFICATION_SENT, NOTIFICATION_FAILED = "pending", "sent", "failed"
 
 
 @dataclass(frozen=True)
@@ -67,18 +63,6 @@ OUTCOMES = {
         Outcome("not_applicable", "已有规定/不属于本次范围", needs_reason=True),
     )
 }
-
-
-def local_time(moment: datetime) -> datetime:
-    """`moment` in Beijing time; naive values (SQLite drops the zone) are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(CHINA_TZ)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar date in Zhoushan: comment windows and receipt numbers follow local days."""
-    return local_time(moment).date()
 
 
 class Draft(Base):
@@ -220,15 +204,6 @@ class Opinion(Base):
     submitted_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
-class ReceiptCounter(Base):
-    """Last receipt number handed out on a local day (YJ20261127-0001, -0002, ...)."""
-
-    __tablename__ = "consultation_receipt_counters"
-
-    day = Column(String(8), primary_key=True)
-    last = Column(Integer, nullable=False, default=0)
-
-
 class Summary(Base):
     """One version of the adoption summary (采纳情况): drafted, reviewed, then published."""
 
@@ -278,30 +253,6 @@ class Publication(Base):
     publisher = Column(String(120), nullable=False)
     reviewer = Column(String(120), nullable=False)
     published_at = Column(DateTime(timezone=True), nullable=False)
-
-
-class Notification(Base):
-    """Outbox: one message per citizen who asked to hear back, delivered by the chat channels."""
-
-    __tablename__ = "consultation_notifications"
-    __table_args__ = (UniqueConstraint("summary_id", "channel", "sender_id"),)
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    summary_id = Column(Integer, ForeignKey("consultation_summaries.id"), nullable=False)
-    draft_id = Column(
-        Integer,
-        ForeignKey("consultation_drafts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    )
-    channel = Column(String(32), nullable=False)
-    sender_id = Column(String(128), nullable=False)
-    message = Column(Text, nullable=False)
-    status = Column(String(16), nullable=False, default=NOTIFICATION_PENDING, index=True)
-    attempts = Column(Integer, nullable=False, default=0)
-    error = Column(String(500))
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    sent_at = Column(DateTime(timezone=True))
 
 
 class FrozenRecordError(RuntimeError):

@@ -1,7 +1,7 @@
 """Citizens' opinions on a draft: submitting one (with a receipt number) and asking what became
 of it.
 
-A receipt number is YJ + the local date + a per-day counter (YJ20261127-0001). Submissions are
+A receipt number is YJ + the local date + a per-day sequence (YJ20261127-0001, `bot.numbering`). Submissions are
 idempotent: a retry carrying the same `idempotency_key` (a chat message id, a web form token)
 returns the first receipt and stores nothing twice, even when both arrive at once.
 """
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import audit
+from bot.clock import local_day
 from bot.consultation.drafts import get_draft, resolve_clause
 from bot.consultation.forms import ConsultationError, NotFound, OpinionForm
 from bot.consultation.grouping import terms
@@ -28,12 +29,12 @@ from bot.consultation.models import (
     Draft,
     Opinion,
     OpinionGroup,
-    ReceiptCounter,
-    local_date,
 )
 from bot.db import utcnow
+from bot.numbering import allocate
 from bot.privacy import mask
 
+RECEIPT_PREFIX = "YJ"
 PENDING_MESSAGE = "已收到，正在研究"
 
 
@@ -170,7 +171,7 @@ def submit_opinion(
 
 
 def _require_open(draft: Draft, now: datetime) -> None:
-    phase = draft.phase(local_date(now))
+    phase = draft.phase(local_day(now))
     if phase == "open":
         return
     when = "尚未开始" if phase == UPCOMING else "已经结束"
@@ -180,24 +181,8 @@ def _require_open(draft: Draft, now: datetime) -> None:
 
 
 def next_receipt_no(session: Session, now: datetime) -> str:
-    """The next receipt number of the local day; the counter row is locked until commit."""
-    day = local_date(now).strftime("%Y%m%d")
-    bump = (
-        update(ReceiptCounter)
-        .where(ReceiptCounter.day == day)
-        .values(last=ReceiptCounter.last + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if session.execute(bump).rowcount == 0:
-        try:
-            with session.begin_nested():
-                session.execute(insert(ReceiptCounter).values(day=day, last=1))
-        except IntegrityError:
-            session.execute(bump)
-    last = session.execute(
-        select(ReceiptCounter.last).where(ReceiptCounter.day == day)
-    ).scalar_one()
-    return f"YJ{day}-{last:04d}"
+    """The next receipt number of the local day (YJ20261206-0001), from `bot.numbering`."""
+    return allocate(session, RECEIPT_PREFIX, now)
 
 
 def _by_key(session: Session, key: str) -> Optional[Opinion]:

@@ -14,21 +14,18 @@ through the same three steps, and the old one stays readable as "superseded".
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, notices
 from bot.accounts import Principal
+from bot.clock import local, local_day
 from bot.consultation.drafts import get_draft
 from bot.consultation.forms import ConsultationError, NotFound, PermissionDenied, require_role
 from bot.consultation.models import (
-    NOTIFICATION_FAILED,
-    NOTIFICATION_PENDING,
-    NOTIFICATION_SENT,
     OUTCOMES,
     SUMMARY_APPROVED,
     SUMMARY_DRAFTED,
@@ -37,13 +34,10 @@ from bot.consultation.models import (
     SUMMARY_SUPERSEDED,
     Clause,
     Draft,
-    Notification,
     Opinion,
     OpinionGroup,
     Publication,
     Summary,
-    local_date,
-    local_time,
 )
 from bot.consultation.report import build_content, content_hash, render_html
 from bot.db import utcnow
@@ -62,7 +56,7 @@ def draft_summary(
     require_role(actor, "staff")
     now = now or utcnow()
     draft = get_draft(session, draft_id, public=False)
-    if draft.status == "draft" or (draft.status == "open" and local_date(now) <= draft.closes_on):
+    if draft.status == "draft" or (draft.status == "open" and local_day(now) <= draft.closes_on):
         raise ConsultationError(
             f"《{draft.title}》征求意见至{draft.closes_on:%Y年%m月%d日}，结束后才能起草采纳情况"
         )
@@ -213,7 +207,7 @@ def publication_meta(summary: Summary, previous: Optional[Summary]) -> dict[str,
 
 def _shown(moment: Optional[datetime]) -> Optional[str]:
     """Local (Beijing) time as shown on the page, e.g. 2026-12-05 10:30."""
-    return local_time(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+    return local(moment).strftime("%Y-%m-%d %H:%M") if moment else None
 
 
 def pending_summary(session: Session, draft_id: int) -> Optional[Summary]:
@@ -326,7 +320,6 @@ def _queue_notifications(
     heading = (
         "采纳情况已公布" if summary.version == 1 else f"采纳情况已更新（第{summary.version}版）"
     )
-    messages = []
     for (channel, sender_id), items in by_citizen.items():
         lines = [f"您对《{draft.display_title}》提出的意见，{heading}："]
         for item in items[:NOTIFY_MAX_LINES]:
@@ -337,60 +330,12 @@ def _queue_notifications(
         if len(items) > NOTIFY_MAX_LINES:
             lines.append(f"……等共{len(items)}条意见")
         lines.append(f"详见：{link}")
-        messages.append(
-            {
-                "summary_id": summary.id,
-                "draft_id": draft.id,
-                "channel": channel,
-                "sender_id": sender_id,
-                "message": "\n".join(lines),
-                "status": NOTIFICATION_PENDING,
-                "attempts": 0,
-                "created_at": now,
-            }
+        notices.enqueue(
+            session,
+            f"consultation:summary:{summary.id}:{channel}:{sender_id}",
+            channel,
+            sender_id,
+            "\n".join(lines),
+            now,
         )
-    if messages:
-        session.execute(insert(Notification), messages)
-    return len(messages)
-
-
-@dataclass(frozen=True)
-class OutgoingMessage:
-    id: int
-    channel: str
-    sender_id: str
-    message: str
-
-
-def pending_notifications(
-    session: Session, limit: int = 100, channel: Optional[str] = None
-) -> list[OutgoingMessage]:
-    """Messages waiting for delivery, oldest first (the chat channels poll this)."""
-    query = select(Notification).where(Notification.status == NOTIFICATION_PENDING)
-    if channel:
-        query = query.where(Notification.channel == channel)
-    rows = session.execute(query.order_by(Notification.id).limit(limit)).scalars()
-    return [OutgoingMessage(n.id, n.channel, n.sender_id, n.message) for n in rows]
-
-
-def mark_notification(
-    session: Session,
-    notification_id: int,
-    *,
-    error: Optional[str] = None,
-    now: Optional[datetime] = None,
-) -> None:
-    """Record a delivery attempt: sent, or failed with the error (kept pending for 3 attempts)."""
-    notification = session.get(Notification, notification_id)
-    if notification is None:
-        raise NotFound(f"没有编号为 {notification_id} 的待发消息")
-    notification.attempts += 1
-    if error is None:
-        notification.status = NOTIFICATION_SENT
-        notification.sent_at = now or utcnow()
-        notification.error = None
-    else:
-        notification.error = error[:500]
-        notification.status = (
-            NOTIFICATION_FAILED if notification.attempts >= 3 else NOTIFICATION_PENDING
-        )
+    return len(by_citizen)

@@ -15,7 +15,6 @@ import base64
 import hashlib
 import io
 import json
-import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +36,6 @@ CJK_FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 )
-_SPACED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[ -]\d{4}[ -]?\d{4}(?!\d)")
 OUTCOME_COLOURS = {
     "adopted": "#2e7d32",
     "partially_adopted": "#9ccc65",
@@ -48,13 +46,11 @@ OUTCOME_COLOURS = {
 
 def public_text(text: str, name: Optional[str] = None, phone: Optional[str] = None) -> str:
     """An opinion's words as they may be published: the author's own name and number first
-    (wherever they appear), mobile numbers written with spaces or dashes, then anything
-    `bot.privacy.mask` recognises."""
+    (wherever they appear), then anything `bot.privacy.mask` recognises."""
     if name and len(name) >= 2:
         text = text.replace(name, mask_name(name))
     if phone:
         text = text.replace(phone, mask_phone(phone))
-    text = _SPACED_MOBILE.sub(lambda found: mask_phone(found.group(0)), text)
     text = mask(text)
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
 

@@ -8,14 +8,18 @@ is collected before raising, so `python -m bot kb validate` shows them all at on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-import yaml
-
 from bot.documents import citation, heading
+from bot.knowledge_files import (
+    KnowledgeFileError,
+    LocatedList,
+    LocatedMap,
+    Problem,
+    read_located,
+)
 from bot.policy.model import (
     INTERPRETATION_FIELDS,
     TERM_FIELD,
@@ -47,36 +51,8 @@ _QA_KEYS = {"q", "a", "clause", "alt"}
 _ENTRY_KEYS = {"text", "clause", "term"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class PolicyFileError(ValueError):
+class PolicyFileError(KnowledgeFileError):
     """One or more problems in policy files; `problems` lists them with file and line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-class _Map(dict):
-    """A YAML mapping that remembers its line and the line of each key."""
-
-    line = 0
-    key_lines: dict
-
-
-class _Seq(list):
-    """A YAML list that remembers its line and the line of each item."""
-
-    line = 0
-    item_lines: list
 
 
 def load_policy(path: Path) -> Policy:
@@ -110,42 +86,6 @@ def load_policies(directory: Path) -> list[Policy]:
     return policies
 
 
-def _located(
-    node: yaml.Node, constructor: yaml.SafeLoader, problems: list[Problem], path: Path
-) -> Any:
-    """Plain Python values that remember the line each mapping key and list item started on."""
-    if isinstance(node, yaml.MappingNode):
-        mapping = _Map()
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node, constructor)
-            line = key_node.start_mark.line + 1
-            if not isinstance(key, str | int):
-                problems.append(Problem(path, line, f"unsupported key {key!r}"))
-                continue
-            key = str(key)
-            if key in mapping:
-                problems.append(Problem(path, line, f"duplicate key '{key}'"))
-            mapping[key] = _located(value_node, constructor, problems, path)
-            mapping.key_lines[key] = line
-        return mapping
-    if isinstance(node, yaml.SequenceNode):
-        sequence = _Seq(_located(item, constructor, problems, path) for item in node.value)
-        sequence.line = node.start_mark.line + 1
-        sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
-        return sequence
-    return _scalar(node, constructor)
-
-
-def _scalar(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
-    """The scalar's value; its raw text when YAML cannot construct it (2020-13-40)."""
-    try:
-        return constructor.construct_object(node)
-    except (ValueError, yaml.YAMLError):
-        return node.value
-
-
 class _Checker:
     """Turns located YAML into a `Policy`, recording a `Problem` for everything malformed."""
 
@@ -157,32 +97,12 @@ class _Checker:
         self.problems.append(Problem(self.path, line, message))
 
     def parse(self) -> Any:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.fail(1, f"cannot read: {error}")
-            return None
-        try:
-            loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-            node = yaml.compose(text, Loader=loader_class)
-        except yaml.MarkedYAMLError as error:
-            line = error.problem_mark.line + 1 if error.problem_mark else 1
-            started = (
-                f" ({error.context} on line {error.context_mark.line + 1})"
-                if error.context_mark
-                else ""
-            )
-            self.fail(line, f"YAML syntax: {error.problem or error}{started}")
-            return None
-        if node is None:
-            self.fail(1, "empty file")
-            return None
-        return _located(node, yaml.SafeLoader(""), self.problems, self.path)
+        return read_located(self.path, self.problems)
 
     def policy(self, data: Any) -> Optional[Policy]:
         if data is None:
             return None
-        if not isinstance(data, _Map):
+        if not isinstance(data, LocatedMap):
             self.fail(1, "expected a mapping of policy fields at the top level")
             return None
         self.keys(data, _TOP_KEYS, "policy")
@@ -231,7 +151,7 @@ class _Checker:
             **dates,
         )
 
-    def keys(self, data: _Map, allowed: Iterable[str], where: str) -> None:
+    def keys(self, data: LocatedMap, allowed: Iterable[str], where: str) -> None:
         allowed = list(allowed)
         for key in data:
             if key not in allowed:
@@ -240,7 +160,7 @@ class _Checker:
                     data.key_lines[key], f"unknown field '{key}' in {where} (expected: {expected})"
                 )
 
-    def text(self, data: _Map, key: str, required: bool = True, where: str = "") -> str:
+    def text(self, data: LocatedMap, key: str, required: bool = True, where: str = "") -> str:
         value = data.get(key)
         line = data.key_lines.get(key, data.line)
         if value is None or value == "":
@@ -257,7 +177,7 @@ class _Checker:
             return ""
         return str(value).strip()
 
-    def date(self, data: _Map, key: str) -> Optional[date]:
+    def date(self, data: LocatedMap, key: str) -> Optional[date]:
         value = data.get(key)
         if value in (None, ""):
             return None
@@ -269,11 +189,11 @@ class _Checker:
             self.fail(data.key_lines[key], f"{key} must be a date like 2017-09-30, got '{value}'")
             return None
 
-    def structure(self, data: _Map) -> list[Clause]:
+    def structure(self, data: LocatedMap) -> list[Clause]:
         nodes = data.get("structure")
         if "structure" not in data:
             return []
-        if not isinstance(nodes, _Seq) or not nodes:
+        if not isinstance(nodes, LocatedList) or not nodes:
             self.fail(data.key_lines["structure"], "structure must be a non-empty list of clauses")
             return []
         clauses: list[Clause] = []
@@ -287,9 +207,9 @@ class _Checker:
             seen.setdefault(clause.id, clause.line)
         return clauses
 
-    def nodes(self, nodes: _Seq, headings: list[str], titles: list[str], out: list[Clause]) -> None:
+    def nodes(self, nodes: LocatedList, headings: list[str], titles: list[str], out: list[Clause]) -> None:
         for node, line in zip(nodes, nodes.item_lines, strict=False):
-            if not isinstance(node, _Map):
+            if not isinstance(node, LocatedMap):
                 self.fail(line, "each clause must be a mapping with id, label and title or text")
                 continue
             self.keys(node, _NODE_KEYS, "clause")
@@ -322,17 +242,17 @@ class _Checker:
             children = node.get("children")
             if children is None:
                 continue
-            if not isinstance(children, _Seq):
+            if not isinstance(children, LocatedList):
                 self.fail(node.key_lines["children"], f"{where}children must be a list")
                 continue
             child_titles = [*titles, title] if title else titles
             self.nodes(children, [*headings, heading(label, title)], child_titles, out)
 
-    def interpretation(self, data: _Map, known: set[str]) -> list[Interpretation]:
+    def interpretation(self, data: LocatedMap, known: set[str]) -> list[Interpretation]:
         section = data.get("interpretation")
         if section is None:
             return []
-        if not isinstance(section, _Map):
+        if not isinstance(section, LocatedMap):
             self.fail(
                 data.key_lines["interpretation"], "interpretation must map 解读 fields to lists"
             )
@@ -344,9 +264,9 @@ class _Checker:
             if items is None:
                 continue
             if isinstance(items, str):
-                items = _Seq([items])
+                items = LocatedList([items])
                 items.item_lines = [section.key_lines[name]]
-            if not isinstance(items, _Seq):
+            if not isinstance(items, LocatedList):
                 self.fail(section.key_lines[name], f"{name} must be a text or a list of entries")
                 continue
             for item, line in zip(items, items.item_lines, strict=False):
@@ -361,7 +281,7 @@ class _Checker:
                 self.fail(line, f"{name} entries need 'term' and 'text'")
                 return None
             return Interpretation(field=name, text=item.strip())
-        if not isinstance(item, _Map):
+        if not isinstance(item, LocatedMap):
             self.fail(line, f"{name} entries must be texts or mappings with 'text'")
             return None
         self.keys(item, _ENTRY_KEYS, name)
@@ -372,17 +292,17 @@ class _Checker:
             Interpretation(field=name, text=text, term=term, clause_id=clause_id) if text else None
         )
 
-    def qa(self, data: _Map, known: set[str]) -> list[QAPair]:
+    def qa(self, data: LocatedMap, known: set[str]) -> list[QAPair]:
         items = data.get("qa")
         if items is None:
             return []
-        if not isinstance(items, _Seq):
+        if not isinstance(items, LocatedList):
             self.fail(data.key_lines["qa"], "qa must be a list of {q, a, clause}")
             return []
         pairs = []
         for index, (item, line) in enumerate(zip(items, items.item_lines, strict=False)):
             where = f"qa[{index}]: "
-            if not isinstance(item, _Map):
+            if not isinstance(item, LocatedMap):
                 self.fail(line, f"{where}expected a mapping with q, a and clause")
                 continue
             self.keys(item, _QA_KEYS, "qa")
@@ -409,7 +329,7 @@ class _Checker:
         return pairs
 
     def clause_ref(
-        self, item: _Map, known: set[str], where: str, required: bool = False
+        self, item: LocatedMap, known: set[str], where: str, required: bool = False
     ) -> Optional[str]:
         clause_id = self.text(item, "clause", required=required, where=where)
         if required and "clause" not in item:

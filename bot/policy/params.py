@@ -6,12 +6,10 @@ chosen in code; every field has a default so a missing key keeps working.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from bot.knowledge_files import KnowledgeFileError, RetrievalFile, load_data
 from bot.policy.analysis import DataFileError
 
 NON_WORD_FIELDS = frozenset({"bigrams", "unigrams", "section"})
@@ -68,18 +66,12 @@ class RetrievalParams:
     def load(cls, path: Path) -> RetrievalParams:
         if not path.exists():
             return cls()
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(data, dict):
-            raise DataFileError(f"{path}: expected a mapping of retrieval settings")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise DataFileError(f"{path}: unknown settings {', '.join(unknown)}")
-        confidence = data.pop("confidence", None) or {}
         try:
-            return cls(**data, confidence=Confidence(**confidence))
-        except TypeError as error:
-            raise DataFileError(f"{path}: {error}") from error
+            data = load_data(path, RetrievalFile)
+        except KnowledgeFileError as error:
+            raise DataFileError(str(error)) from error
+        confidence = data.pop("confidence", None) or {}
+        return cls(**data, confidence=Confidence(**confidence))
 
     @property
     def word_fields(self) -> list[str]:

@@ -28,7 +28,7 @@ The catalogue (`router.catalogue`, or `Catalogue.load(path)`): `body(id)`, `bodi
 jurisdiction=)`, `body_for(function, jurisdiction)`, `resolve(name)` (full name or alias),
 `functions`, `function(id)`.
 
-Deadlines (`bot.tickets.workdays`, policy in knowledge/deadlines.yml): `due_at(created_at,
+Deadlines (`bot.calendar`, policy in knowledge/deadlines.yml): `due_at(created_at,
 ticket_type, urgent)`, `sign_by(created_at, urgent)`, `extend(due, days)`,
 `add_working_days(start, days)`, `add_working_hours(start, hours)`; China's holidays and 调休
 via chinese_calendar, weekends only for years it does not know yet.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from bot.tickets.files import read_yaml
+from bot.knowledge_files import DepartmentsFile, load_data
 
 LEVELS = ("city", "district", "county", "zone", "utility")
 _CITY_PREFIX = re.compile(r"^(浙江省)?舟山市(?=定海区|普陀区|岱山县|嵊泗县)")
@@ -35,7 +35,6 @@ class Body:
     level: str
     jurisdiction: str
     function: str
-    contact: str
     aliases: tuple[str, ...] = ()
 
 
@@ -58,7 +57,7 @@ class Catalogue:
 
     @classmethod
     def load(cls, path: Path) -> Catalogue:
-        data = read_yaml(path)
+        data = load_data(path, DepartmentsFile)
         functions = [
             Function(
                 id=str(f["id"]),
@@ -75,7 +74,6 @@ class Catalogue:
                 level=str(b["level"]),
                 jurisdiction=str(b["jurisdiction"]),
                 function=str(b["function"]),
-                contact=str(b.get("contact") or b["id"]),
                 aliases=tuple(str(a) for a in b.get("aliases") or ()),
             )
             for b in data["bodies"]

@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from bot.calendar import TICKET_TYPES
+from bot.knowledge_files import RoutingFile, load_data
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.files import read_yaml
-from bot.tickets.model import TextModel
 from bot.tickets.phrases import PhraseIndex, merge
-from bot.tickets.workdays import TICKET_TYPES
+from bot.tickets.text_classifier import TextModel
 
 EMERGENCY_TYPE = "求助"
 QUESTION_TYPE = "咨询"
@@ -133,7 +133,7 @@ class Rules:
 
     @classmethod
     def load(cls, path: Path, catalogue: Catalogue) -> Rules:
-        data = read_yaml(path)
+        data = load_data(path, RoutingFile)
         types = data["types"]
         biases = types.get("by_category") or {}
         if_urgent = types.get("if_urgent") or {}

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 from zoneinfo import ZoneInfo
 
+from bot.knowledge_files import RoutingCasesFile, load_data
 from bot.tickets.catalogue import Catalogue, normalise_name
 from bot.tickets.classify import Classifier
-from bot.tickets.files import read_yaml
 from bot.tickets.routing import Router, RoutingResult, train_models
 
 PROJECT = "project"
@@ -100,9 +100,10 @@ class Report:
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
-    data = read_yaml(path)
-    cases = (data.get("cases") or data.get("examples")) if isinstance(data, dict) else data
-    if not isinstance(cases, list) or not all(isinstance(c, dict) and "text" in c for c in cases):
+    """The labelled texts of an evaluation or training file (`cases:` or `examples:`)."""
+    data = load_data(path, RoutingCasesFile)
+    cases = data.get("cases") or data.get("examples")
+    if not cases:
         raise ValueError(f"{path}: expected a list of cases with a 'text' each")
     return cases
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from bot.tickets.files import read_yaml
+from bot.knowledge_files import GazetteerFile, load_data
 from bot.tickets.phrases import PhraseIndex
 
 SPECIFICITY = {
@@ -66,7 +66,7 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
-        data = read_yaml(path)
+        data = load_data(path, GazetteerFile)
         jurisdictions: list[Jurisdiction] = []
         places: dict[str, Place] = {}
         for raw in data["jurisdictions"]:

@@ -1,4 +1,4 @@
-"""12345 tickets as stored: the ticket, its daily number counter and the notifications it causes.
+"""12345 tickets as stored: the ticket and its states (numbers: `bot.numbering`; notices: `bot.notices`).
 
 A ticket's status is one of `STATES`, a table of what each status means to staff and to the
 citizen and whether the matter is still open (FixMyStreet's open/closed kinds). Which status may
@@ -15,7 +15,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -181,28 +180,3 @@ class Ticket(Base):
 
     def __repr__(self) -> str:
         return f"<Ticket {self.number} {self.status}>"
-
-
-class TicketCounter(Base):
-    """The last sequence number handed out on one Asia/Shanghai calendar day."""
-
-    __tablename__ = "ticket_counters"
-
-    day = Column(String(8), primary_key=True)
-    last = Column(Integer, nullable=False)
-
-
-class Notification(Base):
-    """A message owed to a department about a ticket; a channel sender delivers and stamps it."""
-
-    __tablename__ = "notifications"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    created_at = Column(UTCDateTime, nullable=False)
-    department_id = Column(String(64), nullable=False, index=True)
-    ticket_id = Column(
-        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    kind = Column(String(32), nullable=False)
-    message = Column(Text, nullable=False)
-    sent_at = Column(UTCDateTime)

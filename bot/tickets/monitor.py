@@ -1,28 +1,41 @@
 """The deadline monitor (限时办结, 统一督办): flag tickets past their time limits, once.
 
 A ticket still with its department after its due time, or not yet signed for by its sign-by
-time, is marked 督办, audited, and a notification to the department is queued. A flagged ticket
+time, is marked 督办, audited, and a notice to the department is queued in the outbox
+(`bot.notices`, channel "department"). A flagged ticket
 is not flagged again until it is re-dispatched with new time limits, so running the monitor any
 number of times gives the same result.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.tickets.models import DISPATCHED, IN_DEPARTMENT_STATUSES, Notification, Ticket, as_utc
-from bot.tickets.numbers import LOCAL_TZ
+from bot import notices
+from bot.clock import local
+from bot.tickets.models import DISPATCHED, IN_DEPARTMENT_STATUSES, Ticket, as_utc
 from bot.tickets.service import supervise
 
-NOTIFICATION_KIND = "supervision"
+DEPARTMENT_CHANNEL = "department"
 
 
-def run_monitor(session: Session, now: Optional[datetime] = None) -> list[Notification]:
-    """Supervise every newly overdue ticket; the notifications queued by this run."""
+@dataclass(frozen=True)
+class Supervision:
+    """One ticket flagged by a run, and the notice queued to its department."""
+
+    ticket_id: int
+    number: str
+    department_id: str
+    message: str
+
+
+def run_monitor(session: Session, now: Optional[datetime] = None) -> list[Supervision]:
+    """Supervise every newly overdue ticket; what this run flagged."""
     now = as_utc(now)
     late = or_(
         Ticket.due_at < now,
@@ -34,25 +47,29 @@ def run_monitor(session: Session, now: Optional[datetime] = None) -> list[Notifi
         .order_by(Ticket.id)
         .with_for_update(skip_locked=True)
     )
-    notifications = []
+    supervised = []
     for ticket in session.execute(query).scalars().all():
         reason, deadline = _lateness(ticket, now)
         supervise(session, ticket, reason, now)
         subject = ticket.category_name or ticket.type
-        notification = Notification(
-            created_at=now,
-            department_id=ticket.department_id,
-            ticket_id=ticket.id,
-            kind=NOTIFICATION_KIND,
-            message=(
-                f"【12345督办】工单 {ticket.number}（{subject}）{reason}"
-                f"（时限 {deadline.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}），请立即办理并答复。"
-            ),
+        done = Supervision(
+            ticket.id,
+            ticket.number,
+            ticket.department_id,
+            f"【12345督办】工单 {ticket.number}（{subject}）{reason}"
+            f"（时限 {local(deadline):%Y-%m-%d %H:%M}），请立即办理并答复。",
         )
-        session.add(notification)
-        notifications.append(notification)
+        notices.enqueue(
+            session,
+            f"ticket:{ticket.number}:supervised:{now:%Y%m%dT%H%M%S}",
+            DEPARTMENT_CHANNEL,
+            done.department_id,
+            done.message,
+            now,
+        )
+        supervised.append(done)
     session.flush()
-    return notifications
+    return supervised
 
 
 def _lateness(ticket: Ticket, now: datetime) -> tuple[str, datetime]:

@@ -8,19 +8,19 @@ the city. The table of bodies is `knowledge/departments.yml`; nothing here names
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 
+from bot.calendar import DeadlinePolicy
+from bot.knowledge_files import RoutingCasesFile, load_data
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
 from bot.tickets.classify import NO_EMERGENCY, Classification, Classifier, Rules
-from bot.tickets.files import read_yaml
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Place
-from bot.tickets.model import TextModel
-from bot.tickets.workdays import DeadlinePolicy
+from bot.tickets.text_classifier import TextModel
 
 CITY = "city"
 
@@ -67,6 +67,18 @@ class RoutingResult:
         data["needs_operator"] = self.needs_operator
         return data
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RoutingResult:
+        """Rebuilt from `to_dict()` (e.g. kept in a conversation slot); ValueError if it is not."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for key in ("due_at", "sign_by"):
+            if isinstance(values.get(key), str):
+                values[key] = datetime.fromisoformat(values[key])
+        if not isinstance(values.get("text"), str):
+            raise ValueError("a routing result needs its text")
+        return cls(**values)
+
 
 class Router:
     """Classifies a text, finds where it is and which body handles it, and sets deadlines."""
@@ -102,7 +114,7 @@ class Router:
         training = rules.model_settings.get("training")
         if use_model and training:
             type_model, category_model, emergency_model = train_models(
-                read_yaml(knowledge_dir / str(training))["examples"], catalogue
+                load_data(knowledge_dir / str(training), RoutingCasesFile)["examples"], catalogue
             )
         return cls(
             catalogue=catalogue,

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, calendar, notices
 from bot.accounts import Principal
+from bot.numbering import allocate
+from bot.privacy import normalise_phone
 from bot.text import clean, has_content
-from bot.tickets import workdays
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import (
     ARCHIVED,
@@ -43,19 +44,18 @@ from bot.tickets.models import (
     Ticket,
     as_utc,
 )
-from bot.tickets.numbers import allocate_number
 
 if TYPE_CHECKING:
     from bot.tickets.routing import RoutingResult
 
 ENTITY = "ticket"
+TICKET_PREFIX = "ZS"
+ANONYMOUS_TYPES = ("举报",)
 SYSTEM_ROUTER = "system:router"
 SYSTEM_MONITOR = "system:monitor"
 MAX_TEXT = 2000
 MAX_EXTENSION_DAYS = 30
 MAX_PAGE_SIZE = 100
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"(0\d{2,3})?\d{7,8}")
 
 
 class TicketError(ValueError):
@@ -146,7 +146,9 @@ def create_ticket(
 ) -> Ticket:
     """受理 a citizen's matter and, when routing found a department, 派单 it at once.
 
-    The time limits run from 受理 (`now`), computed by `workdays`. Emergencies (110/119/120) and
+    The time limit is the one the router gave (the citizen was shown it, see `intake`), or when
+    the routing has none, computed by `bot.calendar` from 受理 (`now`). Only a 举报 may be
+    anonymous. Emergencies (110/119/120) and
     matters 12345 does not take are refused with the router's message for the citizen. A
     submission retried with the same `idempotency_key` returns the ticket already created.
     `actor` is the operator who took a call; None means the citizen wrote in through `channel`.
@@ -164,11 +166,9 @@ def create_ticket(
         raise TicketInvalid("请描述您要反映的问题")
     if routing.type not in TICKET_TYPES:
         raise TicketInvalid(f"工单类型必须是 {'、'.join(TICKET_TYPES)} 之一")
-    phone = normalise_phone(phone) if phone else None
-    if phone is None and not anonymous:
-        raise TicketInvalid("请留下联系电话，以便承办单位答复您")
+    phone = checked_contact(routing.type, phone, anonymous)
     ticket = Ticket(
-        number=allocate_number(session, now),
+        number=allocate(session, TICKET_PREFIX, now),
         created_at=now,
         channel=channel,
         sender_id=sender_id,
@@ -185,7 +185,7 @@ def create_ticket(
         anonymous=anonymous,
         status=RECEIVED,
         co_department_ids=[],
-        due_at=workdays.due_at(now, routing.type, bool(routing.urgent)),
+        due_at=routing.due_at or calendar.due_at(now, routing.type, bool(routing.urgent)),
     )
     try:
         with session.begin_nested():
@@ -225,7 +225,7 @@ def reroute(
     if ticket.status == DISPATCHED and department_id == ticket.department_id:
         raise TicketConflict("工单已派给该单位，无需改派")
     _route(ticket, department_id, co_department_ids, now)
-    ticket.due_at = workdays.due_at(now, ticket.type, ticket.urgent)
+    ticket.due_at = calendar.due_at(now, ticket.type, ticket.urgent)
     return _apply(session, ticket, name, actor.actor, now, _note(note), _routing_detail(ticket))
 
 
@@ -300,7 +300,7 @@ def decide_extension(
         raise TicketConflict("该工单没有待审批的延期申请")
     detail = {"days": ticket.extension_days, "previous_due_at": _iso(ticket.due_at)}
     if approve:
-        ticket.due_at = workdays.extend(ticket.due_at, ticket.extension_days)
+        ticket.due_at = calendar.extend(ticket.due_at, ticket.extension_days)
         ticket.extension_state = EXTENSION_APPROVED
         detail["due_at"] = _iso(ticket.due_at)
     else:
@@ -322,7 +322,25 @@ def reply_and_close(
     ticket = _checked(session, number, actor, "reply")
     ticket.reply = reply
     ticket.replied_at = now
+    if ticket.channel and ticket.sender_id:
+        notices.enqueue(
+            session,
+            f"ticket:{ticket.number}:replied:{now:%Y%m%dT%H%M%S}",
+            ticket.channel,
+            ticket.sender_id,
+            reply_notice_text(ticket),
+            now,
+        )
     return _apply(session, ticket, "reply", actor.actor, now, detail={"reply": reply})
+
+
+def reply_notice_text(ticket: Ticket) -> str:
+    """The answer told in the chat the citizen filed from: asking there is asking for it there."""
+    return (
+        f"您反映的问题（工单号 {ticket.number}）已办结。\n"
+        f"承办单位答复：{ticket.reply}\n"
+        "请回复“满意”“基本满意”或“不满意”评价办理结果（回访）；不满意的将退回承办单位重新办理。"
+    )
 
 
 def record_visit(
@@ -392,7 +410,7 @@ def _visit(
         ticket.signed_at = None
         ticket.extension_state = None
         _route(ticket, ticket.department_id, ticket.co_department_ids, now)
-        ticket.due_at = workdays.due_at(now, ticket.type, ticket.urgent)
+        ticket.due_at = calendar.due_at(now, ticket.type, ticket.urgent)
         detail.update(_routing_detail(ticket))
     return _apply(session, ticket, name, actor, now, note, detail)
 
@@ -556,14 +574,18 @@ def is_department(catalogue: Catalogue, department_id: str) -> bool:
     return True
 
 
-def normalise_phone(phone: str) -> str:
-    """Digits of a mainland mobile or landline number, or `TicketInvalid`."""
-    digits = re.sub(r"[\s\-()（）]", "", phone or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    if _MOBILE.fullmatch(digits) or _LANDLINE.fullmatch(digits):
-        return digits
-    raise TicketInvalid("电话号码格式不正确，请留手机号或带区号的固定电话")
+def checked_contact(ticket_type: str, phone: Optional[str], anonymous: bool) -> Optional[str]:
+    """The phone number to store, or `TicketInvalid`: only a 举报 may be anonymous, everything
+    else needs a number the department can call back."""
+    if anonymous and ticket_type not in ANONYMOUS_TYPES:
+        raise TicketInvalid("只有举报可以匿名，其他事项请留联系电话")
+    if phone:
+        phone = normalise_phone(phone)
+        if phone is None:
+            raise TicketInvalid("电话号码格式不正确，请留手机号或带区号的固定电话")
+    if phone is None and not anonymous:
+        raise TicketInvalid("请留下联系电话，以便承办单位答复您")
+    return phone
 
 
 def _by_idempotency_key(session: Session, key: str) -> Optional[Ticket]:
@@ -622,7 +644,7 @@ def _route(
     ticket.department_id = department_id
     ticket.co_department_ids = [d for d in dict.fromkeys(co_department_ids) if d != department_id]
     ticket.dispatched_at = now
-    ticket.sign_by = workdays.sign_by(now, ticket.urgent)
+    ticket.sign_by = calendar.sign_by(now, ticket.urgent)
     ticket.signed_at = None
     ticket.return_reason = None
     ticket.supervised = False

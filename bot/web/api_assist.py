@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.db import utcnow
 from bot.privacy import mask
-from bot.web.common import json_body, json_response, run_blocking, run_db
+from bot.threads import in_thread
+from bot.web.common import json_body, json_response, run_db
 from bot.web.models import FEEDBACK_ACTIONS, SuggestionFeedback
 from bot.web.sessions import login_required
 
@@ -32,8 +33,8 @@ blueprint = Blueprint("assist_api", url_prefix="/api/assist")
 async def assist(request: Request) -> HTTPResponse:
     question = (request.args.get("q") or "")[:MAX_QUESTION]
     services = request.app.ctx.services
-    answer = await run_blocking(lambda: services.kb.ask(question, top_k=3))
-    routing = await run_blocking(lambda: services.router.route(question))
+    answer = await in_thread(lambda: services.kb.ask(question, top_k=3))
+    routing = await in_thread(lambda: services.router.route(question))
     return json_response({"answers": answer.to_dict(), "ticket": routing.to_dict()})
 
 

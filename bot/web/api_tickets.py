@@ -13,10 +13,8 @@ work runs on the default executor so a slow query never blocks the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import json as jsonlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 from typing import Any, Callable, Optional
 
@@ -28,11 +26,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.accounts import Principal
-from bot.privacy import mask, mask_name, mask_phone
+from bot.threads import in_session
 from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.models import IN_DEPARTMENT_STATUSES, Ticket, as_utc, assume_utc
-from bot.tickets.numbers import LOCAL_TZ
+from bot.tickets.models import Ticket, assume_utc
+from bot.tickets.view import iso_local, ticket_json
 from bot.web.auth import authenticate, bearer_token
 
 MAX_BODY_BYTES = 16_384
@@ -117,7 +115,7 @@ async def get_ticket(request: Request, number: str) -> HTTPResponse:
         ticket = service.get_ticket(session, number, principal)
         history = [
             {
-                "at": _local(assume_utc(event.at)),
+                "at": iso_local(assume_utc(event.at)),
                 "actor": event.actor,
                 "action": event.action,
                 "detail": event.detail,
@@ -165,59 +163,6 @@ async def too_large(request: Request, error: PayloadTooLarge) -> HTTPResponse:
 @blueprint.exception(SanicException)
 async def http_error(request: Request, error: SanicException) -> HTTPResponse:
     return _error(str(error), error.status_code, getattr(error, "headers", None))
-
-
-def ticket_json(ticket: Ticket, principal: Principal, catalogue: Catalogue) -> dict[str, Any]:
-    """A ticket as the API shows it; a department sees the citizen's contact masked."""
-    department_view = principal.role == "department"
-    citizen = None
-    if not ticket.anonymous:
-        phone = ticket.citizen_phone or ""
-        name = ticket.citizen_name or ""
-        citizen = {
-            "name": mask_name(name) if department_view else name,
-            "phone": mask_phone(phone) if department_view and phone else phone,
-        }
-    extension = None
-    if ticket.extension_state:
-        extension = {
-            "state": ticket.extension_state,
-            "days": ticket.extension_days,
-            "reason": ticket.extension_reason,
-        }
-    return {
-        "number": ticket.number,
-        "created_at": _local(ticket.created_at),
-        "type": ticket.type,
-        "category": ticket.category,
-        "category_name": ticket.category_name,
-        "urgent": ticket.urgent,
-        "description": mask(ticket.description) if department_view else ticket.description,
-        "location": ticket.location,
-        "jurisdiction": ticket.jurisdiction,
-        "channel": ticket.channel,
-        "citizen": citizen,
-        "status": ticket.status,
-        "status_label": ticket.state.label,
-        "department_id": ticket.department_id,
-        "department_name": service.department_name(catalogue, ticket.department_id),
-        "co_department_ids": list(ticket.co_department_ids or ()),
-        "sign_by": _local(ticket.sign_by),
-        "due_at": _local(ticket.due_at),
-        "overdue": _overdue(ticket),
-        "signed_at": _local(ticket.signed_at),
-        "return_reason": ticket.return_reason,
-        "extension": extension,
-        "reply": ticket.reply,
-        "replied_at": _local(ticket.replied_at),
-        "satisfaction": ticket.satisfaction,
-        "visited_at": _local(ticket.visited_at),
-        "reopen_count": ticket.reopen_count,
-        "closed_at": _local(ticket.closed_at),
-        "supervised": ticket.supervised,
-        "supervised_at": _local(ticket.supervised_at),
-        "version": ticket.version,
-    }
 
 
 def parse_body(request: Request, fields: dict[str, Field]) -> dict[str, Any]:
@@ -287,29 +232,13 @@ def _positive_int(raw: Optional[str], name: str, default: int) -> int:
 async def _in_session(request: Request, work: Callable[[Session, Principal], Any]) -> Any:
     """Authenticate and run `work` in one transaction on a worker thread."""
     token = bearer_token(request)
-    db = request.app.ctx.services.db
-
-    def job() -> Any:
-        with db.session() as session:
-            return work(session, authenticate(session, token))
-
-    return await asyncio.get_running_loop().run_in_executor(None, job)
+    return await in_session(
+        request.app.ctx.services.db, lambda session: work(session, authenticate(session, token))
+    )
 
 
 def _catalogue(request: Request) -> Catalogue:
     return request.app.ctx.catalogue
-
-
-def _overdue(ticket: Ticket) -> bool:
-    return (
-        ticket.status in IN_DEPARTMENT_STATUSES
-        and ticket.due_at is not None
-        and ticket.due_at < as_utc()
-    )
-
-
-def _local(moment: Optional[datetime]) -> Optional[str]:
-    return moment.astimezone(LOCAL_TZ).isoformat() if moment else None
 
 
 def _dumps(body: Any) -> str:

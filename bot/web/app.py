@@ -9,7 +9,6 @@ The public consultation pages and the Telegram webhook mount themselves through 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -21,6 +20,7 @@ from sanic.response import HTTPResponse, json
 
 from bot.config import Settings
 from bot.services import Services
+from bot.threads import in_thread
 from bot.tickets.catalogue import Catalogue
 from bot.web import (
     api_assist,
@@ -118,9 +118,8 @@ async def _load_search(app: Sanic) -> None:
     """Build the knowledge base and the router in the background, so the first operator's
     keystroke does not wait for them."""
     services = app.ctx.services
-    loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, lambda: services.kb)
-    await loop.run_in_executor(None, lambda: services.router)
+    await in_thread(lambda: services.kb)
+    await in_thread(lambda: services.router)
 
 
 def serve(settings: Settings) -> None:

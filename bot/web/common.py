@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json as jsonlib
 from functools import partial
 from pathlib import Path
@@ -14,6 +13,7 @@ from sanic.response import HTTPResponse, html, json
 from sqlalchemy.orm import Session
 
 from bot.clock import format_cn
+from bot.threads import in_session
 
 T = TypeVar("T")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -36,19 +36,8 @@ def template_environment() -> Environment:
 
 
 async def run_db(request: Request, work: Callable[[Session], T]) -> T:
-    """Run `work` in one transaction on a worker thread, so a slow query never blocks the loop."""
-    db = request.app.ctx.services.db
-
-    def job() -> T:
-        with db.session() as session:
-            return work(session)
-
-    return await asyncio.get_running_loop().run_in_executor(None, job)
-
-
-async def run_blocking(work: Callable[..., T], *args: Any) -> T:
-    """CPU-bound work (search, routing) on a worker thread."""
-    return await asyncio.get_running_loop().run_in_executor(None, partial(work, *args))
+    """`work(session)` in one transaction of the app's database, off the loop (`bot.threads`)."""
+    return await in_session(request.app.ctx.services.db, work)
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:

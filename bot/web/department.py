@@ -6,7 +6,6 @@ logged-in account, so the service decides who may do what (another body's ticket
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Callable, Optional
 
 from sanic import Blueprint
@@ -15,20 +14,14 @@ from sanic.response import HTTPResponse, redirect
 from sqlalchemy.orm import Session
 
 from bot.accounts import Principal
-from bot.privacy import mask, mask_name, mask_phone
-from bot.tickets import service, workdays
+from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.models import IN_DEPARTMENT_STATUSES, STATES, Ticket, as_utc, assume_utc
+from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
+from bot.tickets.view import ticket_view
 from bot.web.common import render, run_db
 from bot.web.sessions import login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
-TIME_LEFT = {
-    "overdue": "已超期",
-    "soon": "不足1个工作日",
-    "ok": "时间充裕",
-    "done": "",
-}
 EVENT_LABELS = {"receive": "受理", **{name: t.label for name, t in service.TRANSITIONS.items()}}
 DONE_MESSAGES = {
     "sign": "已签收，请在办结时限前答复市民。",
@@ -143,59 +136,6 @@ async def _ticket_page(
         form=form or {},
         max_extension=service.MAX_EXTENSION_DAYS,
     )
-
-
-def time_left(ticket: Ticket, now: datetime) -> str:
-    """overdue / soon (less than one working day left) / ok; done when the department is not
-    holding the ticket."""
-    if ticket.status not in IN_DEPARTMENT_STATUSES or ticket.due_at is None:
-        return "done"
-    due = assume_utc(ticket.due_at)
-    if due < now:
-        return "overdue"
-    if due < workdays.add_working_days(now, 1):
-        return "soon"
-    return "ok"
-
-
-def ticket_view(
-    ticket: Ticket, principal: Principal, catalogue: Catalogue, now: datetime
-) -> dict[str, Any]:
-    """What the page shows; a department sees the citizen's contact and personal data masked."""
-    masked = principal.role == "department"
-    phone, name = ticket.citizen_phone or "", ticket.citizen_name or ""
-    left = time_left(ticket, now)
-    return {
-        "number": ticket.number,
-        "type": ticket.type,
-        "category": ticket.category_name or "未分类",
-        "urgent": ticket.urgent,
-        "description": mask(ticket.description) if masked else ticket.description,
-        "location": ticket.location or "",
-        "channel": ticket.channel,
-        "status": ticket.status,
-        "status_label": ticket.state.label,
-        "department": service.department_name(catalogue, ticket.department_id) or "未派单",
-        "lead": principal.department_id == ticket.department_id,
-        "co_departments": [
-            service.department_name(catalogue, d) for d in ticket.co_department_ids or ()
-        ],
-        "created_at": ticket.created_at,
-        "sign_by": ticket.sign_by,
-        "due_at": ticket.due_at,
-        "time_left": left,
-        "time_left_label": TIME_LEFT[left],
-        "supervised": ticket.supervised,
-        "anonymous": ticket.anonymous,
-        "citizen_name": mask_name(name) if masked else name,
-        "citizen_phone": mask_phone(phone) if masked and phone else phone,
-        "return_reason": ticket.return_reason or "",
-        "extension_state": ticket.extension_state or "",
-        "extension_days": ticket.extension_days,
-        "extension_reason": ticket.extension_reason or "",
-        "reply": ticket.reply or "",
-        "replied_at": ticket.replied_at,
-    }
 
 
 def history_view(session: Session, ticket: Ticket) -> list[dict[str, Any]]:

@@ -22,12 +22,13 @@ from sqlalchemy.orm import Session
 from bot.clock import format_cn
 from bot.db import utcnow
 from bot.handoff import Handoff
-from bot.tickets import service
+from bot.threads import in_thread
+from bot.tickets import intake, service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
 from bot.web import conversations
-from bot.web.common import error_response, json_body, json_response, render, run_blocking, run_db
+from bot.web.common import error_response, json_body, json_response, render, run_db
 from bot.web.sessions import login_required
 
 HOTLINE_CHANNEL = "hotline"
@@ -78,8 +79,6 @@ class TicketForm:
     def _check(self, catalogue: Catalogue) -> None:
         if self.type not in TICKET_TYPES:
             raise service.TicketInvalid(f"工单类型必须是 {'、'.join(TICKET_TYPES)} 之一")
-        if self.anonymous and self.type != "举报":
-            raise service.TicketInvalid("只有举报可以匿名，其他事项请留联系电话")
         if self.category and self.category not in {f.id for f in catalogue.functions}:
             raise service.TicketInvalid(f"未知的分类：{self.category}")
         unknown = [
@@ -91,10 +90,14 @@ class TicketForm:
             raise service.TicketInvalid(f"未知的承办单位：{'、'.join(unknown)}")
 
     def applied_to(self, routing: RoutingResult, catalogue: Catalogue) -> RoutingResult:
-        """The router's result with everything the operator decided put in its place."""
+        """The router's result with everything the operator decided put in its place; its time
+        limits are dropped when the operator changed what they depend on (type, urgency)."""
         co_ids = [d for d in self.co_department_ids if d != self.department_id]
+        rescheduled = (self.type, self.urgent) != (routing.type, routing.urgent)
         return replace(
             routing,
+            due_at=None if rescheduled else routing.due_at,
+            sign_by=None if rescheduled else routing.sign_by,
             type=self.type,
             category=self.category,
             category_name=catalogue.function(self.category).name if self.category else None,
@@ -129,19 +132,19 @@ async def create_ticket(request: Request) -> HTTPResponse:
         form = TicketForm.parse(json_body(request), catalogue)
     except service.TicketInvalid as error:
         return json_response({"error": str(error)}, 400)
-    routing = await run_blocking(request.app.ctx.services.router.route, form.description)
+    router = request.app.ctx.services.router
+    routing = await in_thread(intake.preview, router, form.description)
 
     def work(session: Session) -> dict[str, Any]:
-        ticket = service.create_ticket(
+        ticket = intake.intake(
             session,
-            form.applied_to(routing, catalogue),
-            description=form.description,
-            phone=form.phone,
-            name=form.name,
-            anonymous=form.anonymous,
-            channel=HOTLINE_CHANNEL,
+            form.description,
+            intake.Contact(form.phone, form.name, form.anonymous),
+            HOTLINE_CHANNEL,
+            principal,
+            router=router,
+            shown=form.applied_to(routing, catalogue),
             idempotency_key=f"operator:{principal.user_id}:{form.key}" if form.key else None,
-            actor=principal,
         )
         return {
             "number": ticket.number,

@@ -18,6 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.policy.model import INTERPRETATION_FIELDS, Policy
+from bot.threads import in_thread
 from bot.web import conversations
 from bot.web.common import (
     SOCKETIO_CLIENT,
@@ -25,7 +26,6 @@ from bot.web.common import (
     json_body,
     json_response,
     render,
-    run_blocking,
     run_db,
 )
 
@@ -47,13 +47,13 @@ async def home(request: Request) -> HTTPResponse:
 
 @blueprint.get("/policies")
 async def policies(request: Request) -> HTTPResponse:
-    kb = await run_blocking(lambda: request.app.ctx.services.kb)
+    kb = await in_thread(lambda: request.app.ctx.services.kb)
     return render(request, "portal/policies.html", policies=kb.policies)
 
 
 @blueprint.get("/policies/<policy_id:[A-Za-z0-9_.-]{1,120}>")
 async def policy(request: Request, policy_id: str) -> HTTPResponse:
-    kb = await run_blocking(lambda: request.app.ctx.services.kb)
+    kb = await in_thread(lambda: request.app.ctx.services.kb)
     found = kb.policy(policy_id)
     if found is None:
         raise NotFound("没有找到该政策")

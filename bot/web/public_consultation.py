@@ -23,11 +23,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html
 from sqlalchemy.orm import Session
 
+from bot.clock import local_day
 from bot.consultation import NotFound as ConsultationNotFound
 from bot.consultation import drafts, publish
-from bot.consultation.models import PHASE_LABELS, Summary, local_date
+from bot.consultation.models import PHASE_LABELS, Summary
 from bot.consultation.report import template_environment, to_public_json
-from bot.db import utcnow
 from bot.web.common import TEMPLATES, json_response, run_db
 
 SUMMARY_CSP = (
@@ -64,7 +64,7 @@ async def _db(request: Request, work):
 @blueprint.get("/consultations", strict_slashes=False)
 async def index(request: Request) -> HTTPResponse:
     def work(session: Session) -> dict[str, list]:
-        listed = drafts.list_drafts(session, local_date(utcnow()))
+        listed = drafts.list_drafts(session, local_day())
         return {
             "open_drafts": [item for item in listed if item.phase == "open"],
             "summarised": [item for item in listed if item.phase == "summarised"],
@@ -82,7 +82,7 @@ async def draft_page(request: Request, draft_id: int) -> HTTPResponse:
             request,
             "public_draft.html",
             draft=draft,
-            phase_label=PHASE_LABELS[draft.phase(local_date(utcnow()))],
+            phase_label=PHASE_LABELS[draft.phase(local_day())],
             summary_path=f"/consultations/{draft_id}/summary" if published else None,
         )
 
@@ -131,7 +131,7 @@ async def summary_json(request: Request, draft_id: int) -> HTTPResponse:
 @blueprint.get("/api/consultations")
 async def api_list(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
-        listed = drafts.list_drafts(session, local_date(utcnow()))
+        listed = drafts.list_drafts(session, local_day())
         return [
             {
                 **item.to_dict(),

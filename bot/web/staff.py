@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.accounts import Principal
+from bot.clock import local_day
 from bot.consultation import (
     ConsultationError,
     NotFound,
@@ -29,14 +30,12 @@ from bot.consultation import (
     get_draft,
     group_opinions,
     list_drafts,
-    local_date,
     publish_summary,
     return_summary,
 )
 from bot.consultation.drafts import info as draft_info
 from bot.consultation.models import OUTCOMES, Opinion, OpinionGroup
 from bot.consultation.publish import latest_summary, pending_summary
-from bot.db import utcnow
 from bot.privacy import mask
 from bot.web.common import render, run_db
 from bot.web.sessions import login_required
@@ -91,7 +90,7 @@ COMMANDS: dict[str, DraftCommand] = {
 @login_required("staff", "reviewer")
 async def index(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
-        today = local_date(utcnow())
+        today = local_day()
         return [
             {"info": info, "summary": _summary_view(session, info.id)}
             for info in list_drafts(session, today, include_unreleased=True)
@@ -149,7 +148,7 @@ async def _draft_page(
         groups = group_views(session, draft_id)
         opinions = sum(len(group["opinions"]) for group in groups)
         return {
-            "draft": draft_info(draft, local_date(utcnow()), opinions),
+            "draft": draft_info(draft, local_day(), opinions),
             "clauses": {clause.id: clause.display for clause in draft.clauses},
             "groups": groups,
             "summary": _summary_view(session, draft_id),

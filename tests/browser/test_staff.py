@@ -8,10 +8,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from bot.clock import LOCAL_TZ
 from bot.consultation import local_date, submit_opinion
 from bot.consultation.drafts import save_draft
 from bot.consultation.forms import DraftForm
-from bot.consultation.models import CHINA_TZ
 from bot.db import utcnow
 from tests.browser.conftest import ESCAPED_MARKUP, assert_markup_is_text, login, screenshot
 
@@ -42,7 +42,7 @@ def closed_draft(stack) -> int:
         text=DRAFT_TEXT,
         status="open",
     )
-    during = datetime.combine(today - timedelta(days=10), time(10), tzinfo=CHINA_TZ)
+    during = datetime.combine(today - timedelta(days=10), time(10), tzinfo=LOCAL_TZ)
     with stack.db.session() as session:
         draft, _ = save_draft(session, form, actor="staff:browser", now=during)
         for number, (clause, text) in enumerate(OPINIONS):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import func, select
 
 from bot.audit import AuditEvent
+from bot.clock import format_cn
 from bot.tickets.models import Ticket
 
 
@@ -85,3 +87,34 @@ def test_status_for_another_conversation_needs_the_phone_digits(stack):
     stack.texts(stranger, f"查询工单{number}")
     right = stack.texts(stranger, "1234")
     assert number in right and "承办单位" in right
+
+
+def test_the_deadline_shown_is_the_deadline_stored(stack):
+    citizen = sender()
+    stack.say(citizen, "定海区人民路上的路灯坏了一个多月了，晚上很黑")
+    summary = stack.say(citizen, "13857012346")[0]["text"]
+    shown = re.search(r"办结时限：(\d{4}年\d{2}月\d{2}日 \d{2}:\d{2}) 前", summary)
+    assert shown, summary
+    done = stack.texts(citizen, "/affirm")
+    (ticket,) = tickets_of(stack, citizen)
+    assert format_cn(ticket.due_at) == shown.group(1)
+    assert f"办结时限：{shown.group(1)} 前" in done
+
+
+def test_only_a_report_may_stay_anonymous(stack):
+    complainant = sender()
+    stack.say(complainant, "定海区解放路的下水道堵了，污水都漫到路上了，已经三天了")
+    again = stack.texts(complainant, "我想匿名")
+    assert "只有举报可以匿名" in again
+    assert "请确认" in stack.texts(complainant, "13957001235")
+    stack.say(complainant, "/affirm")
+    assert tickets_of(stack, complainant)[0].citizen_phone == "13957001235"
+
+    informant = sender()
+    asked = stack.texts(informant, "我要举报普陀区东港有家饭店今天上午把餐厨垃圾直接倒进河里")
+    assert "手机号" in asked
+    assert "请确认" in stack.texts(informant, "匿名")
+    done = stack.texts(informant, "/affirm")
+    (ticket,) = tickets_of(stack, informant)
+    assert ticket.number in done
+    assert ticket.type == "举报" and ticket.anonymous and ticket.citizen_phone is None

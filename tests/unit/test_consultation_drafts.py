@@ -7,15 +7,16 @@ from datetime import date
 
 import pytest
 
+from bot.clock import local_day
 from bot.consultation import Ambiguous, ConsultationError, NotFound, submit_opinion, sync_drafts
 from bot.consultation.drafts import import_draft, list_drafts, resolve_clause, resolve_draft
 from bot.consultation.forms import DraftForm
-from bot.consultation.models import Draft, local_date
+from bot.consultation.models import Draft
 from tests.unit.consultation_fixtures import NOW, PARKING
 
 pytest_plugins = ("tests.unit.consultation_fixtures",)
 
-TODAY = local_date(NOW)
+TODAY = local_day(NOW)
 WASTE = "island-waste-sorting-2026-sample"
 FERRY = "ferry-spring-festival-2027-sample"
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import audit
+from bot import audit, notices
 from bot.consultation import (
     ConsultationError,
     PermissionDenied,
@@ -18,8 +18,6 @@ from bot.consultation import (
     draft_summary,
     group_opinions,
     lookup_opinion,
-    mark_notification,
-    pending_notifications,
     publish_summary,
     return_summary,
 )
@@ -112,19 +110,19 @@ def test_full_loop(db, synced, people):
             "consultation.summary_published",
         ]
 
-        messages = pending_notifications(session)
-        recipients = {(m.channel, m.sender_id) for m in messages}
+        messages = notices.pending(session, "telegram")
+        recipients = {("telegram", m.recipient) for m in messages}
         assert recipients == {
             ("telegram", "tg-0"),
             ("telegram", "tg-1"),
             ("telegram", "tg-2"),
             ("telegram", "tg-private"),
         }
-        first = next(m for m in messages if m.sender_id == "tg-0")
+        first = next(m for m in messages if m.recipient == "tg-0")
         assert receipts["fee0"] in first.message and "部分采纳" in first.message
         assert f"https://zs.example/consultations/{draft_id}/summary" in first.message
-        mark_notification(session, first.id, now=AFTER_CLOSE)
-        assert len(pending_notifications(session)) == 3
+        notices.mark_sent(session, first.id, now=AFTER_CLOSE)
+        assert len(notices.pending(session, "telegram")) == 3
 
 
 def _as_reviewer(principal):

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sanic import Sanic
 
+from bot import clock
 from bot.consultation import approve_summary, decide_opinion, draft_summary, publish_summary
 from bot.consultation.models import Draft, Opinion
 from bot.services import Services
@@ -43,13 +44,13 @@ async def serving(app: Sanic):
 
 @pytest.fixture
 def app(settings, db, monkeypatch, request):
-    monkeypatch.setattr(public_consultation, "utcnow", lambda: NOW)
     monkeypatch.setattr(Sanic, "test_mode", True)
     application = Sanic(f"consultation_{request.node.name}")
     application.ctx.settings = settings
     application.ctx.services = Services(settings)
     public_consultation.register(application)
-    return application
+    with clock.frozen(NOW):
+        yield application
 
 
 async def test_open_drafts_and_draft_text(app, db, synced):

@@ -9,10 +9,10 @@ import pytest
 
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.dictionaries import render
-from bot.tickets.files import read_yaml
+from bot.tickets.evaluation import load_cases
 from bot.tickets.gazetteer import Gazetteer
-from bot.tickets.model import TextModel, fit
 from bot.tickets.routing import Router
+from bot.tickets.text_classifier import TextModel, fit
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 JURISDICTIONS = ("dinghai", "putuo", "daishan", "shengsi")
@@ -71,9 +71,8 @@ def test_names_resolve_to_bodies_however_they_are_spelt(catalogue, name, body_id
     assert catalogue.resolve(name).id == body_id
 
 
-def test_bodies_have_a_contact_id_for_sending_tickets(catalogue) -> None:
+def test_bodies_carry_their_level_and_function(catalogue) -> None:
     body = catalogue.body("putuo.market_regulation")
-    assert body.contact == body.id
     assert body.level == "district" and body.function == "market_regulation"
 
 
@@ -136,13 +135,13 @@ def test_the_jieba_dictionaries_match_the_yaml() -> None:
 
 @pytest.mark.parametrize("name", ["routing.yml", "routing_emergencies.yml", "routing_unseen.yml"])
 def test_training_and_evaluation_sets_do_not_share_texts(name: str) -> None:
-    training = {e["text"] for e in read_yaml(KNOWLEDGE / "routing_training.yml")["examples"]}
-    evaluation = {c["text"] for c in read_yaml(KNOWLEDGE / "eval" / name)["cases"]}
+    training = {e["text"] for e in load_cases(KNOWLEDGE / "routing_training.yml")}
+    evaluation = {c["text"] for c in load_cases(KNOWLEDGE / "eval" / name)}
     assert not training & evaluation
 
 
 def test_the_text_model_scores_exactly_like_scikit_learn() -> None:
-    examples = read_yaml(KNOWLEDGE / "routing_training.yml")["examples"]
+    examples = load_cases(KNOWLEDGE / "routing_training.yml")
     texts, labels = [e["text"] for e in examples], [e["type"] for e in examples]
     model = TextModel.train(texts, labels)
     vectorizer, classifier = fit(texts, labels)

@@ -8,14 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from bot import notices
 from bot.accounts import Principal
-from bot.channels import outbox
-from bot.channels.outbox import MAX_ATTEMPTS, Notice
 from bot.channels.telegram import deliver_notices
 from bot.cli import main
 from bot.config import Settings
 from bot.consultation.models import Draft, Summary
-from bot.consultation.models import Notification as ConsultationNotification
+from bot.notices import MAX_ATTEMPTS, Notice
 from bot.tickets import service
 from bot.tickets.routing import RoutingResult
 from tests.telegram_standin import BotApiStandIn
@@ -80,16 +79,14 @@ def published_summary_notice(db, sender: str) -> int:
         )
         session.add(summary)
         session.flush()
-        notice = ConsultationNotification(
-            summary_id=summary.id,
-            draft_id=draft.id,
-            channel="telegram",
-            sender_id=sender,
-            message="您对《舟山市渔业补贴办法》提的意见已有采纳情况，联系人张三 13900001111。",
+        notices.enqueue(
+            session,
+            f"consultation:summary:{summary.id}:telegram:{sender}",
+            "telegram",
+            sender,
+            "您对《舟山市渔业补贴办法》提的意见已有采纳情况，联系人张三 13900001111。",
         )
-        session.add(notice)
-        session.flush()
-        return notice.id
+        return summary.id
 
 
 async def test_answers_and_summaries_reach_telegram_once_and_masked(db, telegram_settings, bot_api):
@@ -100,29 +97,30 @@ async def test_answers_and_summaries_reach_telegram_once_and_masked(db, telegram
     published_summary_notice(db, "telegram:43")
 
     first = await deliver_notices(telegram_settings, db)
-    assert first == outbox.Delivery(sent=2, failed=0)
+    assert first == notices.Delivery(sent=2, failed=0)
     sent = {int(call["chat_id"]): call["text"] for call in bot_api.calls_to("sendMessage")}
     assert set(sent) == {42, 43}
     assert number in sent[42] and "138****5678" in sent[42] and "13812345678" not in sent[42]
     assert "139****1111" in sent[43] and "张三" not in sent[43]
 
-    assert await deliver_notices(telegram_settings, db) == outbox.Delivery()
+    assert await deliver_notices(telegram_settings, db) == notices.Delivery()
     assert len(bot_api.calls_to("sendMessage")) == 2
     with db.session() as session:
-        assert {n.status for n in session.execute(select(Notice)).scalars()} == {"sent"}
+        statuses = {n.channel: n.status for n in session.execute(select(Notice)).scalars()}
+    assert statuses == {"telegram": "sent", "web": "pending"}
 
 
 async def test_a_refused_notice_is_retried_then_given_up(db, telegram_settings, bot_api):
     bot_api.blocked_chats.add(42)
     answered_ticket(db, "telegram", "telegram:42", "已修复。")
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        assert await deliver_notices(telegram_settings, db) == outbox.Delivery(sent=0, failed=1)
+        assert await deliver_notices(telegram_settings, db) == notices.Delivery(sent=0, failed=1)
         with db.session() as session:
-            notice = session.execute(select(Notice)).scalar_one()
+            notice = session.execute(select(Notice).where(Notice.channel == "telegram")).scalar_one()
             assert notice.attempts == attempt
             assert "blocked" in notice.error
     assert notice.status == "failed"
-    assert await deliver_notices(telegram_settings, db) == outbox.Delivery()
+    assert await deliver_notices(telegram_settings, db) == notices.Delivery()
 
 
 def test_the_deliver_command_sends_pending_notices(

@@ -8,8 +8,8 @@ import pytest
 
 from bot.accounts import authenticate_token
 from bot.cli import main
+from bot.clock import LOCAL_TZ
 from bot.tickets import service
-from bot.tickets.numbers import LOCAL_TZ
 from bot.tickets.routing import RoutingResult
 
 DINGHAI = "dinghai.housing_construction"

@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 
 from bot import audit
 from bot.accounts import Principal
+from bot.clock import LOCAL_TZ
 from bot.config import PROJECT_ROOT
-from bot.tickets import service, workdays
+from bot.notices import Notice
+from bot.numbering import DailySequence
+from bot.tickets import service
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.models import Notification, Ticket, TicketCounter
+from bot.tickets.models import Ticket
 from bot.tickets.monitor import run_monitor
-from bot.tickets.numbers import LOCAL_TZ
 from bot.tickets.routing import Router, RoutingResult
 from bot.tickets.service import (
     TicketConflict,
@@ -47,6 +49,10 @@ COMPLAINT = RoutingResult(
     jurisdiction="dinghai",
     department_id=DINGHAI,
 )
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LOCAL_TZ)
 
 
 def routed(**changes) -> RoutingResult:
@@ -97,8 +103,8 @@ def test_creation_receives_and_dispatches_to_the_routed_department(db):
     assert ticket.status == "dispatched"
     assert ticket.department_id == DINGHAI
     assert ticket.co_department_ids == [PUTUO]
-    assert ticket.due_at == workdays.due_at(NOW, "投诉")
-    assert ticket.sign_by == workdays.sign_by(NOW)
+    assert ticket.due_at == at(2026, 12, 4, 17, 30), "Friday + 5 working days, at closing time"
+    assert ticket.sign_by == at(2026, 11, 27, 12, 0), "2 working hours"
     with db.session() as session:
         events = service.history(session, ticket.number)
     assert [(e.action, e.actor) for e in events] == [
@@ -145,7 +151,7 @@ def test_a_retried_submission_returns_the_same_ticket(db):
     assert again.number == first.number
     with db.session() as session:
         assert session.execute(select(func.count(Ticket.id))).scalar_one() == 1
-        assert session.execute(select(TicketCounter.last)).scalar_one() == 1
+        assert session.execute(select(DailySequence.last)).scalar_one() == 1
 
 
 def test_a_unrouted_ticket_waits_for_an_operator_to_dispatch(db, catalogue):
@@ -196,7 +202,7 @@ def test_the_whole_lifecycle_is_audited(db):
         db, service.decide_extension, number, OPERATOR, approve=True, now=NOW + timedelta(days=1)
     )
     assert approved.extension_state == "approved"
-    assert approved.due_at == workdays.extend(ticket.due_at, 3)
+    assert approved.due_at == at(2026, 12, 9, 17, 30)
 
     closed = run(
         db,
@@ -280,8 +286,8 @@ def test_a_returned_ticket_is_rerouted_with_fresh_time_limits(db, catalogue):
 
     assert (rerouted.status, rerouted.department_id) == ("dispatched", PUTUO)
     assert rerouted.co_department_ids == [MARKET]
-    assert rerouted.due_at == workdays.due_at(later, "投诉")
-    assert rerouted.sign_by == workdays.sign_by(later)
+    assert rerouted.due_at == at(2026, 12, 4, 17, 30), "rerouted on a Saturday"
+    assert rerouted.sign_by == at(2026, 11, 30, 10, 30), "Monday 08:30 + 2 working hours"
     assert rerouted.return_reason is None
     with pytest.raises(TicketNotFound):
         run(db, service.get_ticket, ticket.number, DINGHAI_CLERK)
@@ -310,7 +316,7 @@ def test_an_unsatisfied_visit_reopens_the_ticket(db):
     assert reopened.department_id == DINGHAI
     assert reopened.reopen_count == 1
     assert reopened.reply is None and reopened.signed_at is None
-    assert reopened.due_at == workdays.due_at(later, "投诉")
+    assert reopened.due_at == at(2026, 12, 7, 17, 30)
     assert actions(db, ticket.number)[-1] == "ticket.reopen"
     assert run(db, service.sign, ticket.number, DINGHAI_CLERK).status == "signed"
 
@@ -429,11 +435,8 @@ def test_a_complaint_made_before_national_day_is_due_after_the_holiday(db):
     eve = datetime(2026, 9, 30, 10, 0, tzinfo=LOCAL_TZ)
     ticket = create(db, now=eve)
 
-    due = ticket.due_at.astimezone(LOCAL_TZ)
     assert ticket.number == "ZS20260930-0001"
-    assert due == workdays.due_at(eve, "投诉")
-    assert due.date() > datetime(2026, 10, 8).date()
-    assert (due.hour, due.minute) == (17, 30)
+    assert ticket.due_at == at(2026, 10, 13, 17, 30), "Oct 1-7 off, Saturday Oct 10 worked (调休)"
 
 
 @pytest.mark.parametrize(
@@ -450,10 +453,15 @@ def test_creation_refuses_incomplete_submissions(db, kwargs, message):
 
 
 def test_an_anonymous_ticket_keeps_no_name(db):
-    ticket = create(db, phone=None, name="张三", anonymous=True)
+    ticket = create(db, routed(type="举报"), phone=None, name="张三", anonymous=True)
     assert (ticket.citizen_name, ticket.citizen_phone, ticket.anonymous) == (None, None, True)
     named = create(db, phone="0580-2281234", name="张三")
     assert (named.citizen_name, named.citizen_phone) == ("张三", "05802281234")
+
+
+def test_only_a_report_may_be_anonymous(db):
+    with pytest.raises(TicketInvalid, match="只有举报可以匿名"):
+        create(db, phone=None, anonymous=True)
 
 
 def test_an_unknown_ticket_type_is_refused(db):
@@ -476,7 +484,7 @@ def test_citizens_look_up_their_own_ticket(db, catalogue):
 
 
 def test_an_anonymous_report_shows_a_number_holder_only_that_it_was_received(db, catalogue):
-    ticket = replied(db, phone=None, anonymous=True, sender_id="web:9")
+    ticket = replied(db, routing=routed(type="举报"), phone=None, anonymous=True, sender_id="web:9")
 
     public = run(db, service.lookup, ticket.number, "1234", catalogue=catalogue)
     own = run(db, service.lookup, ticket.number, None, catalogue=catalogue, sender_id="web:9")
@@ -577,7 +585,7 @@ def test_the_monitor_supervises_each_late_ticket_once(db, catalogue):
         assert [n.ticket_id for n in after_due] == [late.id]
         assert "超过办理期限未办结" in after_due[0].message
         assert run_monitor(session, late.due_at + timedelta(days=1)) == []
-        assert session.execute(select(func.count(Notification.id))).scalar_one() == 2
+        assert session.execute(select(func.count(Notice.id))).scalar_one() == 2
 
     assert run(db, service.get_ticket, unsigned.number, OPERATOR).supervised
     assert actions(db, unsigned.number)[-1] == "ticket.supervise"

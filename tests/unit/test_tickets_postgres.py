@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.accounts import Principal
+from bot.clock import LOCAL_TZ
 from bot.db import Database
 from bot.tickets import service
 from bot.tickets.models import Ticket
-from bot.tickets.numbers import LOCAL_TZ
 from bot.tickets.routing import RoutingResult
 from tests.concurrency import all_at_once, migrated_postgres
 

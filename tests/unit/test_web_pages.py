@@ -14,10 +14,10 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import Ticket
 from bot.tickets.routing import RoutingResult
 from bot.tickets.service import TicketInvalid
+from bot.tickets.view import time_left
 from bot.web.api_assist import _feedback_problem
 from bot.web.app import create_app
 from bot.web.common import template_environment
-from bot.web.department import time_left
 from bot.web.operator import TicketForm
 from bot.web.portal import interpretation_sections
 
@@ -57,7 +57,6 @@ def test_the_operators_choices_replace_the_routers_guess(catalogue):
     "fields, message",
     [
         ({"type": "闲聊"}, "工单类型"),
-        ({"anonymous": True}, "只有举报可以匿名"),
         ({"department_id": "nowhere.bureau"}, "未知的承办单位"),
         ({"co_department_ids": ["nowhere.bureau"]}, "未知的承办单位"),
         ({"category": "astrology"}, "未知的分类"),

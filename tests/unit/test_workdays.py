@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.tickets import workdays
-from bot.tickets.workdays import DeadlinePolicy, WorkCalendar
+from bot import calendar as workdays
+from bot.calendar import DeadlinePolicy, WorkCalendar
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -66,7 +66,7 @@ def test_urgent_tickets_count_calendar_time(policy) -> None:
 def test_a_deadline_crossing_into_2027_counts_weekends_only_and_warns_once(
     policy, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.tickets.workdays")
+    caplog.set_level(logging.WARNING, logger="bot.calendar")
     created = at(2026, 12, 28, 9, 0)  # Monday
     # 29, 30, 31 Dec; 1 Jan 2027 (Friday: unknown year, so a working day); 4-8 Jan; 11 Jan
     assert policy.due_at(created, "建议") == at(2027, 1, 11, 17, 30)

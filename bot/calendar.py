@@ -1,12 +1,16 @@
-"""Working-day arithmetic and ticket deadlines (签收 and 办结 time limits).
+"""The working-day calendar and the deadlines built on it (签收 and 办结 time limits).
+
+Every clock that counts working days uses this module: ticket deadlines (policy in
+`knowledge/deadlines.yml`), consultation windows, and the time limits of the coming record kinds
+(依申请公开: 20 working days).
 
 Working days are China's: public holidays are off and 调休 weekends are on, from
 `chinese_calendar`. That package only knows the years the State Council has announced (it raises
 NotImplementedError after that), so for later years Saturdays and Sundays are the only rest days
 and a warning is logged once per year: a deadline a few days early is better than no deadline.
 
-Times without a zone are taken as local time of the policy's zone (Asia/Shanghai); every time
-returned carries that zone.
+Times without a zone are taken as local time (`bot.clock.LOCAL_TZ`); every time returned carries
+that zone.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from bot.tickets.files import read_yaml
+from bot.clock import LOCAL_TZ
+from bot.knowledge_files import DeadlinesFile, load_data
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +41,7 @@ class WorkCalendar:
     def __init__(
         self,
         hours: Sequence[tuple[time, time]] = DEFAULT_HOURS,
-        tz: ZoneInfo = ZoneInfo("Asia/Shanghai"),
+        tz: ZoneInfo = LOCAL_TZ,
     ):
         if not hours or any(start >= end for start, end in hours):
             raise ValueError("working hours must be non-empty (start, end) pairs with start < end")
@@ -78,6 +83,18 @@ class WorkCalendar:
                 counted += 1
         return datetime.combine(day, start.timetz())
 
+    def due_after_working_days(self, start: datetime, days: int) -> datetime:
+        """Close of business of the `days`-th working day after `start` (如 20 个工作日内答复)."""
+        return self.close_of_business(self.add_working_days(start, days).date())
+
+    def working_days_between(self, first: date, last: date) -> int:
+        """Working days after `first` up to and including `last` (0 when `last` <= `first`)."""
+        count, day = 0, first
+        while day < last:
+            day += timedelta(days=1)
+            count += self.is_workday(day)
+        return count
+
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """`start` plus `hours` counted only within working hours of working days."""
         if hours < 0:
@@ -117,10 +134,10 @@ class DeadlinePolicy:
 
     @classmethod
     def load(cls, path: Path) -> DeadlinePolicy:
-        data = read_yaml(path) or {}
+        data = load_data(path, DeadlinesFile)
         hours = [(_clock(a), _clock(b)) for a, b in data.get("working_hours") or ()]
         calendar = WorkCalendar(
-            hours or DEFAULT_HOURS, ZoneInfo(data.get("timezone", "Asia/Shanghai"))
+            hours or DEFAULT_HOURS, ZoneInfo(data["timezone"]) if "timezone" in data else LOCAL_TZ
         )
         finish_days = {
             str(k): int(v) for k, v in (data.get("finish_within_working_days") or {}).items()
@@ -146,8 +163,7 @@ class DeadlinePolicy:
             return created_at + self.urgent_finish
         if ticket_type not in self.finish_days:
             raise ValueError(f"unknown ticket type {ticket_type!r}; expected one of {TICKET_TYPES}")
-        last_day = self.calendar.add_working_days(created_at, self.finish_days[ticket_type])
-        return self.calendar.close_of_business(last_day.date())
+        return self.calendar.due_after_working_days(created_at, self.finish_days[ticket_type])
 
     def sign_by(self, created_at: datetime, urgent: bool = False) -> datetime:
         """When the department must have signed for (签收) the ticket."""
@@ -173,6 +189,11 @@ def load_policy(path: Optional[Path] = None) -> DeadlinePolicy:
 
         path = Settings.from_env().knowledge_dir / "deadlines.yml"
     return DeadlinePolicy.load(path)
+
+
+def working_calendar() -> WorkCalendar:
+    """The configured working-day calendar (hours and zone from deadlines.yml)."""
+    return load_policy().calendar
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
