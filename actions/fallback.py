@@ -12,6 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.text import MAX_MESSAGE_CHARS
+
 INTENT_TITLES = {
     "ask_policy": "咨询政策问题",
     "give_opinion": "对征求意见稿提意见",
@@ -37,7 +39,7 @@ def meaningless(text: str) -> bool:
     """True for input no reading can rescue: no letters or Chinese at all (emoji, symbols),
     one character repeated ("啊啊啊啊"), or Latin letters that are no word we answer to
     ("asdfghjkl"); the assistant is for Chinese speakers, and ticket numbers are kept."""
-    compact = re.sub(r"\s", "", text or "")
+    compact = re.sub(r"\s", "", (text or "")[:MAX_MESSAGE_CHARS])
     if not compact or compact.startswith("/") or _NUMBER.search(compact):
         return False
     if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", compact):
