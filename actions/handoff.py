@@ -1,4 +1,5 @@
-"""`request_human`: record a hand-over request for the 12345 operators and tell the citizen."""
+"""`request_human`: record a hand-over request for the 12345 operators and tell the citizen,
+with the operators' hours when it is outside them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of, in_thread
-from actions.wording import say
+from actions.wording import say, text
 from bot import handoff
+from bot.db import utcnow
+from bot.handoff.hours import service_hours
 from bot.services import services
 
 
@@ -41,5 +44,7 @@ class ActionRequestHuman(Action):
         except Exception:  # noqa: BLE001 - the citizen must hear something true either way
             say(dispatcher, "handoff_failed")
             return []
-        say(dispatcher, "handoff_queued", request_id=request_id, waiting=waiting)
+        reply = text("handoff_queued", request_id=request_id, waiting=waiting)
+        outside = service_hours(services().settings.knowledge_dir).notice(utcnow())
+        dispatcher.utter_message(text=f"{reply}\n{outside}" if outside else reply)
         return []

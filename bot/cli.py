@@ -25,7 +25,10 @@ COMMAND_MODULES = (
     "bot.tickets.cli",
     "bot.policy.cli",
     "bot.channels.telegram",
+    "bot.channels.wechat",
     "bot.consultation.cli",
+    "bot.disclosure.cli",
+    "bot.hotspots.cli",
 )
 
 

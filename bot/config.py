@@ -13,6 +13,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/zhoushan"
 PRODUCTION_REDIS_URL = "redis://127.0.0.1:6379/0"
+PRODUCTION_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 def _env(name: str, default: str) -> str:
@@ -28,6 +29,16 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,35 @@ class Settings:
     telegram_token: str = ""
     telegram_secret: str = ""
     telegram_api_url: str = ""
+    wechat_token: str = ""
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
+    wechat_aes_key: str = ""
+    wechat_api_url: str = ""
+    wechat_template_id: str = ""
+    wechat_reply_seconds: float = 4.0
     public_base_url: str = "http://127.0.0.1:8080"
     status_check_attempts: int = 5
     """Wrong phone digits (per ticket or receipt, and per conversation) before checks lock."""
     status_check_lock_minutes: int = 30
     """How long a locked status check stays locked after the last wrong digits."""
+    rabbitmq_url: str = ""
+    hotspots_queue: str = "zhoushan_events"
+    proxies_count: int = 0
+    """Trusted proxies in front of the web service (nginx: 1); client addresses come from their
+    X-Forwarded-For only when this is set."""
+    rate_limit_ip: str = "600/60"
+    """Requests per address to any endpoint of the web service, as N/SECONDS."""
+    rate_limit_chat_sender: str = "20/60"
+    rate_limit_chat_ip: str = "60/60"
+    rate_limit_login_user: str = "5/900"
+    """Failed logins per username (from any address)."""
+    rate_limit_login_ip: str = "20/900"
+    """Failed logins per address, across usernames."""
+    kb_max_file_mb: int = 20
+    """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
+    kb_reload_seconds: int = 30
+    """ZS_KB_RELOAD_SECONDS: how often services look for an updated policy library."""
 
     profile: str = "dev"
 
@@ -87,10 +122,27 @@ class Settings:
             telegram_token=_env("TELEGRAM_TOKEN", ""),
             telegram_secret=_env("TELEGRAM_SECRET", ""),
             telegram_api_url=_env("TELEGRAM_API_URL", ""),
+            wechat_token=_env("WECHAT_TOKEN", ""),
+            wechat_app_id=_env("WECHAT_APP_ID", ""),
+            wechat_app_secret=_env("WECHAT_APP_SECRET", ""),
+            wechat_aes_key=_env("WECHAT_AES_KEY", ""),
+            wechat_api_url=_env("WECHAT_API_URL", ""),
+            wechat_template_id=_env("WECHAT_TEMPLATE_ID", ""),
+            wechat_reply_seconds=_env_float("WECHAT_REPLY_SECONDS", 4.0),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
             status_check_attempts=_env_int("STATUS_CHECK_ATTEMPTS", 5),
             status_check_lock_minutes=_env_int("STATUS_CHECK_LOCK_MINUTES", 30),
+            rabbitmq_url=_env("RABBITMQ_URL", PRODUCTION_RABBITMQ_URL if production else ""),
+            hotspots_queue=_env("HOTSPOTS_QUEUE", "zhoushan_events"),
+            proxies_count=_env_int("WEB_PROXIES_COUNT", 0),
+            rate_limit_ip=_env("RATE_LIMIT_IP", "600/60"),
+            rate_limit_chat_sender=_env("RATE_LIMIT_CHAT_SENDER", "20/60"),
+            rate_limit_chat_ip=_env("RATE_LIMIT_CHAT_IP", "60/60"),
+            rate_limit_login_user=_env("RATE_LIMIT_LOGIN_USER", "5/900"),
+            rate_limit_login_ip=_env("RATE_LIMIT_LOGIN_IP", "20/900"),
             profile=profile,
+            kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
+            kb_reload_seconds=_env_int("ZS_KB_RELOAD_SECONDS", 30),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -113,9 +165,24 @@ class Settings:
             "TELEGRAM_TOKEN": self.telegram_token,
             "TELEGRAM_SECRET": self.telegram_secret,
             "TELEGRAM_API_URL": self.telegram_api_url,
+            "WECHAT_TOKEN": self.wechat_token,
+            "WECHAT_APP_ID": self.wechat_app_id,
+            "WECHAT_APP_SECRET": self.wechat_app_secret,
+            "WECHAT_AES_KEY": self.wechat_aes_key,
+            "WECHAT_API_URL": self.wechat_api_url,
+            "WECHAT_TEMPLATE_ID": self.wechat_template_id,
+            "WECHAT_REPLY_SECONDS": str(self.wechat_reply_seconds),
             "PUBLIC_BASE_URL": self.public_base_url,
             "STATUS_CHECK_ATTEMPTS": str(self.status_check_attempts),
             "STATUS_CHECK_LOCK_MINUTES": str(self.status_check_lock_minutes),
+            "RABBITMQ_URL": self.rabbitmq_url,
+            "HOTSPOTS_QUEUE": self.hotspots_queue,
+            "WEB_PROXIES_COUNT": str(self.proxies_count),
+            "RATE_LIMIT_IP": self.rate_limit_ip,
+            "RATE_LIMIT_CHAT_SENDER": self.rate_limit_chat_sender,
+            "RATE_LIMIT_CHAT_IP": self.rate_limit_chat_ip,
+            "RATE_LIMIT_LOGIN_USER": self.rate_limit_login_user,
+            "RATE_LIMIT_LOGIN_IP": self.rate_limit_login_ip,
         }
 
     @property

@@ -18,6 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -25,6 +26,8 @@ from sqlalchemy.engine import make_url
 from bot.config import PROJECT_ROOT, Settings
 
 BIN = Path(sys.executable).parent
+RASA_MAX_REQUEST_BYTES = 1_000_000
+"""Bigger requests to Rasa get 413: a chat message is a few kilobytes, the webhook takes no files."""
 
 
 def render_endpoints(settings: Settings) -> dict:
@@ -50,6 +53,9 @@ def render_endpoints(settings: Settings) -> dict:
         "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
         "tracker_store": tracker,
     }
+    broker = event_broker(settings)
+    if broker:
+        endpoints["event_broker"] = broker
     if settings.redis_url:
         redis = make_url(settings.redis_url)
         endpoints["lock_store"] = {
@@ -64,6 +70,24 @@ def render_endpoints(settings: Settings) -> dict:
     else:
         endpoints["lock_store"] = {"type": "in_memory"}
     return endpoints
+
+
+def event_broker(settings: Settings) -> Optional[dict]:
+    """Where Rasa publishes conversation events for the public-opinion monitor: RabbitMQ when
+    RABBITMQ_URL is set (production), else on SQLite a table of its own next to our data."""
+    if settings.rabbitmq_url:
+        amqp = urlsplit(settings.rabbitmq_url)
+        return {
+            "type": "pika",
+            "url": amqp.hostname or "127.0.0.1",
+            "port": amqp.port or 5672,
+            "username": unquote(amqp.username or "guest"),
+            "password": unquote(amqp.password or "guest"),
+            "queues": [settings.hotspots_queue],
+        }
+    if settings.is_sqlite:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa_events.db")}
+    return None
 
 
 def write_endpoints(settings: Settings) -> Path:
@@ -113,7 +137,11 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
             str(PROJECT_ROOT / "credentials.yml"),
         ],
         f"http://127.0.0.1:{settings.rasa_port}/",
-        {**base_env, "SANIC_WORKERS": str(settings.sanic_workers)},
+        {
+            **base_env,
+            "SANIC_WORKERS": str(settings.sanic_workers),
+            "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_REQUEST_BYTES),
+        },
     )
     actions = Service(
         "actions",
@@ -274,7 +302,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         f"\n舟山政务公开助手已启动（{time.monotonic() - started:.1f} 秒，数据库 {store}，锁存储 {lock}）\n"
         f"  市民门户与各工作台   {settings.public_base_url}/\n"
         f"  Rasa REST 接口       http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
-        f"  Rasa socket.io       http://127.0.0.1:{settings.rasa_port}/socket.io\n"
         f"  动作服务器           http://127.0.0.1:{settings.actions_port}/health\n"
         f"  日志                 {settings.var_dir / 'logs'}\n"
         "按 Ctrl-C 停止全部服务。",

@@ -32,6 +32,7 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import Ticket, assume_utc
 from bot.tickets.view import iso_local, ticket_json
 from bot.web.auth import authenticate, bearer_token
+from bot.web.identity import shown_actor
 
 MAX_BODY_BYTES = 16_384
 NUMBER = r"[A-Za-z0-9-]{1,32}"
@@ -116,7 +117,7 @@ async def get_ticket(request: Request, number: str) -> HTTPResponse:
         history = [
             {
                 "at": iso_local(assume_utc(event.at)),
-                "actor": event.actor,
+                "actor": shown_actor(request.app.ctx.settings.secret_key, event.actor),
                 "action": event.action,
                 "detail": event.detail,
             }

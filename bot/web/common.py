@@ -18,7 +18,6 @@ from bot.threads import in_session
 T = TypeVar("T")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
-SOCKETIO_CLIENT = STATIC / "vendor" / "socket.io.min.js"
 
 
 def template_environment() -> Environment:

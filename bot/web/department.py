@@ -19,6 +19,7 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
 from bot.tickets.view import ticket_view
 from bot.web.common import render, run_db
+from bot.web.identity import shown_actor
 from bot.web.sessions import login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
@@ -119,7 +120,9 @@ async def _ticket_page(
 
     def work(session: Session) -> tuple[dict, list[dict]]:
         ticket = service.get_ticket(session, number, principal)
-        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(session, ticket)
+        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(
+            session, ticket, request.app.ctx.settings.secret_key
+        )
 
     try:
         ticket, history = await run_db(request, work)
@@ -138,11 +141,12 @@ async def _ticket_page(
     )
 
 
-def history_view(session: Session, ticket: Ticket) -> list[dict[str, Any]]:
+def history_view(session: Session, ticket: Ticket, secret: str) -> list[dict[str, Any]]:
+    """The ticket's history; citizens appear by a label, never by their sender id."""
     return [
         {
             "at": assume_utc(event.at),
-            "actor": event.actor,
+            "actor": shown_actor(secret, event.actor),
             "action": EVENT_LABELS.get(event.action.removeprefix("ticket."), event.action),
             "note": (event.detail or {}).get("note") or "",
         }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from rasa_sdk import Action
+from rasa_sdk.executor import ActionExecutor
 
 import actions.prompts
 from actions.wording import MESSAGES_FILE, WordingError, load, messages, prompts, text
@@ -27,18 +28,17 @@ def test_every_key_the_actions_use_is_in_messages_yml():
     assert used <= messages().keys(), used - messages().keys()
 
 
-def test_every_ask_action_of_the_domain_is_a_class():
+def test_every_ask_action_of_the_domain_is_registered_and_each_prompt_has_a_class():
+    executor = ActionExecutor()
+    executor.register_package("actions")
     asked = {a for a in domain()["actions"] if a.startswith("action_ask_")}
-    defined = set()
-    for module in ACTIONS.glob("*.py"):
-        defined |= set(re.findall(r'return "(action_ask_\w+)"', module.read_text(encoding="utf-8")))
-    defined |= {
+    assert asked <= set(executor.actions), asked - set(executor.actions)
+    defined = {
         cls().name()
         for cls in vars(actions.prompts).values()
         if isinstance(cls, type) and issubclass(cls, Action) and getattr(cls, "slot", "")
     }
-    assert asked <= defined, asked - defined
-    assert {f"action_ask_{slot}" for slot in prompts()} <= defined
+    assert defined == {f"action_ask_{slot}" for slot in prompts()}
 
 
 def test_fields_are_filled_and_missing_ones_named():

@@ -1,7 +1,7 @@
 """journeys: wrong phone digits on status checks (lockout)
 
 Revision ID: 0007_journeys
-Revises: 0006_seams
+Revises: 0014_wechat
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_journeys"
-down_revision = "0006_seams"
+down_revision = "0014_wechat"
 branch_labels = None
 depends_on = None
 
