@@ -37,9 +37,6 @@ _TIME_WORDS = re.compile(
     r"(?<![\d路街道弄巷村区幢栋楼室])\d+\s*(点|号(?![楼院门线床口])|日|月|天|周|个月|年)|"
     r"[一二三四五六七八九十两]+(点|天|周|个月|年))"
 )
-UNSURE_EMERGENCY = (
-    "如果情况正在发生，请先拨打上面的电话；同时我们也为您登记工单，由承办部门尽快处理。"
-)
 _GENERIC = re.compile(
     r"^(我)?(要|想|需要)?(投诉|举报|反映|求助|建议|反馈|报修)(一下|个|一个)?(问题|情况|事情)?[。！!]?$"
 )
@@ -110,7 +107,7 @@ class ActionTriageComplaint(Action):
                 pass
             if not routing.files_ticket:
                 return events + [SlotSet("complaint_route", "referred")]
-            dispatcher.utter_message(text=UNSURE_EMERGENCY)
+            say(dispatcher, "complaint_unsure_emergency")
         if is_description(text):
             events.append(SlotSet("complaint_text", text))
             place = services().router.gazetteer.locate(text)
