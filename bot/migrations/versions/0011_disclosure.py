@@ -1,7 +1,7 @@
 """disclosure: applications for government information, their daily number counters
 
 Revision ID: 0011_disclosure
-Revises: 0005_web
+Revises: 0006_seams
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_disclosure"
-down_revision = "0005_web"
+down_revision = "0006_seams"
 branch_labels = None
 depends_on = None
 
