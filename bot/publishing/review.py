@@ -81,6 +81,17 @@ def full_checklist() -> dict[str, bool]:
     return {item.id: True for item in checklist_items()}
 
 
+def checklist_from_form(form: Mapping[str, Any]) -> dict[str, bool]:
+    """A review form's ticked boxes (`check_<item id>`), one answer per checklist item."""
+    return {item.id: bool(form.get(f"check_{item.id}")) for item in checklist_items()}
+
+
+def checklist_from_confirmations(confirmed: Iterable[str]) -> dict[str, bool]:
+    """`--confirm ID` given on the command line (`--confirm all` confirms every item)."""
+    given = set(confirmed)
+    return {item.id: "all" in given or item.id in given for item in checklist_items()}
+
+
 def canonical(content: Content) -> str:
     """The text stored and hashed: text as given, structured content as canonical JSON."""
     if isinstance(content, str):
