@@ -34,7 +34,7 @@ from bot.dbcli import upgrade  # noqa: E402
 from bot.disclosure.models import DisclosureApplication  # noqa: E402
 from bot.disclosure.report import build_report  # noqa: E402
 from bot.disclosure.rules import load_rules  # noqa: E402
-from bot.tickets.numbers import LOCAL_TZ  # noqa: E402
+from bot.clock import LOCAL_TZ  # noqa: E402
 
 KIND_WEIGHTS = {
     "natural": 70,

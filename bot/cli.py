@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bot.channels.telegram",
     "bot.consultation.cli",
     "bot.disclosure.cli",
+    "bot.hotspots.cli",
 )
 
 

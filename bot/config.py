@@ -13,6 +13,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/zhoushan"
 PRODUCTION_REDIS_URL = "redis://127.0.0.1:6379/0"
+PRODUCTION_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 def _env(name: str, default: str) -> str:
@@ -51,6 +52,8 @@ class Settings:
     telegram_secret: str = ""
     telegram_api_url: str = ""
     public_base_url: str = "http://127.0.0.1:8080"
+    rabbitmq_url: str = ""
+    hotspots_queue: str = "zhoushan_events"
 
     profile: str = "dev"
 
@@ -84,6 +87,8 @@ class Settings:
             telegram_secret=_env("TELEGRAM_SECRET", ""),
             telegram_api_url=_env("TELEGRAM_API_URL", ""),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
+            rabbitmq_url=_env("RABBITMQ_URL", PRODUCTION_RABBITMQ_URL if production else ""),
+            hotspots_queue=_env("HOTSPOTS_QUEUE", "zhoushan_events"),
             profile=profile,
         )
 
@@ -108,6 +113,8 @@ class Settings:
             "TELEGRAM_SECRET": self.telegram_secret,
             "TELEGRAM_API_URL": self.telegram_api_url,
             "PUBLIC_BASE_URL": self.public_base_url,
+            "RABBITMQ_URL": self.rabbitmq_url,
+            "HOTSPOTS_QUEUE": self.hotspots_queue,
         }
 
     @property

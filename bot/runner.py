@@ -18,6 +18,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -50,6 +51,9 @@ def render_endpoints(settings: Settings) -> dict:
         "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
         "tracker_store": tracker,
     }
+    broker = event_broker(settings)
+    if broker:
+        endpoints["event_broker"] = broker
     if settings.redis_url:
         redis = make_url(settings.redis_url)
         endpoints["lock_store"] = {
@@ -64,6 +68,24 @@ def render_endpoints(settings: Settings) -> dict:
     else:
         endpoints["lock_store"] = {"type": "in_memory"}
     return endpoints
+
+
+def event_broker(settings: Settings) -> Optional[dict]:
+    """Where Rasa publishes conversation events for the public-opinion monitor: RabbitMQ when
+    RABBITMQ_URL is set (production), else on SQLite a table of its own next to our data."""
+    if settings.rabbitmq_url:
+        amqp = urlsplit(settings.rabbitmq_url)
+        return {
+            "type": "pika",
+            "url": amqp.hostname or "127.0.0.1",
+            "port": amqp.port or 5672,
+            "username": unquote(amqp.username or "guest"),
+            "password": unquote(amqp.password or "guest"),
+            "queues": [settings.hotspots_queue],
+        }
+    if settings.is_sqlite:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa_events.db")}
+    return None
 
 
 def write_endpoints(settings: Settings) -> Path:

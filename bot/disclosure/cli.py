@@ -7,13 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.clock import LOCAL_TZ
 from bot.config import Settings
+from bot.db import session_scope
 from bot.disclosure import errors, report, service
 from bot.disclosure.monitor import run_monitor
 from bot.disclosure.rules import load_rules
-from bot.tickets.admin_cli import _catalogue, _parse_now, _session
+from bot.tickets.admin_cli import _catalogue, _parse_now
 from bot.tickets.models import assume_utc
-from bot.tickets.numbers import LOCAL_TZ
 
 
 def register(commands) -> None:
@@ -35,7 +36,7 @@ def register(commands) -> None:
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     rules = load_rules(settings.knowledge_dir)
-    with _session(settings) as session:
+    with session_scope(settings.database_url) as session:
         table = report.build_report(session, rules, args.year)
     text = report.render(table, args.format)
     if args.out:
@@ -50,7 +51,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 
 def _monitor(args: argparse.Namespace, settings: Settings) -> int:
     rules = load_rules(settings.knowledge_dir)
-    with _session(settings) as session:
+    with session_scope(settings.database_url) as session:
         result = run_monitor(session, rules, _catalogue(settings), _parse_now(args.now))
     for number in result.lapsed:
         print(f"{number} 逾期未补正，视为放弃申请")
@@ -62,7 +63,7 @@ def _monitor(args: argparse.Namespace, settings: Settings) -> int:
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     catalogue = _catalogue(settings)
-    with _session(settings) as session:
+    with session_scope(settings.database_url) as session:
         try:
             found = service.get_application(session, args.number, service.SYSTEM_READER)
         except errors.DisclosureNotFound as missing:

@@ -8,13 +8,13 @@ weekends only past its years); an answer is due at close of business of its last
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from bot.tickets import workdays
+from bot.calendar import WorkCalendar, working_calendar
 
 
-def _calendar() -> workdays.WorkCalendar:
-    return workdays.load_policy().calendar
+def _calendar() -> WorkCalendar:
+    return working_calendar()
 
 
 def due_after(start: datetime, days: int) -> datetime:
@@ -28,13 +28,7 @@ def due_after(start: datetime, days: int) -> datetime:
 def working_days_between(start: datetime, end: datetime) -> int:
     """Working days after `start`'s day up to and including `end`'s day (0 on the same day)."""
     calendar = _calendar()
-    day, last = calendar.localise(start).date(), calendar.localise(end).date()
-    count = 0
-    while day < last:
-        day += timedelta(days=1)
-        if calendar.is_workday(day):
-            count += 1
-    return count
+    return calendar.working_days_between(calendar.localise(start).date(), calendar.localise(end).date())
 
 
 def extend(due: datetime, days: int) -> datetime:

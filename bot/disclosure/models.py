@@ -109,12 +109,3 @@ class DisclosureApplication(Base):
 
     def __repr__(self) -> str:
         return f"<DisclosureApplication {self.number} {self.status}>"
-
-
-class DisclosureCounter(Base):
-    """The last application number handed out on one Asia/Shanghai calendar day."""
-
-    __tablename__ = "disclosure_counters"
-
-    day = Column(String(8), primary_key=True)
-    last = Column(Integer, nullable=False)

@@ -23,9 +23,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.clock import LOCAL_TZ
 from bot.disclosure.models import DisclosureApplication as Application
 from bot.disclosure.rules import Rules
-from bot.tickets.numbers import LOCAL_TZ
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TOTAL = "total"

@@ -17,13 +17,11 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, notices, numbering
 from bot.accounts import Principal
-from bot.channels.outbox import Notice
 from bot.clock import format_cn
 from bot.disclosure import clock
 from bot.disclosure.errors import (
@@ -45,14 +43,12 @@ from bot.disclosure.models import (
     REPLIED,
     WITHDRAWN,
     DisclosureApplication,
-    DisclosureCounter,
 )
 from bot.disclosure.notice import render_notice
 from bot.disclosure.rules import ReplyType, Rules
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import as_utc
-from bot.tickets.numbers import local_day
 from bot.tickets.service import (
     department_name,
     is_department,
@@ -140,7 +136,7 @@ def create_application(
     if earlier is not None:
         raise DisclosureRepeated(_repeat_message(earlier), earlier.number)
     application = DisclosureApplication(
-        number=allocate_number(session, now),
+        number=numbering.allocate(session, PREFIX, now),
         created_at=now,
         channel=channel,
         sender_id=sender_id,
@@ -523,20 +519,6 @@ def visible(application: DisclosureApplication, actor: Principal) -> bool:
     return actor.role == "department" and actor.department_id == application.department_id
 
 
-def allocate_number(session: Session, moment: datetime) -> str:
-    """GK + local date + daily sequence (GK20261206-0001), as tickets are numbered."""
-    day = local_day(moment)
-    table = DisclosureCounter.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(day=day, last=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.day], set_={"last": table.c.last + 1}
-    )
-    session.execute(statement)
-    last = session.execute(select(table.c.last).where(table.c.day == day)).scalar_one()
-    return f"{PREFIX}{day}-{last:04d}"
-
-
 def _close(
     session: Session,
     rules: Rules,
@@ -562,13 +544,12 @@ def _queue_notice(
     """A message in the applicant's chat (the notices outbox), when they applied in one."""
     if application.channel not in CHAT_CHANNELS or not application.sender_id:
         return
-    key = f"disclosure:{application.number}:{cause}"
-    if session.execute(select(Notice.id).where(Notice.key == key)).first():
-        return
-    session.add(
-        Notice(
-            key=key, channel=application.channel, sender_id=application.sender_id, message=message
-        )
+    notices.enqueue(
+        session,
+        f"disclosure:{application.number}:{cause}",
+        application.channel,
+        application.sender_id,
+        message,
     )
 
 

@@ -2,7 +2,7 @@
 
 `preview` routes a text once and is what the citizen is shown (department and 办结时限); `intake`
 stores the ticket from that same result, so the deadline stored is the deadline shown, and
-routes only when nobody previewed. The rules of who must leave a phone number live in
+routes only when nobody previewed; the public-opinion monitor sees every ticket (`bot.hotspots`). The rules of who must leave a phone number live in
 `service.create_ticket`, and every ticket's audit row is written there, in the same transaction.
 `refer` records a matter sent elsewhere (110/119/120, not 12345's), for the same reason here and
 not in the chat's actions.
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.accounts import Principal
+from bot.hotspots import service as hotspots
 from bot.privacy import mask
 from bot.text import clean
 from bot.tickets import service
@@ -67,7 +68,7 @@ def intake(
     """
     if shown is None or shown.text != clean(text):
         shown = preview(router, text, now)
-    return service.create_ticket(
+    ticket = service.create_ticket(
         session,
         shown,
         description=text,
@@ -80,6 +81,8 @@ def intake(
         actor=actor,
         now=now,
     )
+    hotspots.item_from_ticket(session, ticket)
+    return ticket
 
 
 def refer(session: Session, routing: RoutingResult, channel: str, sender_id: str) -> None:

@@ -27,6 +27,7 @@ from bot.web import (
     api_tickets,
     department,
     disclosure,
+    hotspots,
     operator,
     portal,
     public_consultation,
@@ -67,7 +68,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (api_tickets, public_consultation, telegram, disclosure):
+    for area in (api_tickets, public_consultation, telegram, disclosure, hotspots):
         area.register(app)
 
     app.exception(Exception)(_error_page)

@@ -31,8 +31,9 @@ from bot.disclosure import clock, errors, intake, service
 from bot.disclosure.models import OPEN_STATUSES, STATES, DisclosureApplication
 from bot.disclosure.rules import Rules, cached_rules
 from bot.privacy import mask, mask_name, mask_phone
+from bot.threads import in_thread
 from bot.tickets.models import as_utc
-from bot.web.common import render, run_blocking, run_db
+from bot.web.common import render, run_db
 from bot.web.sessions import LoginLimiter, csrf_token, login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
@@ -126,8 +127,8 @@ async def apply_submit(request: Request) -> HTTPResponse:
         data = intake.check_application(rules, form, settings.secret_key)
     except errors.DisclosureInvalid as error:
         return _apply_page(request, form, str(error), error.problems, status=400)
-    router = await run_blocking(lambda: request.app.ctx.services.router)
-    department_id = await run_blocking(
+    router = await in_thread(lambda: request.app.ctx.services.router)
+    department_id = await in_thread(
         intake.choose_authority, router, data.description, form.get("authority")
     )
 

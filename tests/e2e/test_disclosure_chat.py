@@ -9,11 +9,11 @@ import uuid
 from sqlalchemy import func, select
 
 from bot.accounts import Principal
-from bot.channels.outbox import Notice
 from bot.clock import format_cn
 from bot.disclosure import intake, service
 from bot.disclosure.models import DisclosureApplication
 from bot.disclosure.rules import load_rules
+from bot.notices import Notice
 from bot.tickets.catalogue import Catalogue
 from tests.unit.disclosure_fixtures import resident_id
 
@@ -113,7 +113,7 @@ def test_apply_status_correction_and_reply_in_the_chat(stack):
     with stack.db.session() as session:
         keys = set(
             session.execute(
-                select(Notice.key).where(Notice.key.like(f"disclosure:{application.number}:%"))
+                select(Notice.dedupe_key).where(Notice.dedupe_key.like(f"disclosure:{application.number}:%"))
             ).scalars()
         )
     assert keys == {

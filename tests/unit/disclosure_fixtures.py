@@ -8,11 +8,11 @@ from typing import Optional
 import pytest
 
 from bot.accounts import Principal
+from bot.clock import LOCAL_TZ
 from bot.config import PROJECT_ROOT
 from bot.disclosure import intake, service
 from bot.disclosure.rules import Rules, load_rules
 from bot.tickets.catalogue import Catalogue
-from bot.tickets.numbers import LOCAL_TZ
 
 ID_KEY = "test-id-key"
 FINANCE = "city.finance"

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import audit
-from bot.channels.outbox import Notice
 from bot.disclosure import clock, intake, service
 from bot.disclosure.errors import (
     DisclosureConflict,
@@ -20,6 +19,7 @@ from bot.disclosure.errors import (
 )
 from bot.disclosure.models import DisclosureApplication
 from bot.disclosure.monitor import run_monitor
+from bot.notices import Notice
 from tests.unit.disclosure_fixtures import (
     FINANCE_OFFICE,
     HOUSING,
@@ -121,7 +121,7 @@ def test_full_lifecycle_with_third_party_pause_and_extension(db, rules, catalogu
             "disclosure.extend",
             "disclosure.reply",
         ]
-        keys = set(session.execute(select(Notice.key)).scalars())
+        keys = set(session.execute(select(Notice.dedupe_key)).scalars())
         assert {f"disclosure:{number}:extension", f"disclosure:{number}:reply:granted"} <= keys
 
 

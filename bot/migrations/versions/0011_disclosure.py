@@ -75,16 +75,9 @@ def upgrade() -> None:
             "ix_disclosure_applications_status_due", ["status", "due_at"], unique=False
         )
 
-    op.create_table(
-        "disclosure_counters",
-        sa.Column("day", sa.String(length=8), nullable=False),
-        sa.Column("last", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", name=op.f("pk_disclosure_counters")),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("disclosure_counters")
     with op.batch_alter_table("disclosure_applications", schema=None) as batch_op:
         batch_op.drop_index("ix_disclosure_applications_status_due")
         batch_op.drop_index("ix_disclosure_applications_repeat")

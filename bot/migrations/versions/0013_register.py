@@ -1,7 +1,7 @@
 """register: review before publication and the publication register (issue 19)
 
 Revision ID: 0013_register
-Revises: 0011_disclosure
+Revises: 0012_hotspots
 Create Date: 2026-12-07 00:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_register"
-down_revision = "0011_disclosure"
+down_revision = "0012_hotspots"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,607 @@
+"""Grouping messages about one matter as they arrive, and noticing when a matter heats up.
+
+Each message is reduced to what says *which matter* it is: the places it names (the gazetteer's,
+and names ending like 路/小区/码头 that the gazetteer does not know), the problems it names in
+any of their wordings (停水, 没水 and 爆管 are one problem; knowledge/hotspots.yml), and its
+character bigrams weighted by how rare they are so far. It joins the open topic it is most like,
+where "like" needs the same place, or the same problem when one side names no place; two
+messages naming different places or different problems are never one matter, so twelve noise
+complaints about twelve construction sites stay twelve topics. Topics are found through an
+inverted index of places, problems and rare bigrams, so each message costs the same whatever the
+number of open topics; a topic quiet for `close_after_hours` is closed and handed to `on_close`,
+so memory stays bounded over a month.
+
+A topic is alerted when it gets `min_messages` within `window_hours`. Its kind (实施细则 item 9),
+level, district, first responder (item 8: 属地管理、分级负责、谁主管谁负责) and response clock
+(item 11) are worked out then, once, by `assess`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from bot.knowledge_files import Schema, load
+from bot.text import strip_html
+from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
+from bot.tickets.phrases import PhraseIndex
+
+MESSAGE_TERMS = 40
+TOPIC_TERMS = 80
+INDEX_TERMS = 6
+MAX_CANDIDATES = 30
+POSTING_LIMIT = 40
+DISTRICT_SPECIFICITY = SPECIFICITY["district"]
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+class StreamError(ValueError):
+    """One message of a stream that cannot be taken, with the reason in Chinese."""
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    time: datetime
+    text: str
+    source: str
+    citizen: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """knowledge/hotspots.yml, read once."""
+
+    close_after: timedelta
+    bonus_specific_place: float
+    bonus_area_place: float
+    bonus_problem: float
+    join_score: float
+    bonus_recent: float
+    recent: timedelta
+    bonus_hot: float
+    hot_messages: int
+    hot_window: timedelta
+    stray_size: int
+    late_tolerance: timedelta
+    max_chars: int
+    alert_window: timedelta
+    min_messages: int
+    min_citizens: int
+    kinds: tuple[tuple[str, str, tuple[str, ...]], ...]
+    problems: dict[str, tuple[str, ...]]
+    place_endings: tuple[str, ...]
+    cut_after: str
+    min_name_chars: int
+    not_followed_by: frozenset[str]
+    generic_names: frozenset[str]
+    levels: tuple[tuple[str, int], ...]
+    raise_kinds: frozenset[str]
+    casualty_words: tuple[str, ...]
+    confirm_levels: frozenset[str]
+    information_hours: float
+    press_conference_hours: float
+    response_hours: float
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        data = load(path, HotspotsFile)
+        grouping, alert, places, clocks = data.grouping, data.alert, data.places, data.clocks
+        return cls(
+            close_after=timedelta(hours=grouping.close_after_hours),
+            bonus_specific_place=grouping.bonus_specific_place,
+            bonus_area_place=grouping.bonus_area_place,
+            bonus_problem=grouping.bonus_problem,
+            join_score=grouping.join_score,
+            bonus_recent=grouping.bonus_recent,
+            recent=timedelta(hours=grouping.recent_hours),
+            bonus_hot=grouping.bonus_hot,
+            hot_messages=grouping.hot_messages,
+            hot_window=timedelta(minutes=grouping.hot_minutes),
+            stray_size=grouping.stray_size,
+            late_tolerance=timedelta(minutes=grouping.late_tolerance_minutes),
+            max_chars=grouping.max_chars,
+            alert_window=timedelta(hours=alert.window_hours),
+            min_messages=alert.min_messages,
+            min_citizens=alert.min_citizens,
+            kinds=tuple((k.id, k.name, tuple(k.words)) for k in data.kinds),
+            problems={name: tuple(words) for name, words in data.problems.items()},
+            place_endings=tuple(sorted(places.endings, key=len, reverse=True)),
+            cut_after=places.cut_after,
+            min_name_chars=places.min_name_chars,
+            not_followed_by=frozenset(places.not_followed_by),
+            generic_names=frozenset(places.generic_names),
+            levels=tuple((level.level, level.min_messages) for level in data.levels),
+            raise_kinds=frozenset(data.raise_kinds),
+            casualty_words=tuple(data.casualty_words),
+            confirm_levels=frozenset(data.confirm_levels),
+            information_hours=clocks.major_emergency_information_hours,
+            press_conference_hours=clocks.major_emergency_press_conference_hours,
+            response_hours=clocks.response_hours,
+        )
+
+
+class Grouping(Schema):
+    close_after_hours: float
+    bonus_specific_place: float
+    bonus_area_place: float
+    bonus_problem: float
+    bonus_recent: float
+    recent_hours: float
+    bonus_hot: float
+    hot_messages: int
+    hot_minutes: float
+    stray_size: int
+    join_score: float
+    late_tolerance_minutes: float
+    max_chars: int
+
+
+class Alert(Schema):
+    window_hours: float
+    min_messages: int
+    min_citizens: int
+
+
+class Kind(Schema):
+    id: str
+    name: str
+    words: list[str] = []
+
+
+class Places(Schema):
+    endings: list[str]
+    cut_after: str
+    min_name_chars: int
+    not_followed_by: str
+    generic_names: list[str]
+
+
+class Level(Schema):
+    level: str
+    min_messages: int
+
+
+class Clocks(Schema):
+    major_emergency_information_hours: float
+    major_emergency_press_conference_hours: float
+    response_hours: float
+
+
+class HotspotsFile(Schema):
+    """knowledge/hotspots.yml."""
+
+    grouping: Grouping
+    alert: Alert
+    kinds: list[Kind]
+    problems: dict[str, list[str]]
+    places: Places
+    levels: list[Level]
+    raise_kinds: list[str]
+    casualty_words: list[str]
+    confirm_levels: list[str]
+    clocks: Clocks
+
+
+@dataclass(frozen=True)
+class Features:
+    """What a message says about which matter it is."""
+
+    vector: dict[str, float]
+    places: frozenset[str]
+    problems: frozenset[str]
+    jurisdictions: tuple[str, ...]
+    rare: tuple[str, ...]
+
+
+@dataclass
+class Topic:
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    message_ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    times: deque = field(default_factory=deque)
+    vector: Counter = field(default_factory=Counter)
+    places: Counter = field(default_factory=Counter)
+    problems: Counter = field(default_factory=Counter)
+    jurisdictions: Counter = field(default_factory=Counter)
+    sources: Counter = field(default_factory=Counter)
+    citizens: set = field(default_factory=set)
+    keys: set = field(default_factory=set)
+    alert_at: Optional[datetime] = None
+    peak: int = 0
+
+    SAMPLE_TEXTS = 40
+
+    @property
+    def size(self) -> int:
+        return len(self.message_ids)
+
+    _summary_size: int = -1
+    _norm: float = 1.0
+    _problems: frozenset = frozenset()
+    _places: frozenset = frozenset()
+
+    def summarise(self) -> None:
+        """Refresh what `_affinity` reads many times per message: once per change."""
+        self._summary_size = self.size
+        self._norm = math.sqrt(sum(w * w for w in self.vector.values())) or 1.0
+        self._problems = frozenset(_dominant(self.problems, self.size))
+        self._places = frozenset(_dominant(self.places, self.size))
+
+    def norm(self) -> float:
+        return self._norm
+
+    def main_problems(self) -> frozenset:
+        """What at least a fifth of the messages name: what the topic is about."""
+        return self._problems
+
+    def main_places(self) -> frozenset:
+        return self._places
+
+    def at_least(self, count: int, now: datetime, window: timedelta) -> bool:
+        """Whether `count` of its messages came within `window` before `now`."""
+        if len(self.times) < count:
+            return False
+        return now - self.times[-count] <= window
+
+    def heat(self, now: datetime, hours: float = 3.0) -> dict:
+        """Messages, distinct citizens, growth over the last `hours` against the ones before,
+        and sources: the heat index the staff console shows."""
+        recent = sum(1 for t in self.times if now - t <= timedelta(hours=hours))
+        before = sum(1 for t in self.times if hours < (now - t).total_seconds() / 3600 <= 2 * hours)
+        return {
+            "messages": self.size,
+            "citizens": len(self.citizens) or self.size,
+            "last_hours": recent,
+            "growth": recent - before,
+            "sources": dict(self.sources),
+        }
+
+
+class Detector:
+    """Incremental grouping of a message stream; `add` each message in time order."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        gazetteer: Gazetteer,
+        on_close: Optional[Callable[[Topic], None]] = None,
+        on_alert: Optional[Callable[[Topic], None]] = None,
+        on_merge: Optional[Callable[[Topic, Topic], None]] = None,
+    ) -> None:
+        self.settings = settings
+        self.gazetteer = gazetteer
+        self.on_close = on_close or (lambda topic: None)
+        self.on_alert = on_alert or (lambda topic: None)
+        self.on_merge = on_merge or (lambda keep, other: None)
+        self._problems = PhraseIndex(
+            {word: name for name, words in settings.problems.items() for word in words}
+        )
+        self._areas = {
+            place.name
+            for _, place in gazetteer.names()
+            if place.specificity <= SPECIFICITY["street"]
+        }
+        self._cut = re.compile("[" + re.escape(settings.cut_after) + "]")
+        self._endings = re.compile("|".join(map(re.escape, settings.place_endings)))
+        self._df: Counter = Counter()
+        self._documents = 0
+        self._open: OrderedDict[int, Topic] = OrderedDict()
+        self._postings: dict[str, list[int]] = {}
+        self._seen: set[str] = set()
+        self._seen_order: deque[tuple[datetime, str]] = deque()
+        self._next_id = 1
+        self._latest: Optional[datetime] = None
+
+    @property
+    def open_topics(self) -> list[Topic]:
+        return list(self._open.values())
+
+    def add(self, message: Message) -> Topic:
+        """Put `message` in its topic; `StreamError` for a message that cannot be taken."""
+        self._check(message)
+        features = self.features(quick_clean(message.text))
+        topic = self._best_topic(features, message.time)
+        if topic is None:
+            topic = Topic(self._next_id, message.time, message.time)
+            self._next_id += 1
+            self._open[topic.id] = topic
+        self._join(topic, message, features)
+        self._absorb(topic, message.time)
+        self._latest = max(self._latest or message.time, message.time)
+        self._maybe_alert(topic, message.time)
+        self._sweep(message.time)
+        return topic
+
+    def close_all(self) -> None:
+        for topic in list(self._open.values()):
+            self._close(topic)
+
+    def features(self, text: str) -> Features:
+        """Places, problems, and the bigrams of the rest: where is said once, by the places."""
+        self._documents += 1
+        places, jurisdictions = self._places(text)
+        content = text
+        for name in sorted(places, key=len, reverse=True):
+            content = content.replace(name, " ")
+        grams = bigrams(self.gazetteer.without_places(content))
+        for gram in set(grams):
+            self._df[gram] += 1
+        weights = {
+            gram: count * math.log((self._documents + 1) / (self._df[gram] + 1) + 1.0)
+            for gram, count in grams.items()
+        }
+        top = sorted(weights.items(), key=lambda item: item[1], reverse=True)[:MESSAGE_TERMS]
+        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+        vector = {gram: w / norm for gram, w in top}
+        return Features(
+            vector=vector,
+            places=places,
+            problems=frozenset(hit.value for hit in self._problems.scan(text)),
+            jurisdictions=jurisdictions,
+            rare=tuple(gram for gram, _ in top[:INDEX_TERMS]),
+        )
+
+    def _places(self, text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        known: set[str] = set()
+        jurisdictions: list[str] = []
+        for place in self.gazetteer.places_in(text):
+            jurisdictions.append(place.jurisdiction)
+            if place.specificity > DISTRICT_SPECIFICITY:
+                known.add(place.name)
+        found: set[str] = set()
+        settings = self.settings
+        for match in self._endings.finditer(text):
+            if text[match.end() : match.end() + 1] in settings.not_followed_by:
+                continue
+            before = text[max(0, match.start() - 8) : match.start()]
+            prefix = self._cut.split(_NOT_CJK.sub(" ", before))[-1].strip()
+            if len(prefix) >= settings.min_name_chars and prefix not in settings.generic_names:
+                found.add(prefix + match.group())
+        longest = {name for name in found if not any(o != name and o.startswith(name) for o in found)}
+        return frozenset(known | longest), tuple(jurisdictions)
+
+    def _check(self, message: Message) -> None:
+        if not message.text.strip():
+            raise StreamError("消息内容为空")
+        if len(message.text) > self.settings.max_chars:
+            raise StreamError(f"消息超过{self.settings.max_chars}字（{len(message.text)}字）")
+        if message.id in self._seen:
+            raise StreamError(f"重复的消息 id {message.id}")
+        if self._latest and message.time < self._latest - self.settings.late_tolerance:
+            raise StreamError(
+                f"时间 {message.time.isoformat()} 早于已处理的消息"
+                f"超过{int(self.settings.late_tolerance.total_seconds() // 60)}分钟"
+            )
+        self._seen.add(message.id)
+        self._seen_order.append((message.time, message.id))
+
+    def _candidates(self, features: Features) -> Iterator[Topic]:
+        keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
+        keys += [f"b:{gram}" for gram in features.rare]
+        seen: set[int] = set()
+        for key in keys:
+            for topic_id in reversed(self._postings.get(key, ())):
+                if topic_id in seen or topic_id not in self._open:
+                    continue
+                seen.add(topic_id)
+                yield self._open[topic_id]
+                if len(seen) >= MAX_CANDIDATES:
+                    return
+
+    def _best_topic(self, features: Features, now: datetime) -> Optional[Topic]:
+        """The topic the message belongs to. When it belongs to several, they were one matter
+        reported apart (环南街道 and 环城南路): they are merged into the largest."""
+        matches: list[Topic] = []
+        for topic in self._candidates(features):
+            bonus = self._affinity(features, topic, now)
+            if bonus is None:
+                continue
+            similarity = sum(w * topic.vector.get(g, 0.0) for g, w in features.vector.items())
+            if bonus + similarity / topic.norm() >= self.settings.join_score:
+                matches.append(topic)
+        if not matches:
+            return None
+        keep = max(matches, key=lambda topic: (topic.size, -topic.id))
+        for other in matches:
+            if other is not keep and self._one_matter(keep, other, now):
+                self._merge(keep, other)
+        return keep
+
+    def _absorb(self, topic: Topic, now: datetime) -> None:
+        """Once a topic is hot, take in the stray messages of the last hours that name its
+        problem or its place and nothing against it: the first reports of an event come before
+        the event is recognisable as one."""
+        settings = self.settings
+        if not topic.at_least(settings.hot_messages, now, settings.hot_window):
+            return
+        problems = topic.main_problems()
+        places = {p for p in topic.main_places() if p not in self._areas}
+        keys = [f"q:{q}" for q in problems] + [f"p:{p}" for p in places]
+        strays = {
+            other.id: other
+            for key in keys
+            for other_id in self._postings.get(key, ())
+            if (other := self._open.get(other_id)) is not None
+            and other is not topic
+            and other.size <= settings.stray_size
+            and now - other.last_seen <= settings.recent
+        }
+        for other in strays.values():
+            if other.problems and not problems & other.problems.keys():
+                continue
+            if other.places and not any(
+                _same_place(p, q) for p in other.places for q in topic.places
+            ):
+                continue
+            self._merge(topic, other)
+
+    def _one_matter(self, one: Topic, other: Topic, now: datetime) -> bool:
+        """Two active topics about the same problem at the same place (or area)."""
+        if now - other.last_seen > self.settings.recent or now - one.last_seen > self.settings.recent:
+            return False
+        problems = one.main_problems(), other.main_problems()
+        if not (problems[0] and problems[1] and problems[0] & problems[1]):
+            return False
+        places = one.main_places(), other.main_places()
+        return any(_same_place(p, q) for p in places[0] for q in places[1])
+
+    def _merge(self, keep: Topic, other: Topic) -> None:
+        keep.message_ids.extend(other.message_ids)
+        keep.texts.extend(other.texts[: max(0, Topic.SAMPLE_TEXTS - len(keep.texts))])
+        keep.times = deque(sorted([*keep.times, *other.times]))
+        keep.first_seen = min(keep.first_seen, other.first_seen)
+        keep.last_seen = max(keep.last_seen, other.last_seen)
+        keep.vector.update(other.vector)
+        keep.places.update(other.places)
+        keep.problems.update(other.problems)
+        keep.jurisdictions.update(other.jurisdictions)
+        keep.sources.update(other.sources)
+        keep.citizens |= other.citizens
+        keep.peak = max(keep.peak, other.peak)
+        if other.alert_at and (keep.alert_at is None or other.alert_at < keep.alert_at):
+            keep.alert_at = other.alert_at
+        keep.summarise()
+        self._forget(other)
+        for key in other.keys - keep.keys:
+            keep.keys.add(key)
+            self._postings.setdefault(key, []).append(keep.id)
+        self.on_merge(keep, other)
+
+    def _affinity(self, features: Features, topic: Topic, now: datetime) -> Optional[float]:
+        """What naming the same place and problem, while the topic is active, adds to the word
+        similarity; None when the two cannot be one matter: different problems, places in
+        different districts, or different sites of one district once the topic has gone quiet
+        (an event is reported around one place within hours; separate matters of one kind are
+        spread over days)."""
+        settings = self.settings
+        recent = now - topic.last_seen <= settings.recent
+        bonus = 0.0
+        same_problem = None
+        problems, places = topic.main_problems(), topic.main_places()
+        if features.problems and problems:
+            same_problem = bool(features.problems & problems)
+            if not same_problem:
+                return None
+            bonus += settings.bonus_problem
+        if features.places and places:
+            shared = [p for p in features.places for q in places if _same_place(p, q)]
+            if any(p not in self._areas for p in shared):
+                bonus += settings.bonus_specific_place
+            elif shared and same_problem:
+                bonus += settings.bonus_area_place
+            elif not shared:
+                return None
+        if bonus and recent:
+            bonus += settings.bonus_recent
+            if topic.at_least(settings.hot_messages, now, settings.hot_window):
+                bonus += settings.bonus_hot
+        return bonus
+
+    def _join(self, topic: Topic, message: Message, features: Features) -> None:
+        topic.message_ids.append(message.id)
+        if len(topic.texts) < Topic.SAMPLE_TEXTS:
+            topic.texts.append(message.text)
+        topic.times.append(message.time)
+        topic.last_seen = max(topic.last_seen, message.time)
+        self._open.move_to_end(topic.id)
+        topic.vector.update(features.vector)
+        if len(topic.vector) > TOPIC_TERMS * 2:
+            topic.vector = Counter(dict(topic.vector.most_common(TOPIC_TERMS)))
+        topic.places.update(features.places)
+        topic.problems.update(features.problems)
+        topic.jurisdictions.update(features.jurisdictions)
+        topic.sources[message.source] += 1
+        topic.summarise()
+        if message.citizen:
+            topic.citizens.add(message.citizen)
+        keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
+        keys += [f"b:{gram}" for gram in features.rare]
+        for key in keys:
+            if key in topic.keys:
+                continue
+            topic.keys.add(key)
+            posting = self._postings.setdefault(key, [])
+            posting.append(topic.id)
+            if len(posting) > POSTING_LIMIT * 2:
+                del posting[: len(posting) - POSTING_LIMIT]
+
+    def _maybe_alert(self, topic: Topic, now: datetime) -> None:
+        window = self.settings.alert_window
+        while topic.times and now - topic.times[0] > window:
+            topic.times.popleft()
+        topic.peak = max(topic.peak, len(topic.times))
+        if topic.alert_at is not None or len(topic.times) < self.settings.min_messages:
+            return
+        if topic.citizens and len(topic.citizens) < self.settings.min_citizens:
+            return
+        topic.alert_at = now
+        self.on_alert(topic)
+
+    def _sweep(self, now: datetime) -> None:
+        """Close the topics quiet for too long (the open ones are kept least recently active
+        first) and forget message ids older than any topic still open."""
+        while self._open:
+            topic = next(iter(self._open.values()))
+            if now - topic.last_seen <= self.settings.close_after:
+                break
+            self._close(topic)
+        horizon = now - self.settings.close_after - self.settings.late_tolerance
+        while self._seen_order and self._seen_order[0][0] < horizon:
+            self._seen.discard(self._seen_order.popleft()[1])
+
+    def _close(self, topic: Topic) -> None:
+        self._forget(topic)
+        self.on_close(topic)
+
+    def _forget(self, topic: Topic) -> None:
+        del self._open[topic.id]
+        for key in topic.keys:
+            posting = self._postings.get(key)
+            if posting is None:
+                continue
+            remaining = [t for t in posting if t != topic.id]
+            if remaining:
+                self._postings[key] = remaining
+            else:
+                del self._postings[key]
+
+
+def _dominant(counts: Counter, size: int, share: float = 0.2) -> set[str]:
+    """What at least `share` of a topic's messages name: what the topic is about, not what a
+    stray member mentioned."""
+    least = max(1.0, share * size)
+    return {key for key, count in counts.items() if count >= least}
+
+
+def _same_place(a: str, b: str) -> bool:
+    return a in b or b in a
+
+
+def quick_clean(text: str) -> str:
+    """Tags and control characters out, spaces folded: `bot.text.clean` without the
+    traditional-to-simplified conversion, which would cost more than all the grouping."""
+    return _SPACES.sub(" ", _CONTROL.sub("", strip_html(unicodedata.normalize("NFC", text)))).strip()
+
+
+def bigrams(text: str) -> Counter:
+    """Character bigrams of the Chinese characters and Latin words/numbers of `text`."""
+    units = _WORD.findall(text.lower())
+    return Counter(a + b for a, b in zip(units, units[1:], strict=False))
+
+
+def replay(detector: Detector, messages: Iterable[Message]) -> None:
+    for message in messages:
+        detector.add(message)
+    detector.close_all()

@@ -1,0 +1,370 @@
+"""政务舆情 on the web: the staff console (/staff/hotspots), the public page of published
+responses (/hotspots), the import API (POST /api/hotspots/items), and the live monitor.
+
+The monitor runs in the web service that holds the deployment's monitor lease (on PostgreSQL an
+advisory lock, so one of several instances runs it; on SQLite there is one web service): every
+`MONITOR_SECONDS` it reads new items and events and updates the topics, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, redirect
+from sanic.response import json as json_response
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot.accounts import Principal
+from bot.clock import local
+from bot.hotspots import service
+from bot.hotspots.models import (
+    CLOSED,
+    RESPONSE_KINDS,
+    STATUS_NAMES,
+    WATCHING,
+    HotspotResponse,
+    HotspotTopic,
+)
+from bot.hotspots.monitor import Monitor, consume_queue
+from bot.threads import in_thread
+from bot.tickets.models import as_utc
+from bot.web.auth import authenticate, bearer_token
+from bot.web.common import error_response, json_body, render, run_db
+from bot.web.sessions import login_required
+
+MONITOR_SECONDS = 0.5
+LEASE_KEY = 4_611_686_018_427_387_017
+"""The PostgreSQL advisory lock held by the web service that runs the monitor."""
+MAX_ITEMS_PER_CALL = 200
+PAGE = 200
+
+staff_blueprint = Blueprint("staff_hotspots", url_prefix="/staff/hotspots")
+public_blueprint = Blueprint("public_hotspots", url_prefix="/hotspots")
+api_blueprint = Blueprint("api_hotspots", url_prefix="/api/hotspots")
+log = logging.getLogger(__name__)
+
+DONE = {
+    "confirm": "级别已确认。",
+    "judge": "会商研判意见已记录。",
+    "draft": "回应已起草，等待另一位人员审查。",
+    "approve": "回应已审查通过，可以发布。",
+    "refuse": "回应已退回，理由已记录。",
+    "publish": "回应已发布，并已告知反映该事项的市民。",
+    "close": "评估已记录，话题已关闭。",
+}
+
+
+def register(app: Sanic) -> None:
+    for blueprint in (staff_blueprint, public_blueprint, api_blueprint):
+        app.blueprint(blueprint)
+
+    @app.after_server_start
+    async def start_monitor(app: Sanic, _loop) -> None:
+        app.ctx.hotspot_monitor = app.add_task(_monitor(app), name="hotspot-monitor")
+        if app.ctx.settings.rabbitmq_url:
+            app.add_task(_queue(app), name="hotspot-queue")
+
+
+async def _monitor(app: Sanic) -> None:
+    settings, db = app.ctx.settings, app.ctx.services.db
+    if not await in_thread(_take_lease, settings, db):
+        return
+    monitor = await in_thread(Monitor, settings, db)
+    await in_thread(monitor.start)
+    while True:
+        try:
+            read = await in_thread(monitor.step)
+            if read == 0:
+                await in_thread(_supervise, db)
+                await asyncio.sleep(MONITOR_SECONDS)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the monitor must outlive one bad batch
+            log.exception("hotspot monitor step failed")
+            await asyncio.sleep(5)
+
+
+async def _queue(app: Sanic) -> None:
+    settings = app.ctx.settings
+    while True:
+        try:
+            await consume_queue(settings, app.ctx.services.db, settings.hotspots_queue)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - RabbitMQ down: the queue keeps the events
+            log.warning("hotspot queue unavailable: %s", type(error).__name__)
+            await asyncio.sleep(10)
+
+
+_leases: list = []
+
+
+def _take_lease(settings, db) -> bool:
+    """Whether this process runs the monitor: it holds, for its whole life, a lock file beside
+    the SQLite database, or PostgreSQL's advisory lock on a connection of its own."""
+    if settings.is_sqlite:
+        handle = open(settings.var_dir / "hotspots-monitor.lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        _leases.append(handle)
+        return True
+    connection = db.engine.connect()
+    held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEASE_KEY}).scalar()
+    if held:
+        _leases.append(connection)
+    else:
+        connection.close()
+    return bool(held)
+
+
+def _supervise(db) -> None:
+    with db.session() as session:
+        service.supervise_overdue(session)
+
+
+@staff_blueprint.get("", strict_slashes=False)
+@login_required("staff", "reviewer")
+async def topics_page(request: Request) -> HTTPResponse:
+    show_all = request.args.get("all") == "1"
+
+    def work(session: Session) -> dict[str, Any]:
+        query = select(HotspotTopic).where(HotspotTopic.status != CLOSED)
+        if not show_all:
+            query = query.where(HotspotTopic.status != WATCHING)
+        rows = session.execute(
+            query.order_by(HotspotTopic.alert_at.desc().nulls_last(), HotspotTopic.last_seen.desc()).limit(PAGE)
+        ).scalars().all()
+        districts = session.execute(
+            select(HotspotTopic.district_name, func.count())
+            .where(HotspotTopic.status != CLOSED, HotspotTopic.alert_at.is_not(None))
+            .group_by(HotspotTopic.district_name)
+        ).all()
+        return {
+            "topics": [_view(row) for row in rows],
+            "districts": [(name or "未指明", count) for name, count in districts],
+        }
+
+    return render(request, "staff/hotspots.html", show_all=show_all, **await run_db(request, work))
+
+
+@staff_blueprint.get("/<topic_id:int>")
+@login_required("staff", "reviewer")
+async def topic_page(request: Request, topic_id: int) -> HTTPResponse:
+    return await _topic_page(request, topic_id, notice=DONE.get(request.args.get("done") or "", ""))
+
+
+async def _topic_page(
+    request: Request, topic_id: int, notice: str = "", error: str = "", status: int = 200
+) -> HTTPResponse:
+    def work(session: Session) -> dict[str, Any]:
+        topic = service.get_topic(session, topic_id)
+        responses = session.execute(
+            select(HotspotResponse)
+            .where(HotspotResponse.topic_id == topic_id)
+            .order_by(HotspotResponse.version)
+        ).scalars().all()
+        return {
+            "topic": _view(topic),
+            "members": service.masked_members(session, topic_id),
+            "responses": responses,
+            "history": audit.history(session, "hotspot", str(topic_id)),
+        }
+
+    try:
+        page = await run_db(request, work)
+    except service.HotspotNotFound as missing:
+        return error_response(request, str(missing), 404)
+    return render(
+        request,
+        "staff/hotspot.html",
+        status=status,
+        notice=notice,
+        error=error,
+        kinds=RESPONSE_KINDS,
+        checklist=service.CHECKLIST,
+        local=local,
+        **page,
+    )
+
+
+@staff_blueprint.post("/<topic_id:int>/<name:[a-z]+>")
+@login_required("staff", "reviewer")
+async def topic_command(request: Request, topic_id: int, name: str) -> HTTPResponse:
+    principal: Principal = request.ctx.principal
+    form = {key: request.form.get(key) or "" for key in request.form or {}}
+    commands = {
+        "confirm": lambda s: service.confirm_level(s, topic_id, principal, form.get("level", "")),
+        "judge": lambda s: service.record_judgement(s, topic_id, principal, form.get("judgement", "")),
+        "draft": lambda s: service.draft_response(
+            s, topic_id, principal, form.get("kind", ""), form.get("text", "")
+        ),
+        "close": lambda s: service.close_topic(s, topic_id, principal, form.get("evaluation", "")),
+    }
+    response_id = _int(form.get("response"))
+    if response_id is not None:
+        commands.update(
+            approve=lambda s: service.review_response(
+                s, response_id, principal, approve=True, checklist=request.form.getlist("checklist")
+            ),
+            refuse=lambda s: service.review_response(
+                s, response_id, principal, approve=False, reason=form.get("reason", "")
+            ),
+            publish=lambda s: service.publish_response(s, response_id, principal),
+        )
+    command = commands.get(name)
+    if command is None:
+        return await _topic_page(request, topic_id, error="未知的操作", status=404)
+    try:
+        await run_db(request, command)
+    except service.HotspotError as error:
+        status = 403 if isinstance(error, service.HotspotForbidden) else 404 if isinstance(
+            error, service.HotspotNotFound
+        ) else 400
+        return await _topic_page(request, topic_id, error=str(error), status=status)
+    return redirect(f"/staff/hotspots/{topic_id}?done={name}")
+
+
+@public_blueprint.get("", strict_slashes=False)
+async def public_page(request: Request) -> HTTPResponse:
+    def work(session: Session) -> list[dict[str, Any]]:
+        return [
+            {
+                "title": topic.title,
+                "kind": RESPONSE_KINDS.get(response.kind, response.kind),
+                "text": response.text,
+                "responsible": topic.responsible or "",
+                "published_at": local(response.published_at),
+                "version": response.version,
+            }
+            for response, topic in service.published_responses(session)
+        ]
+
+    return render(request, "portal/hotspots.html", responses=await run_db(request, work))
+
+
+@api_blueprint.post("/items")
+async def import_items(request: Request) -> HTTPResponse:
+    """Outside items (web posts, news, comments): {"items": [{"source", "id", "text", "time",
+    "url"?, "engagement"?}, ...]}; each is stored once per source and id."""
+    token = bearer_token(request)
+    body = json_body(request)
+    items = body.get("items")
+    if not isinstance(items, list) or not items or len(items) > MAX_ITEMS_PER_CALL:
+        return error_response(request, f"items 应是 1 至 {MAX_ITEMS_PER_CALL} 条的列表", 400)
+    parsed, problems = [], []
+    for index, raw in enumerate(items):
+        try:
+            parsed.append(_item(raw))
+        except ValueError as error:
+            problems.append({"index": index, "error": str(error)})
+    if problems:
+        return json_response({"error": "部分条目无效，均未保存", "problems": problems}, status=400)
+
+    def work(session: Session) -> dict[str, int]:
+        principal = authenticate(session, token)
+        if not principal.can("staff", "operator"):
+            raise service.HotspotForbidden("当前账号无权导入舆情信息")
+        stored = sum(1 for item in parsed if service.add_item(session, item) is not None)
+        return {"stored": stored, "duplicates": len(parsed) - stored}
+
+    try:
+        return json_response(await run_db(request, work))
+    except service.HotspotForbidden as error:
+        return error_response(request, str(error), 403)
+
+
+def _item(raw: Any) -> service.ItemIn:
+    if not isinstance(raw, dict):
+        raise ValueError("每个条目应是 JSON 对象")
+    for key in ("source", "id", "text", "time"):
+        if not isinstance(raw.get(key), str | int) or raw.get(key) in ("", None):
+            raise ValueError(f"缺少或错误的字段 {key}")
+    text = str(raw["text"])
+    if len(text) > 2000:
+        raise ValueError("text 超过2000字")
+    try:
+        moment = datetime.fromisoformat(str(raw["time"]).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("time 不是 ISO 8601 时间") from None
+    if moment.tzinfo is None:
+        raise ValueError("time 须带时区")
+    engagement = raw.get("engagement", 0)
+    if not isinstance(engagement, int) or not 0 <= engagement < 10**9:
+        raise ValueError("engagement 应是非负整数")
+    return service.ItemIn(
+        source=str(raw["source"])[:40],
+        external_id=str(raw["id"])[:160],
+        text=text,
+        received_at=moment,
+        url=str(raw.get("url") or "")[:500] or None,
+        engagement=engagement,
+    )
+
+
+def _view(topic: HotspotTopic) -> dict[str, Any]:
+    now = as_utc()
+    left: Optional[timedelta] = (
+        as_utc(topic.respond_by) - now if topic.respond_by and not topic.responded_at else None
+    )
+    heat = json.loads(topic.heat) if topic.heat else []
+    return {
+        "id": topic.id,
+        "title": topic.title,
+        "status": STATUS_NAMES.get(topic.status, topic.status),
+        "level": topic.level or "",
+        "needs_confirmation": bool(topic.needs_confirmation),
+        "kind": topic.kind_name or "",
+        "district": topic.district_name or "",
+        "responsible": topic.responsible or "",
+        "messages": topic.messages,
+        "alert_at": local(topic.alert_at) if topic.alert_at else None,
+        "respond_by": local(topic.respond_by) if topic.respond_by else None,
+        "press_conference_by": local(topic.press_conference_by) if topic.press_conference_by else None,
+        "overdue": left is not None and left.total_seconds() < 0,
+        "left": _left(left),
+        "supervised": bool(topic.supervised_at),
+        "heat": heat,
+        "spark": _spark(heat),
+        "judgement": topic.judgement or "",
+        "evaluation": topic.evaluation or "",
+        "state": topic.status,
+    }
+
+
+def _left(left: Optional[timedelta]) -> str:
+    if left is None:
+        return ""
+    minutes = int(abs(left.total_seconds()) // 60)
+    text = f"{minutes // 60}小时{minutes % 60}分"
+    return f"已超时 {text}" if left.total_seconds() < 0 else f"剩余 {text}"
+
+
+def _spark(counts: list[int], width: int = 96, height: int = 20) -> str:
+    """Points of an SVG polyline for messages per hour."""
+    if not counts:
+        return ""
+    top = max(counts) or 1
+    step = width / max(1, len(counts) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - value * height / top:.1f}" for i, value in enumerate(counts)
+    )
+
+
+def _int(value: Optional[str]) -> Optional[int]:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**31 else None

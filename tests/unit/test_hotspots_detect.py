@@ -1,0 +1,140 @@
+"""Grouping and alerting on streams: the written dev stream, bad lines, levels and clocks."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.config import Settings as AppSettings
+from bot.hotspots import cli
+from bot.hotspots.assess import assess
+from bot.hotspots.detect import Detector, Message, Settings, StreamError
+from bot.hotspots.evaluation import score
+from bot.tickets.routing import Router
+
+DEV_STREAM = PROJECT_ROOT / "tests" / "data" / "hotspots_dev.jsonl"
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2026, 12, 7, 9, 0, tzinfo=CST)
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.load(PROJECT_ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return Settings.load(PROJECT_ROOT / "knowledge" / "hotspots.yml")
+
+
+def replay(texts: list[str], settings: Settings, router: Router, minutes: int = 6):
+    closed = []
+    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    for n, text in enumerate(texts):
+        detector.add(Message(f"m{n}", T0 + timedelta(minutes=minutes * n), text, "12345"))
+    detector.close_all()
+    return closed
+
+
+def test_the_dev_stream_finds_every_burst_and_merges_no_decoy():
+    topics, labels, refused = cli.run(open(DEV_STREAM, encoding="utf-8"), AppSettings.from_env())
+    result = score(topics, labels)
+    assert refused == 0
+    assert result["bursts"] == 3 and result["bursts_meeting_goals"] == 3
+    assert result["false_alerts"] == 0
+    assert result["decoys_merged"] == 0
+
+
+def test_one_event_in_different_words_is_one_alerted_topic(settings, router):
+    texts = [
+        "临港路这边一早就停水了",
+        "我家在临港路，水龙头一滴水都没有",
+        "临港路的水管爆了，路上全是水",
+        "请问临港路什么时候恢复供水",
+        "定海临港路停水三个小时了",
+        "临港路自来水停了，老人做不了饭",
+    ]
+    [topic] = replay(texts, settings, router)
+    assert topic.size == 6 and topic.alert_at == T0 + timedelta(minutes=24)
+
+
+def test_the_same_problem_at_different_sites_stays_apart(settings, router):
+    sites = ["海院路", "千岛路", "兴建路", "白泉镇", "盐仓街道", "六横镇"]
+    topics = replay([f"{site}那个工地晚上还在施工，吵得睡不着" for site in sites], settings, router)
+    assert len(topics) == 6 and not any(topic.alert_at for topic in topics)
+
+
+def test_different_problems_at_one_site_stay_apart(settings, router):
+    texts = ["临港路停水了", "临港路工地太吵了", "临港路停水好久", "临港路施工噪音扰民"]
+    topics = replay(texts, settings, router)
+    assert sorted(topic.size for topic in topics) == [2, 2]
+
+
+def test_levels_clocks_and_first_responder(settings, router):
+    fire = [f"沈家门渔港路那家饭店着火了，浓烟很大，第{n}个人反映" for n in range(16)]
+    [topic] = replay(fire, settings, router, minutes=2)
+    found = assess(router, settings, topic)
+    assert found.kind == "emergency" and found.level == "重大" and found.needs_confirmation
+    assert found.respond_by == topic.alert_at + timedelta(hours=5)
+    assert found.press_conference_by == topic.alert_at + timedelta(hours=24)
+    assert found.district_name == "普陀区"
+
+    water = [f"临港路停水了，第{n}户" for n in range(6)]
+    [topic] = replay(water, settings, router)
+    found = assess(router, settings, topic)
+    assert found.level == "一般" and not found.needs_confirmation
+    assert found.respond_by == topic.alert_at + timedelta(hours=24)
+    assert found.press_conference_by is None
+    assert found.responsible
+
+
+def test_several_districts_go_to_the_city(settings, router):
+    texts = [
+        "定海这边停电了",
+        "普陀沈家门也停电了",
+        "岱山高亭镇停电",
+        "嵊泗菜园镇停电了",
+        "定海解放路停电",
+        "普陀东港停电",
+    ]
+    topics = replay(texts, settings, router, minutes=1)
+    for topic in topics:
+        if topic.alert_at:
+            assert assess(router, settings, topic).district in (None, "city")
+
+
+def test_bad_lines_get_one_error_each_and_the_replay_goes_on():
+    good = {"id": "a", "time": "2026-12-07T09:00:00+08:00", "text": "临港路停水了", "source": "12345"}
+    lines = [
+        json.dumps(good, ensure_ascii=False),
+        "{not json",
+        json.dumps({**good, "id": "b", "time": "2026-12-07 09:01"}),
+        json.dumps({**good, "id": "c", "text": ""}),
+        json.dumps({**good}),
+        json.dumps({**good, "id": "d", "text": "长" * 10_000}, ensure_ascii=False),
+        json.dumps({**good, "id": "e", "time": "2026-12-07T07:00:00+08:00"}),
+        json.dumps([1, 2]),
+        json.dumps({**good, "id": "f", "time": "2026-12-07T09:02:00+08:00"}, ensure_ascii=False),
+    ]
+    errors, out = io.StringIO(), io.StringIO()
+    cli.run(io.StringIO("\n".join(lines)), AppSettings.from_env(), out=out, errors=errors)
+    reported = errors.getvalue().splitlines()
+    assert [line.split("：")[0].split("（")[0] for line in reported] == [
+        "第2行", "第3行", "第4行", "第5行", "第6行", "第7行", "第8行",
+    ]
+    assert "不是 JSON" in reported[0] and "时区" in reported[1] and "缺少字段" in reported[2]
+    assert "重复" in reported[3] and "超过2000字" in reported[4] and "早于" in reported[5]
+    [topic] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert topic["message_ids"] == ["a", "f"] and topic["alert_at"] == ""
+
+
+def test_a_message_too_early_is_refused(settings, router):
+    detector = Detector(settings, router.gazetteer)
+    detector.add(Message("a", T0, "临港路停水", "12345"))
+    with pytest.raises(StreamError, match="早于"):
+        detector.add(Message("b", T0 - timedelta(hours=1), "临港路停水", "12345"))
+    detector.add(Message("c", T0 - timedelta(minutes=5), "临港路停水", "12345"))
