@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "bot.consultation.cli",
     "bot.disclosure.cli",
     "bot.hotspots.cli",
+    "bot.publishing.cli",
+    "bot.scorecard.cli",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -131,3 +132,30 @@ def test_search_and_csv(db):
     assert (
         len(lines) == 3 and "reviewer:wang" in lines[1] and "2026-12-07T10:00:00+08:00" in lines[1]
     )
+
+
+def test_register_and_scorecard_commands(db, settings, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    with db.session() as session:
+        for text in ("第一版", "更正版"):
+            item = _submit(session, text=text)
+            approve(session, item.id, reviewer="reviewer:wang", checklist=full_checklist())
+            publish(session, item.id, publisher="staff:li", channels=["web"], now=MOMENT)
+    capsys.readouterr()
+    assert main(["register", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["version"] for row in rows] == [2, 1]
+    assert rows[0]["reviewer"] == "reviewer:wang" and rows[0]["hash_verified"] is True
+    assert main(["register", "show", rows[1]["number"], "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["content"] == "第一版" and [v["version"] for v in shown["versions"]] == [1, 2]
+    assert main(["register", "show", "FB20000101-0001"]) == 1
+    assert "没有登记记录" in capsys.readouterr().err
+    assert main(["register", "list", "--csv"]) == 0
+    assert capsys.readouterr().out.count("\n") == 3
+    assert main(["scorecard", "--month", "2026-11", "--json"]) == 0
+    card = json.loads(capsys.readouterr().out)
+    assert card["city"][0]["shown"] == "—" and card["city"][0]["denominator"] == 0
+    assert main(["scorecard", "--month", "2026-13"]) == 2
