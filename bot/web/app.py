@@ -31,6 +31,8 @@ from bot.web import (
     operator,
     portal,
     public_consultation,
+    register,
+    scorecard,
     sessions,
     staff,
     telegram,
@@ -68,7 +70,15 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (api_tickets, public_consultation, telegram, disclosure, hotspots):
+    for area in (
+        api_tickets,
+        public_consultation,
+        telegram,
+        disclosure,
+        hotspots,
+        register,
+        scorecard,
+    ):
         area.register(app)
 
     app.exception(Exception)(_error_page)
