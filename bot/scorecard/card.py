@@ -21,8 +21,7 @@ from bot.disclosure.rules import load_rules
 from bot.scorecard.compute import (
     UNASSIGNED,
     MonthCounts,
-    count_month,
-    count_tickets,
+    count_months,
     disclosure_conditions,
     month_bounds,
     months_back,
@@ -130,7 +129,7 @@ def build(
 ) -> Scorecard:
     as_of = as_of or clock_now()
     grounds = refusal_types(knowledge_dir)
-    counts = counted or count_month(session, month, as_of, grounds)
+    counts = counted or count_months(session, [month], as_of, grounds)[month]
     names = names_for(knowledge_dir)
     by_district: dict[str, Counter] = defaultdict(Counter)
     refusals_by_district: dict[str, Counter] = defaultdict(Counter)
@@ -161,21 +160,11 @@ def build(
 def trend(
     session: Session, month: str, knowledge_dir: Path, as_of: Optional[datetime] = None
 ) -> list[Scorecard]:
-    """The last twelve months' scorecards (tickets counted in one pass)."""
+    """The last twelve months' scorecards (each area counted in one pass over the year)."""
     as_of = as_of or clock_now()
     months = months_back(month, TREND_MONTHS)
-    tickets = count_tickets(session, months, as_of)
-    grounds = refusal_types(knowledge_dir)
-    return [
-        build(
-            session,
-            each,
-            knowledge_dir,
-            as_of,
-            count_month(session, each, as_of, grounds, tickets.get(each, {})),
-        )
-        for each in months
-    ]
+    counted = count_months(session, months, as_of, refusal_types(knowledge_dir))
+    return [build(session, each, knowledge_dir, as_of, counted[each]) for each in months]
 
 
 def _figures(tally: Counter, refusals: Counter, hotspots_available: bool) -> list[Figure]:

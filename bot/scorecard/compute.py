@@ -90,104 +90,91 @@ def disclosure_conditions(
     }
 
 
-def count_tickets(session: Session, months: list[str], as_of: datetime) -> dict[str, Counts]:
-    """One pass over the months' tickets, grouped by local month and department."""
+def count_months(
+    session: Session, months: list[str], as_of: datetime, refusal_types: Iterable[str]
+) -> dict[str, MonthCounts]:
+    """Every area's counts for consecutive `months`, one grouped query per area."""
+    found = {month: MonthCounts(month) for month in months}
     start, _ = month_bounds(months[0])
     _, end = month_bounds(months[-1])
-    conditions = ticket_conditions(as_of)
-    month = _local_month(session, Ticket.created_at)
-    statement = (
-        select(month, Ticket.department_id, *(_count_if(c) for c in conditions.values()))
-        .where(Ticket.created_at >= start, Ticket.created_at < end)
-        .group_by(month, Ticket.department_id)
+    refusal_types = tuple(refusal_types)
+    _count_grouped(session, found, Ticket, ticket_conditions(as_of), start, end)
+    _count_grouped(
+        session,
+        found,
+        DisclosureApplication,
+        disclosure_conditions(as_of, refusal_types),
+        start,
+        end,
     )
-    found: dict[str, Counts] = defaultdict(lambda: defaultdict(Counter))
-    for row in session.execute(statement):
-        counts = found[row[0]][row[1] or UNASSIGNED]
-        counts.update(dict(zip(conditions, (int(value or 0) for value in row[2:]), strict=True)))
+    _count_refusals(session, found, start, end, refusal_types)
+    _count_consultation(session, found, start, end, as_of)
+    available = _count_hotspots(session, found, start, end, as_of)
+    for counts in found.values():
+        counts.hotspots_available = available
+    _count_policies(session, found, start, end)
     return found
 
 
-def count_month(
-    session: Session,
-    month: str,
-    as_of: datetime,
-    refusal_types: Iterable[str],
-    tickets: Optional[Counts] = None,
-) -> MonthCounts:
-    """Every area's counts for one month (`tickets` when already counted for a range)."""
-    result = MonthCounts(month)
-    ticket_counts = (
-        tickets if tickets is not None else count_tickets(session, [month], as_of).get(month, {})
+def _count_grouped(session, found, model, conditions, start, end) -> None:
+    """Tickets or applications received in the range, by local month and department."""
+    month = _local_month(session, model.created_at)
+    statement = (
+        select(month, model.department_id, *(_count_if(c) for c in conditions.values()))
+        .where(model.created_at >= start, model.created_at < end)
+        .group_by(month, model.department_id)
     )
-    for unit, counts in ticket_counts.items():
-        result.units[unit].update(counts)
-    start, end = month_bounds(month)
-    _count_disclosure(session, result, start, end, as_of, tuple(refusal_types))
-    _count_consultation(session, result, start, end, as_of)
-    result.hotspots_available = _count_hotspots(session, result, start, end, as_of)
-    _count_policies(session, result, start, end)
-    return result
+    for row in session.execute(statement):
+        counts = found[row[0]].units[row[1] or UNASSIGNED]
+        counts.update(dict(zip(conditions, (int(value or 0) for value in row[2:]), strict=True)))
 
 
-def _count_disclosure(session, result, start, end, as_of, refusal_types) -> None:
+def _count_refusals(session, found, start, end, refusal_types) -> None:
     a = DisclosureApplication
-    conditions = disclosure_conditions(as_of, refusal_types)
-    rows = session.execute(
-        select(a.department_id, *(_count_if(c) for c in conditions.values()))
-        .where(a.created_at >= start, a.created_at < end)
-        .group_by(a.department_id)
-    )
-    for row in rows:
-        result.units[row[0]].update(
-            dict(zip(conditions, (int(v or 0) for v in row[1:]), strict=True))
-        )
+    month = _local_month(session, a.created_at)
     grounds = session.execute(
-        select(a.department_id, a.reply_type, func.count())
+        select(month, a.department_id, a.reply_type, func.count())
         .where(a.created_at >= start, a.created_at < end, a.reply_type.in_(refusal_types))
-        .group_by(a.department_id, a.reply_type)
+        .group_by(month, a.department_id, a.reply_type)
     )
-    for unit, reply_type, number in grounds:
-        result.refusals[unit][reply_type] += number
+    for month_key, unit, reply_type, number in grounds:
+        found[month_key].refusals[unit][reply_type] += number
 
 
-def _count_consultation(session, result, start, end, as_of) -> None:
-    first_day, next_first = start.date(), end.date()
+def _count_consultation(session, found, start, end, as_of) -> None:
+    """Drafts by the day their window closed (few rows), folded into months here."""
     closed = and_(
-        Draft.closes_on >= first_day,
-        Draft.closes_on < next_first,
+        Draft.closes_on >= start.date(),
+        Draft.closes_on < end.date(),
         Draft.closes_on < local_day(as_of),
     )
     summarised = select(Publication.id).where(Publication.draft_id == Draft.id).exists()
-    for unit, drafts, with_summary in session.execute(
-        select(Draft.department, func.count(), _count_if(summarised))
-        .where(closed)
-        .group_by(Draft.department)
-    ):
-        result.units[unit].update(drafts_closed=drafts, drafts_summarised=int(with_summary or 0))
-    for unit, opinions, answered in session.execute(
-        select(Draft.department, func.count(Opinion.id), _count_if(OpinionGroup.published_at.is_not(None)))
-        .select_from(Opinion)
-        .join(Draft, Draft.id == Opinion.draft_id)
-        .outerjoin(OpinionGroup, OpinionGroup.id == Opinion.group_id)
-        .where(closed)
-        .group_by(Draft.department)
-    ):  # fmt: skip
-        result.units[unit].update(opinions=opinions, opinions_answered=int(answered or 0))
-    with_reason = and_(
-        OpinionGroup.published_at.is_not(None), func.length(func.coalesce(OpinionGroup.published_reason, "")) > 0
+    answered = OpinionGroup.published_at.is_not(None)
+    with_reason = and_(answered, func.length(func.coalesce(OpinionGroup.published_reason, "")) > 0)
+    queries = (
+        (("drafts_closed", "drafts_summarised"),
+         select(Draft.closes_on, Draft.department, func.count(), _count_if(summarised))
+         .where(closed)),
+        (("opinions", "opinions_answered"),
+         select(Draft.closes_on, Draft.department, func.count(Opinion.id), _count_if(answered))
+         .select_from(Opinion).join(Draft, Draft.id == Opinion.draft_id)
+         .outerjoin(OpinionGroup, OpinionGroup.id == Opinion.group_id).where(closed)),
+        (("groups_not_adopted", "groups_with_reason"),
+         select(Draft.closes_on, Draft.department, func.count(OpinionGroup.id),
+                _count_if(with_reason))
+         .select_from(OpinionGroup).join(Draft, Draft.id == OpinionGroup.draft_id)
+         .where(closed, OpinionGroup.outcome.in_(NOT_ADOPTED))),
     )  # fmt: skip
-    for unit, groups, reasoned in session.execute(
-        select(Draft.department, func.count(OpinionGroup.id), _count_if(with_reason))
-        .select_from(OpinionGroup)
-        .join(Draft, Draft.id == OpinionGroup.draft_id)
-        .where(closed, OpinionGroup.outcome.in_(NOT_ADOPTED))
-        .group_by(Draft.department)
-    ):
-        result.units[unit].update(groups_not_adopted=groups, groups_with_reason=int(reasoned or 0))
+    for (total, met), query in queries:
+        for closes_on, unit, number, within in session.execute(
+            query.group_by(Draft.closes_on, Draft.department)
+        ):
+            counts = found[f"{closes_on:%Y-%m}"].units[unit]
+            counts[total] += number
+            counts[met] += int(within or 0)
 
 
-def _count_hotspots(session, result, start, end, as_of) -> bool:
+def _count_hotspots(session, found, start, end, as_of) -> bool:
     """舆情 topics, read only if the hotspots tables (and the columns used) are there."""
     wanted = {"responsible_id", "level", "first_seen", "alert_at", "responded_at"}
     inspector = inspect(session.connection())
@@ -198,12 +185,12 @@ def _count_hotspots(session, result, start, end, as_of) -> bool:
     from bot.hotspots.models import HotspotTopic as topic
 
     rows = session.execute(
-        select(topic.responsible_id, topic.level, topic.alert_at, topic.responded_at).where(
-            topic.first_seen >= start, topic.first_seen < end, topic.alert_at.is_not(None)
-        )
+        select(
+            topic.first_seen, topic.responsible_id, topic.level, topic.alert_at, topic.responded_at
+        ).where(topic.first_seen >= start, topic.first_seen < end, topic.alert_at.is_not(None))
     )
-    for unit, level, alert_at, responded_at in rows:
-        counts = result.units[unit or UNASSIGNED]
+    for first_seen, unit, level, alert_at, responded_at in rows:
+        counts = found[f"{local(first_seen):%Y-%m}"].units[unit or UNASSIGNED]
         within = _within(alert_at, responded_at, as_of)
         day = within(timedelta(hours=24))
         if day is not None:
@@ -227,8 +214,8 @@ def _within(alert_at: datetime, responded_at: Optional[datetime], as_of: datetim
     return within
 
 
-def _count_policies(session, result, start, end) -> None:
-    """Policies first published in the month, and whether their 解读 came out the same day."""
+def _count_policies(session, found, start, end) -> None:
+    """Policies first published in the range, and whether their 解读 came out the same day."""
     firsts = session.execute(
         select(RegisterRecord.kind, RegisterRecord.reference, RegisterRecord.unit,
                RegisterRecord.published_at)
@@ -238,13 +225,12 @@ def _count_policies(session, result, start, end) -> None:
     interpreted = {row.reference: local_day(row.published_at) for row in firsts
                    if row.kind == "policy_interpretation"}  # fmt: skip
     for row in firsts:
-        if row.kind != "policy" or not (start <= local(row.published_at) < end):
+        published = local(row.published_at)
+        if row.kind != "policy" or not (start <= published < end):
             continue
-        counts = result.units[row.unit]
+        counts = found[f"{published:%Y-%m}"].units[row.unit]
         counts["policies"] += 1
-        counts["interpreted_same_day"] += interpreted.get(row.reference) == local_day(
-            row.published_at
-        )
+        counts["interpreted_same_day"] += interpreted.get(row.reference) == published.date()
 
 
 def _count_if(condition: ColumnElement):
