@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.output import write_result  # noqa: E402
+from bot.clock import LOCAL_TZ  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.dbcli import upgrade  # noqa: E402
 from bot.disclosure.models import DisclosureApplication  # noqa: E402
 from bot.disclosure.report import build_report  # noqa: E402
 from bot.disclosure.rules import load_rules  # noqa: E402
-from bot.clock import LOCAL_TZ  # noqa: E402
 
 KIND_WEIGHTS = {
     "natural": 70,

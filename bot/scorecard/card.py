@@ -18,14 +18,17 @@ from sqlalchemy.orm import Session
 from bot.clock import now as clock_now
 from bot.disclosure.models import DisclosureApplication
 from bot.disclosure.rules import load_rules
+from bot.scorecard import snapshot
 from bot.scorecard.compute import (
     UNASSIGNED,
     MonthCounts,
+    count_live_tickets,
     count_months,
     disclosure_conditions,
     month_bounds,
     months_back,
     ticket_conditions,
+    today_month,
 )
 from bot.scorecard.figures import AREAS, BY_KEY, DEFINITIONS, Figure, figures_of
 from bot.tickets.catalogue import Catalogue
@@ -126,7 +129,9 @@ def build(
     knowledge_dir: Path,
     as_of: Optional[datetime] = None,
     counted: Optional[MonthCounts] = None,
+    detail: bool = True,
 ) -> Scorecard:
+    """The month's figures; without `detail` only the city's (what a trend chart needs)."""
     as_of = as_of or clock_now()
     grounds = refusal_types(knowledge_dir)
     counts = counted or count_months(session, [month], as_of, grounds)[month]
@@ -135,6 +140,14 @@ def build(
     refusals_by_district: dict[str, Counter] = defaultdict(Counter)
     city, city_refusals = Counter(), Counter()
     departments = []
+    if not detail:
+        for unit_id, tally in counts.units.items():
+            city.update(tally)
+            city_refusals.update(_labelled(counts.refusals.get(unit_id), grounds))
+        return Scorecard(
+            month, as_of, _figures(city, city_refusals, counts.hotspots_available), [], [],
+            counts.hotspots_available,
+        )  # fmt: skip
     for unit_id in sorted(counts.units):
         unit = names.unit(unit_id)
         tally, refusals = counts.units[unit_id], _labelled(counts.refusals.get(unit_id), grounds)
@@ -160,11 +173,22 @@ def build(
 def trend(
     session: Session, month: str, knowledge_dir: Path, as_of: Optional[datetime] = None
 ) -> list[Scorecard]:
-    """The last twelve months' scorecards (each area counted in one pass over the year)."""
+    """The last twelve months (each area counted in one pass over the year): city figures for
+    each, and every level for `month`, the last."""
     as_of = as_of or clock_now()
     months = months_back(month, TREND_MONTHS)
     counted = count_months(session, months, as_of, refusal_types(knowledge_dir))
-    return [build(session, each, knowledge_dir, as_of, counted[each]) for each in months]
+    return [
+        build(session, each, knowledge_dir, as_of, counted[each], detail=each == month)
+        for each in months
+    ]
+
+
+def refresh_past_months(session: Session, as_of: Optional[datetime] = None) -> int:
+    """Store the ticket counts of the twelve months before the current one (cron)."""
+    as_of = as_of or clock_now()
+    months = months_back(today_month(as_of), TREND_MONTHS + 1)[:-1]
+    return snapshot.refresh(session, months, count_live_tickets(session, months, as_of), as_of)
 
 
 def _figures(tally: Counter, refusals: Counter, hotspots_available: bool) -> list[Figure]:

@@ -9,7 +9,7 @@ import sys
 
 from bot.config import Settings
 from bot.db import session_scope
-from bot.scorecard.card import build, to_csv
+from bot.scorecard.card import TREND_MONTHS, build, refresh_past_months, to_csv
 from bot.scorecard.compute import today_month
 
 
@@ -19,6 +19,11 @@ def register(commands) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true")
     output.add_argument("--csv", action="store_true")
+    output.add_argument(
+        "--refresh",
+        action="store_true",
+        help="store the ticket counts of the twelve months before this one (run from cron)",
+    )
     parser.set_defaults(handler=_scorecard)
 
 
@@ -27,6 +32,11 @@ def _scorecard(args: argparse.Namespace, settings: Settings) -> int:
     if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
         print("月份格式应为 YYYY-MM，例如 2026-11", file=sys.stderr)
         return 2
+    if args.refresh:
+        with session_scope(settings.database_url) as session:
+            rows = refresh_past_months(session)
+        print(f"已更新过去{TREND_MONTHS}个月的工单统计（{rows}行）")
+        return 0
     with session_scope(settings.database_url) as session:
         card = build(session, month, settings.knowledge_dir)
     if args.csv:

@@ -21,6 +21,7 @@ from bot.clock import LOCAL_TZ, local, local_day
 from bot.consultation.models import Draft, Opinion, OpinionGroup, Publication
 from bot.disclosure.models import DisclosureApplication
 from bot.publishing.models import RegisterRecord
+from bot.scorecard import snapshot
 from bot.tickets.models import Ticket
 
 UNASSIGNED = "(unassigned)"
@@ -91,14 +92,19 @@ def disclosure_conditions(
 
 
 def count_months(
-    session: Session, months: list[str], as_of: datetime, refusal_types: Iterable[str]
+    session: Session,
+    months: list[str],
+    as_of: datetime,
+    refusal_types: Iterable[str],
+    use_stored: bool = True,
 ) -> dict[str, MonthCounts]:
-    """Every area's counts for consecutive `months`, one grouped query per area."""
+    """Every area's counts for consecutive `months`, one grouped query per area (tickets of
+    past months from `bot.scorecard.snapshot` when stored there)."""
     found = {month: MonthCounts(month) for month in months}
     start, _ = month_bounds(months[0])
     _, end = month_bounds(months[-1])
     refusal_types = tuple(refusal_types)
-    _count_grouped(session, found, Ticket, ticket_conditions(as_of), start, end)
+    _count_tickets(session, found, as_of, use_stored)
     _count_grouped(
         session,
         found,
@@ -116,6 +122,29 @@ def count_months(
     return found
 
 
+def count_live_tickets(session: Session, months: list[str], as_of: datetime) -> dict[str, Counts]:
+    """Ticket counts of `months` straight from the tickets table: month → unit → counts."""
+    found = {month: MonthCounts(month) for month in months}
+    start, _ = month_bounds(months[0])
+    _, end = month_bounds(months[-1])
+    _count_grouped(session, found, Ticket, ticket_conditions(as_of), start, end)
+    return {month: counts.units for month, counts in found.items()}
+
+
+def _count_tickets(session, found, as_of, use_stored: bool) -> None:
+    current = today_month(as_of)
+    stored = snapshot.stored(session, [m for m in found if m < current]) if use_stored else {}
+    live = [month for month in found if month not in stored]
+    if live:
+        counted = count_live_tickets(session, live, as_of)
+        for month in live:
+            for unit, counts in counted.get(month, {}).items():
+                found[month].units[unit].update(counts)
+    for month, units in stored.items():
+        for unit, counts in units.items():
+            found[month].units[unit].update(counts)
+
+
 def _count_grouped(session, found, model, conditions, start, end) -> None:
     """Tickets or applications received in the range, by local month and department."""
     month = _local_month(session, model.created_at)
@@ -125,6 +154,8 @@ def _count_grouped(session, found, model, conditions, start, end) -> None:
         .group_by(month, model.department_id)
     )
     for row in session.execute(statement):
+        if row[0] not in found:
+            continue
         counts = found[row[0]].units[row[1] or UNASSIGNED]
         counts.update(dict(zip(conditions, (int(value or 0) for value in row[2:]), strict=True)))
 
@@ -174,13 +205,24 @@ def _count_consultation(session, found, start, end, as_of) -> None:
             counts[met] += int(within or 0)
 
 
+def hotspots_present(session: Session) -> bool:
+    """Whether the hotspots table, with the columns used, exists (checked once per database)."""
+    url = str(session.get_bind().url)
+    if url not in _HOTSPOTS_PRESENT:
+        wanted = {"responsible_id", "level", "first_seen", "alert_at", "responded_at"}
+        inspector = inspect(session.connection())
+        _HOTSPOTS_PRESENT[url] = inspector.has_table("hotspot_topics") and wanted <= {
+            column["name"] for column in inspector.get_columns("hotspot_topics")
+        }
+    return _HOTSPOTS_PRESENT[url]
+
+
+_HOTSPOTS_PRESENT: dict[str, bool] = {}
+
+
 def _count_hotspots(session, found, start, end, as_of) -> bool:
     """舆情 topics, read only if the hotspots tables (and the columns used) are there."""
-    wanted = {"responsible_id", "level", "first_seen", "alert_at", "responded_at"}
-    inspector = inspect(session.connection())
-    if not inspector.has_table("hotspot_topics"):
-        return False
-    if not wanted <= {column["name"] for column in inspector.get_columns("hotspot_topics")}:
+    if not hotspots_present(session):
         return False
     from bot.hotspots.models import HotspotTopic as topic
 
@@ -220,7 +262,8 @@ def _count_policies(session, found, start, end) -> None:
         select(RegisterRecord.kind, RegisterRecord.reference, RegisterRecord.unit,
                RegisterRecord.published_at)
         .where(RegisterRecord.kind.in_(("policy", "policy_interpretation")),
-               RegisterRecord.version == 1)
+               RegisterRecord.version == 1, RegisterRecord.published_at >= start,
+               RegisterRecord.published_at < end + timedelta(days=1))
     ).all()  # fmt: skip
     interpreted = {row.reference: local_day(row.published_at) for row in firsts
                    if row.kind == "policy_interpretation"}  # fmt: skip

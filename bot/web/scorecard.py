@@ -18,7 +18,7 @@ from bot import publishing
 from bot.clock import now as clock_now
 from bot.publishing.models import RegisterRecord
 from bot.publishing.register import latest
-from bot.scorecard import AREAS, DEFINITIONS, NO_DATA, Scorecard, drill_down, trend
+from bot.scorecard import AREAS, DEFINITIONS, NO_DATA, Scorecard, drill_down, snapshot, trend
 from bot.scorecard.compute import today_month
 from bot.web.common import error_response, render, run_db
 from bot.web.sessions import LoginLimiter, login_required
@@ -65,7 +65,8 @@ async def staff_page(request: Request) -> HTTPResponse:
     def work(session: Session) -> dict[str, Any]:
         cards = trend(session, month, knowledge)
         submitted = publishing.latest_item(session, KIND, reference(month))
-        return {"cards": cards, "submitted": submitted}
+        stored_at = snapshot.counted_at(session, [card.month for card in cards])
+        return {"cards": cards, "submitted": submitted, "stored_at": stored_at}
 
     found = await run_db(request, work)
     card: Scorecard = found["cards"][-1]
@@ -82,6 +83,7 @@ async def staff_page(request: Request) -> HTTPResponse:
         sort=sort,
         descending=descending,
         submitted=found["submitted"],
+        stored_at=found["stored_at"],
         notice="已送审，审查通过后发布。" if request.args.get("done") == "submit" else "",
     )
 

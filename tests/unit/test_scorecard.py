@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import count
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import LOCAL_TZ
 from bot.consultation.models import Clause, OpinionGroup
@@ -16,6 +16,7 @@ from bot.disclosure.models import DisclosureApplication
 from bot.hotspots.models import HotspotTopic
 from bot.publishing import approve, full_checklist, publish, submit
 from bot.scorecard import build, drill_down, to_csv, trend
+from bot.scorecard.card import refresh_past_months
 from bot.tickets.models import Ticket
 from tests.conftest import PROJECT_ROOT
 from tests.unit.consultation_fixtures import AFTER_CLOSE, PARKING, publish_samples
@@ -196,3 +197,17 @@ def test_at_the_real_current_date(db, activity):
         card = build(session, "2026-11", KNOWLEDGE)
     assert _shown(card.city)["overdue"][0] == 2
     assert datetime.now(timezone.utc) - card.as_of < timedelta(minutes=5)
+
+
+def test_stored_counts_give_the_same_figures_as_counting_live(db, activity):
+    with db.session() as session:
+        live = trend(session, "2026-12", KNOWLEDGE, as_of=AS_OF)
+        assert refresh_past_months(session, as_of=AS_OF) > 0
+    with db.session() as session:
+        stored = trend(session, "2026-12", KNOWLEDGE, as_of=AS_OF)
+        session.execute(update(Ticket).values(supervised=True))
+        changed = trend(session, "2026-12", KNOWLEDGE, as_of=AS_OF)
+    assert [_shown(card.city) for card in stored] == [_shown(card.city) for card in live]
+    assert [c.departments for c in stored] == [c.departments for c in live]
+    november = _shown(changed[-2].city)
+    assert november["supervised"] == (1, None, "1"), "past months read from the stored counts"

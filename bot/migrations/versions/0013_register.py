@@ -1,4 +1,4 @@
-"""register: review before publication and the publication register (issue 19)
+"""register: review before publication, the publication register, stored scorecard counts (issue 19)
 
 Revision ID: 0013_register
 Revises: 0012_hotspots
@@ -67,9 +67,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_publication_items_subject", "publication_items", ["kind", "reference", "state"]
     )
+    op.create_table(
+        "scorecard_ticket_months",
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("unit", sa.String(length=120), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.Column("counted_at", when, nullable=False),
+        sa.PrimaryKeyConstraint("month", "unit", name=op.f("pk_scorecard_ticket_months")),
+    )
+    op.create_index("ix_tickets_created_at", "tickets", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_created_at", table_name="tickets")
+    op.drop_table("scorecard_ticket_months")
     op.drop_index("ix_publication_items_subject", table_name="publication_items")
     op.drop_table("publication_items")
     op.drop_index("ix_publication_register_published_at", table_name="publication_register")
