@@ -16,6 +16,7 @@ months' tickets from the stored counts, December's counted live) and the page re
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -134,7 +135,7 @@ def _measure(database: Database, args: argparse.Namespace) -> dict:
         session.execute(text(TOPICS), {"departments": departments})
         session.execute(text(POLICIES))
     with database.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     loaded = time.perf_counter() - started
     refreshed = time.perf_counter()
     with database.session() as session:
@@ -159,13 +160,18 @@ def _measure(database: Database, args: argparse.Namespace) -> dict:
             sort="",
             descending=True,
             submitted=None,
+            stored_at=AS_OF,
             notice="",
         )
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
     city = {f.definition.key: f for f in cards[-1].city}
     return {
-        "machine": {"python": platform.python_version(), "processor": platform.processor()},
+        "machine": {
+            "python": platform.python_version(),
+            "cores": os.cpu_count(),
+            "load_average_at_end": round(os.getloadavg()[0], 2),
+        },
         "database": "postgresql",
         "tickets": args.tickets,
         "departments": len(departments),

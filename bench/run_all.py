@@ -28,6 +28,7 @@ BENCHES = {
     "consultation": ["bench/bench_consultation.py"],
     "inbox": ["bench/bench_inbox.py"],
     "disclosure_report": ["bench/bench_disclosure_report.py"],
+    "scorecard": ["bench/bench_scorecard.py"],
     "soak": ["bench/soak.py"],
 }
 

@@ -89,6 +89,13 @@ def test_every_publisher_needs_another_persons_review(stack, new_page):
     staff = login(new_page(), stack, "staff")
     staff.goto("/staff/scorecard")
     expect(staff.get_by_role("table", name="全市指标")).to_contain_text("按时签收率")
+    staff.goto("/staff/scorecard?sort=signed_in_time&dir=asc")
+    expect(staff.locator('#departments th[aria-sort="ascending"]')).to_contain_text("按时签收率")
+    staff.goto("/staff/scorecard/records?key=overdue&part=numerator")
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("超期工单")
+    assert staff.request.get("/staff/scorecard?month=2026-13").status == 400
+    assert staff.request.get("/staff/scorecard/records?key=nope&part=numerator").status == 400
+    staff.goto("/staff/scorecard")
     staff.get_by_role("button", name="送审本月全市指标").click()
     expect(staff.get_by_role("status")).to_contain_text("已送审")
     staff.goto("/staff/review")
