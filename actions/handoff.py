@@ -1,4 +1,5 @@
-"""`request_human`: record a hand-over request for the 12345 operators and tell the citizen."""
+"""`request_human`: record a hand-over request for the 12345 operators and tell the citizen,
+with the operators' hours when it is outside them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of, in_thread
 from bot import handoff
+from bot.db import utcnow
+from bot.handoff.hours import service_hours
 from bot.services import services
 
 
@@ -42,10 +45,10 @@ class ActionRequestHuman(Action):
                 text="抱歉，转人工暂时没有成功（系统繁忙）。请稍后再试，或直接拨打12345政务服务热线。"
             )
             return []
-        dispatcher.utter_message(
-            text=(
-                f"已为您转接人工客服（转接编号 {request_id}），目前排队 {waiting} 位。"
-                "工作人员会在这里直接回复您，请稍候；紧急情况请直接拨打12345。"
-            )
+        reply = (
+            f"已为您转接人工客服（转接编号 {request_id}），目前排队 {waiting} 位。"
+            "工作人员会在这里直接回复您，请稍候；紧急情况请直接拨打12345。"
         )
+        outside = service_hours(services().settings.knowledge_dir).notice(utcnow())
+        dispatcher.utter_message(text=f"{reply}\n{outside}" if outside else reply)
         return []

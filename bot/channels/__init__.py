@@ -1,2 +1,2 @@
-"""Chat channels: Rasa input channels (REST that never stays silent, socket.io for the portal),
+"""Chat channels: Rasa's input channel (REST that never stays silent, on loopback),
 Telegram, the shared Rasa REST client, and notices to citizens."""

@@ -4,24 +4,39 @@ When the action server is unreachable Rasa logs the failure and carries on witho
 messages, and when the tracker store is down it raises: either way the citizen would see nothing.
 This channel (same URL, `/webhooks/rest/webhook`) adds an apology when a turn produced no message,
 so the citizen knows nothing was done and can try again.
+
+It is reached on loopback only, by our web service; still, a request without a usable sender
+(`null`, a number, an empty or overlong string) is refused with 400 instead of landing in Rasa's
+shared `default` conversation.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+import re
+from typing import Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
+SENDER = re.compile(r"[^\x00-\x20\x7f]{1,128}")
 APOLOGY = "抱歉，系统暂时繁忙，刚才的消息没有处理成功，也没有提交任何内容。请稍后再发一次，或拨打12345政务服务热线。"
 
 
 class ResilientRestInput(RestInput):
     """`RestInput` that answers with an apology when a turn yields no message."""
+
+    async def _extract_sender(self, req: Request) -> Optional[str]:
+        body = req.json if isinstance(req.json, dict) else {}
+        sender = body.get("sender")
+        if not isinstance(sender, str) or not SENDER.fullmatch(sender):
+            raise InvalidUsage("sender must be 1-128 printable characters without spaces")
+        return sender
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         async def answered(message: UserMessage) -> None:

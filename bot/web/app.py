@@ -1,6 +1,6 @@
 """The Sanic application factory: one Blueprint per area, shared resources on `app.ctx`.
 
-Areas: the public portal (`/`, `/policies`, the chat's REST fallback and hand-over polling), the
+Areas: the public portal (`/`, `/policies`), the portal chat's relay (`/api/chat`), the
 12345 operator console (`/operator`), the department workbench (`/department`), the staff console
 (`/staff`), logins (`/login`, `/logout`) and the JSON APIs (`/api/assist`, `/api/tickets`).
 The public consultation pages and the Telegram webhook mount themselves through their
@@ -25,8 +25,10 @@ from bot.tickets.catalogue import Catalogue
 from bot.web import (
     api_assist,
     api_tickets,
+    chat,
     department,
     disclosure,
+    gate,
     hotspots,
     operator,
     portal,
@@ -36,8 +38,11 @@ from bot.web import (
     sessions,
     staff,
     telegram,
+    wechat,
 )
 from bot.web.common import STATIC, error_response, template_environment
+from bot.web.errors import known_error_response
+from bot.web.passwords import BoundedPool
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 log = logging.getLogger(__name__)
@@ -52,8 +57,8 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.ctx.services = Services(settings)
     app.ctx.catalogue = Catalogue.load(settings.knowledge_dir / "departments.yml")
     app.ctx.templates = template_environment()
-    app.ctx.login_limiter = sessions.LoginLimiter()
-    app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.conversations
+    app.ctx.password_pool = BoundedPool()
+    app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.operator
     app.ctx.consultations_url = "/consultations"
 
     @app.get("/healthz")
@@ -71,9 +76,11 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     ):
         app.blueprint(blueprint)
     for area in (
+        chat,
         api_tickets,
         public_consultation,
         telegram,
+        wechat,
         disclosure,
         hotspots,
         register,
@@ -81,6 +88,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     ):
         area.register(app)
 
+    gate.install(app)
     app.exception(Exception)(_error_page)
     app.register_middleware(_security_headers, "response")
 
@@ -95,13 +103,18 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     @app.after_server_stop
     async def close(app, _loop):
         await app.ctx.http.aclose()
+        app.ctx.password_pool.close()
         app.ctx.services.close()
 
     return app
 
 
 async def _error_page(request: Request, error: Exception) -> HTTPResponse:
-    """Errors in Chinese: our own messages as they are, Sanic's English ones translated."""
+    """Errors in Chinese: known refusals and malformed requests by `bot.web.errors`, our own
+    messages as they are, Sanic's English ones translated."""
+    known = known_error_response(request, error)
+    if known is not None:
+        return known
     if not isinstance(error, SanicException):
         log.exception("unhandled error on %s", request.path, exc_info=error)
         return error_response(request, "服务器内部错误，请稍后再试", 500)
@@ -112,14 +125,12 @@ async def _error_page(request: Request, error: Exception) -> HTTPResponse:
 
 
 async def _security_headers(request: Request, response: HTTPResponse) -> None:
-    """No framing, no sniffing, and scripts only from this site (the chat may reach Rasa)."""
-    rasa = request.app.ctx.settings.rasa_url.rstrip("/")
-    websocket = rasa.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    """No framing, no sniffing, scripts only from this site, and the browser talks only to it
+    (the chat goes through our relay, never to Rasa)."""
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        f"connect-src 'self' {rasa} {websocket}; frame-ancestors 'none'; form-action 'self'; "
-        "base-uri 'none'",
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -18,7 +18,6 @@ from bot.threads import in_session
 T = TypeVar("T")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
-SOCKETIO_CLIENT = STATIC / "vendor" / "socket.io.min.js"
 
 
 def template_environment() -> Environment:
@@ -55,7 +54,7 @@ def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or an empty dict for anything else."""
     try:
         data = jsonlib.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

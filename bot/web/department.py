@@ -19,6 +19,8 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
 from bot.tickets.view import ticket_view
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
+from bot.web.identity import shown_actor
 from bot.web.sessions import login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
@@ -101,8 +103,9 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
         fields = action.fields(form)
         await run_db(request, lambda s: action.command(s, number, principal, **fields))
     except service.TicketError as error:
-        status = 404 if isinstance(error, service.TicketNotFound) else 400
-        return await _ticket_page(request, number, error=str(error), status=status, form=form)
+        return await _ticket_page(
+            request, number, error=str(error), status=status_for(error) or 400, form=form
+        )
     return redirect(f"/department/tickets/{number}?done={name}")
 
 
@@ -119,7 +122,9 @@ async def _ticket_page(
 
     def work(session: Session) -> tuple[dict, list[dict]]:
         ticket = service.get_ticket(session, number, principal)
-        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(session, ticket)
+        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(
+            session, ticket, request.app.ctx.settings.secret_key
+        )
 
     try:
         ticket, history = await run_db(request, work)
@@ -138,11 +143,12 @@ async def _ticket_page(
     )
 
 
-def history_view(session: Session, ticket: Ticket) -> list[dict[str, Any]]:
+def history_view(session: Session, ticket: Ticket, secret: str) -> list[dict[str, Any]]:
+    """The ticket's history; citizens appear by a label, never by their sender id."""
     return [
         {
             "at": assume_utc(event.at),
-            "actor": event.actor,
+            "actor": shown_actor(secret, event.actor),
             "action": EVENT_LABELS.get(event.action.removeprefix("ticket."), event.action),
             "note": (event.detail or {}).get("note") or "",
         }

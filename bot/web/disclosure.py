@@ -33,15 +33,19 @@ from bot.disclosure.rules import Rules, cached_rules
 from bot.privacy import mask, mask_name, mask_phone
 from bot.threads import in_thread
 from bot.tickets.models import as_utc
+from bot.web import limits
 from bot.web.common import render, run_db
-from bot.web.sessions import LoginLimiter, csrf_token, login_required
+from bot.web.errors import status_for
+from bot.web.gate import client_address
+from bot.web.sessions import csrf_token, login_required
 
 NUMBER = r"[A-Za-z0-9-]{1,32}"
 TOKEN = "submission"
 MAX_FIELD = 4000
 PAGE_SIZE = 100
-SUBMISSIONS_PER_WINDOW = 10
-WINDOW_SECONDS = 10 * 60
+SUBMISSIONS = limits.Rule("disclosure_submissions", 10, 10 * 60)
+"""Applications per address; a status check that finds nothing counts against the same window."""
+LOOKUPS = limits.Rule("disclosure_lookups", 10, 10 * 60)
 FORM_FIELDS = (
     "applicant_kind",
     "applicant_name",
@@ -69,7 +73,6 @@ blueprint = Blueprint("disclosure")
 
 
 def register(app: Sanic) -> None:
-    app.ctx.disclosure_limiter = LoginLimiter(SUBMISSIONS_PER_WINDOW, WINDOW_SECONDS)
     app.blueprint(blueprint)
 
 
@@ -116,11 +119,10 @@ async def apply_submit(request: Request) -> HTTPResponse:
     if not nonce or len(nonce) > 64 or signature != _submission_token(request, nonce):
         form.pop("nonce", None)
         return _apply_page(request, form, "页面已过期，请重新提交", status=400)
-    limiter: LoginLimiter = request.app.ctx.disclosure_limiter
-    address = (request.remote_addr or request.ip or "?", "disclosure")
-    if limiter.blocked(address):
+    try:
+        await limits.check(request.app.ctx.rate_windows, SUBMISSIONS, client_address(request))
+    except limits.Limited:
         return _apply_page(request, form, "提交过于频繁，请稍后再试", status=429)
-    limiter.failed(address)
     rules = _rules(request)
     settings = request.app.ctx.settings
     try:
@@ -160,9 +162,11 @@ async def status_page(request: Request) -> HTTPResponse:
     form = _form(request) if request.method == "POST" else {}
     result, error = None, ""
     if request.method == "POST":
-        limiter: LoginLimiter = request.app.ctx.disclosure_limiter
-        address = (request.remote_addr or request.ip or "?", "status")
-        if limiter.blocked(address):
+        try:
+            await limits.check(
+                request.app.ctx.rate_windows, LOOKUPS, client_address(request), record=False
+            )
+        except limits.Limited:
             return render(
                 request,
                 "disclosure/status.html",
@@ -177,7 +181,7 @@ async def status_page(request: Request) -> HTTPResponse:
             lambda s: service.lookup(s, number, last4, catalogue=request.app.ctx.catalogue),
         )
         if result is None:
-            limiter.failed(address)
+            await request.app.ctx.rate_windows.hit(LOOKUPS, client_address(request))
             error = "没有找到该申请，或手机号后四位不一致"
     return render(
         request,
@@ -337,8 +341,9 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
         command = action(request, form)
         await run_db(request, lambda s: command(s, number, principal))
     except errors.DisclosureError as error:
-        status = 404 if isinstance(error, errors.DisclosureNotFound) else 400
-        return await _application_page(request, number, error=str(error), status=status, form=form)
+        return await _application_page(
+            request, number, error=str(error), status=status_for(error) or 400, form=form
+        )
     if name == "transfer":
         return redirect(f"/department/disclosure?done={name}")
     return redirect(f"/department/disclosure/{number}?done={name}")
@@ -445,3 +450,4 @@ def application_view(
             states=STATES,
         )
     return view
+

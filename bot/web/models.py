@@ -1,4 +1,4 @@
-"""Tables of the web consoles: login sessions, hand-over chat messages and suggestion feedback."""
+"""Tables of the web consoles: login sessions and suggestion feedback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Text
 from bot.db import Base
 from bot.tickets.models import UTCDateTime
 
-OPERATOR, CITIZEN = "operator", "citizen"
 FEEDBACK_ACTIONS = ("used", "edited", "rejected")
 
 
@@ -23,26 +22,6 @@ class WebSession(Base):
     )
     created_at = Column(UTCDateTime, nullable=False)
     expires_at = Column(UTCDateTime, nullable=False, index=True)
-
-
-class HandoffMessage(Base):
-    """One line said in a hand-over conversation, by the operator or by the citizen.
-
-    The portal widget polls these while a person is talking to the citizen; the operator's
-    transcript merges them with the assistant's part from Rasa's tracker.
-    """
-
-    __tablename__ = "handoff_messages"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    handoff_id = Column(
-        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    sender_id = Column(String(128), nullable=False, index=True)
-    author = Column(String(16), nullable=False)
-    operator = Column(String(120))
-    text = Column(Text, nullable=False)
-    at = Column(UTCDateTime, nullable=False)
 
 
 class SuggestionFeedback(Base):

@@ -11,9 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from typing import Any, Optional
-from urllib.parse import quote
 
-import httpx
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
@@ -21,14 +19,15 @@ from sqlalchemy.orm import Session
 
 from bot.clock import format_cn
 from bot.db import utcnow
-from bot.handoff import Handoff
+from bot.handoff import Handoff, conversations
 from bot.threads import in_thread
 from bot.tickets import intake, service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
-from bot.web import conversations
+from bot.web.chat import fetch_tracker
 from bot.web.common import error_response, json_body, json_response, render, run_db
+from bot.web.identity import citizen_label
 from bot.web.sessions import login_required
 
 HOTLINE_CHANNEL = "hotline"
@@ -163,7 +162,7 @@ async def create_ticket(request: Request) -> HTTPResponse:
 @login_required("operator")
 async def handoff_queue(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
-        return [_handoff_json(h) for h in conversations.open_requests(session)]
+        return [_handoff_json(h, _secret(request)) for h in conversations.open_requests(session)]
 
     return json_response({"handoffs": await run_db(request, work)})
 
@@ -183,7 +182,9 @@ async def claim(request: Request, handoff_id: int) -> HTTPResponse:
 @login_required("operator")
 async def conversation(request: Request, handoff_id: int) -> HTTPResponse:
     try:
-        handoff = await run_db(request, lambda s: _handoff_json(conversations.get(s, handoff_id)))
+        handoff = await run_db(
+            request, lambda s: _handoff_json(conversations.get(s, handoff_id), _secret(request))
+        )
     except conversations.ConversationError as error:
         return error_response(request, str(error), error.status)
     return render(request, "operator/handoff.html", handoff=handoff)
@@ -193,17 +194,17 @@ async def conversation(request: Request, handoff_id: int) -> HTTPResponse:
 @login_required("operator")
 async def transcript(request: Request, handoff_id: int) -> HTTPResponse:
     """The assistant's part from Rasa's tracker and the hand-over's lines, in time order."""
+
+    def work(session: Session) -> tuple[dict[str, Any], str, list[conversations.Entry]]:
+        found = conversations.get(session, handoff_id)
+        lines = conversations.messages(session, handoff_id)
+        return _handoff_json(found, _secret(request)), found.sender_id, lines
+
     try:
-        handoff, lines = await run_db(
-            request,
-            lambda s: (
-                _handoff_json(conversations.get(s, handoff_id)),
-                conversations.messages(s, handoff_id),
-            ),
-        )
+        handoff, sender_id, lines = await run_db(request, work)
     except conversations.ConversationError as error:
         return error_response(request, str(error), error.status)
-    entries = sorted(await _tracker_entries(request, handoff["sender_id"]) + lines, key=lambda e: e.at)
+    entries = sorted(await _tracker_entries(request, sender_id) + lines, key=lambda e: e.at)
     return json_response({"handoff": handoff, "entries": [e.to_dict() for e in entries]})
 
 
@@ -237,7 +238,7 @@ async def close(request: Request, handoff_id: int) -> HTTPResponse:
 
 async def _deliver(request: Request, handoff: Handoff, text: str) -> bool:
     """Push `text` to channels that cannot poll (Telegram), through the function that channel
-    registered on `app.ctx.handoff_delivery`; the portal widget polls and needs none."""
+    registered on `app.ctx.handoff_delivery`; the portal's event stream reads the stored line."""
     deliver = request.app.ctx.handoff_delivery.get(conversations.delivery_channel(handoff))
     if deliver is None:
         return False
@@ -250,22 +251,16 @@ async def _deliver(request: Request, handoff: Handoff, text: str) -> bool:
 
 
 async def _tracker_entries(request: Request, sender_id: str) -> list[conversations.Entry]:
-    settings = request.app.ctx.settings
-    try:
-        reply = await request.app.ctx.http.get(
-            f"{settings.rasa_url}/conversations/{quote(sender_id, safe=':')}/tracker",
-            params={"token": settings.rasa_token},
-        )
-        reply.raise_for_status()
-    except httpx.HTTPError:
+    tracker = await fetch_tracker(request.app, sender_id)
+    if tracker is None:
         return [conversations.Entry("system", "（暂时无法读取与智能助手的对话记录）", utcnow())]
-    return conversations.tracker_entries(reply.json())
+    return conversations.tracker_entries(tracker)
 
 
-def _handoff_json(handoff: Handoff) -> dict[str, Any]:
+def _handoff_json(handoff: Handoff, secret: str) -> dict[str, Any]:
     return {
         "id": handoff.id,
-        "sender_id": handoff.sender_id,
+        "citizen": citizen_label(secret, handoff.sender_id),
         "channel": handoff.channel,
         "status": handoff.status,
         "status_label": conversations.STATUS_LABELS.get(handoff.status, handoff.status),
@@ -273,6 +268,10 @@ def _handoff_json(handoff: Handoff) -> dict[str, Any]:
         "created_at": format_cn(handoff.created_at),
         "claimed_by": handoff.claimed_by,
     }
+
+
+def _secret(request: Request) -> str:
+    return request.app.ctx.settings.secret_key
 
 
 def _field(data: dict[str, Any], name: str, limit: int) -> Optional[str]:

@@ -30,6 +30,8 @@ from bot.consultation.models import PHASE_LABELS, Summary
 from bot.consultation.report import template_environment, to_public_json
 from bot.web.common import TEMPLATES, json_response, run_db
 
+MAX_VERSION_DIGITS = 9
+
 SUMMARY_CSP = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -147,6 +149,6 @@ def _version(request: Request) -> Optional[int]:
     raw = request.args.get("version")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > MAX_VERSION_DIGITS:
         raise NotFound("版本号无效")
     return int(raw)

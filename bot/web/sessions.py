@@ -4,8 +4,8 @@ The cookie holds a random token; the `web_sessions` row stores its SHA-256 and a
 logging out or deactivating an account ends the session at once. CSRF tokens are HMACs of the
 session token (or, before login, of a random pre-login cookie) with `settings.secret_key`: every
 POST form carries one as `csrf_token`, every fetch as the `X-CSRF-Token` header. Failed logins are
-counted in memory per process (5 per username and address in 15 minutes, then 429): with several
-web processes each counts its own, which still stops guessing at any useful rate.
+counted by `bot.web.limits` (shared through Redis when it is configured): per username and address,
+and per address across usernames, then 429 with Retry-After until the window has passed.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
 from datetime import timedelta
 from functools import wraps
 from typing import Awaitable, Callable, Optional
@@ -27,15 +25,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.accounts import Principal, User, authenticate_password, principal_of
+from bot.accounts import Principal, User, principal_of
 from bot.db import utcnow
+from bot.web import limits
 from bot.web.common import error_response, render, run_db
+from bot.web.gate import client_address
 from bot.web.models import WebSession
+from bot.web.passwords import verify_login
 
 SESSION_COOKIE = "zs_session"
 LOGIN_COOKIE = "zs_login"
 SESSION_LIFETIME = timedelta(hours=12)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOCKED = "登录失败次数过多，请{wait}后再试"
 HOME = {
     "operator": "/operator",
     "department": "/department",
@@ -46,33 +48,6 @@ HOME = {
 
 blueprint = Blueprint("accounts")
 Handler = Callable[..., Awaitable[HTTPResponse]]
-
-
-class LoginLimiter:
-    """Failed logins per (username, address) in a sliding window."""
-
-    def __init__(self, max_failures: int = 5, window_seconds: float = 15 * 60) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def blocked(self, key: tuple[str, str], now: Optional[float] = None) -> bool:
-        failures = self._failures.get(key)
-        if not failures:
-            return False
-        cutoff = (now if now is not None else time.monotonic()) - self.window
-        while failures and failures[0] < cutoff:
-            failures.popleft()
-        if not failures:
-            del self._failures[key]
-            return False
-        return len(failures) >= self.max_failures
-
-    def failed(self, key: tuple[str, str], now: Optional[float] = None) -> None:
-        self._failures[key].append(now if now is not None else time.monotonic())
-
-    def succeeded(self, key: tuple[str, str]) -> None:
-        self._failures.pop(key, None)
 
 
 def _digest(token: str) -> str:
@@ -174,16 +149,25 @@ async def login(request: Request) -> HTTPResponse:
     seed = request.cookies.get(LOGIN_COOKIE, "")
     if not seed or not csrf_valid(request, csrf_token(_secret(request), "login", seed)):
         return _login_form(request, next_url, "页面已过期，请重新登录", username, 403)
-    limiter: LoginLimiter = request.app.ctx.login_limiter
-    key = (username.lower(), request.remote_addr or request.ip)
-    if limiter.blocked(key):
-        return _login_form(request, next_url, "登录失败次数过多，请15分钟后再试", username, 429)
+    windows, rules = request.app.ctx.rate_windows, request.app.ctx.rate_rules
+    address = client_address(request)
+    account_key = f"{username.lower()}|{address}"
     password = form.get("password") or ""
-    principal = await run_db(request, lambda s: authenticate_password(s, username, password))
+    try:
+        with request.app.ctx.logins_in_flight.hold(address):
+            await limits.check(windows, rules.login_ip, address, record=False, message=LOCKED)
+            await limits.check(windows, rules.login_user, account_key, record=False, message=LOCKED)
+            principal = await verify_login(request, username, password)
+            if principal is None:
+                await windows.hit(rules.login_ip, address)
+                await windows.hit(rules.login_user, account_key)
+    except limits.Limited as error:
+        response = _login_form(request, next_url, str(error), username, 429)
+        response.headers.update(error.headers)
+        return response
     if principal is None:
-        limiter.failed(key)
         return _login_form(request, next_url, "用户名或密码错误", username, 401)
-    limiter.succeeded(key)
+    await windows.forget(rules.login_user, account_key)
     token = await run_db(request, lambda s: start_session(s, principal))
     response = redirect(next_url or HOME.get(principal.role, "/"))
     _set_cookie(request, response, SESSION_COOKIE, token, int(SESSION_LIFETIME.total_seconds()))

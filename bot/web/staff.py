@@ -23,7 +23,6 @@ from bot.clock import local_day
 from bot.consultation import (
     ConsultationError,
     NotFound,
-    PermissionDenied,
     approve_summary,
     decide_group,
     draft_summary,
@@ -39,6 +38,7 @@ from bot.consultation.publish import latest_summary, pending_summary
 from bot.privacy import mask
 from bot.publishing import checklist_from_form, checklist_items
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.sessions import login_required
 
 SUMMARY_STATES = {
@@ -230,4 +230,4 @@ def _form(request: Request) -> dict[str, str]:
 
 
 def _status(error: ConsultationError) -> int:
-    return {NotFound: 404, PermissionDenied: 403}.get(type(error), 400)
+    return status_for(error) or 400

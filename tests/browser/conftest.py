@@ -20,6 +20,7 @@ from bot.localstack import LocalStack, start_stack
 from bot.model import ensure_model
 from bot.tickets import service
 from bot.tickets.routing import RoutingResult
+from bot.web import identity
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -132,6 +133,14 @@ def open_chat(page: Page) -> None:
     page.goto("/")
     expect(page.locator(".msg-bot").first).to_contain_text("舟山市政务公开智能助手")
     expect(page.locator(".chat-status")).to_have_text("在线")
+
+
+def chat_sender(page: Page, stack: Stack) -> str:
+    """The conversation id the server signed into this page's chat cookie."""
+    cookie = next(c for c in page.context.cookies() if c["name"] == identity.COOKIE)
+    sender = identity.conversation_of(stack.running.settings.secret_key, cookie["value"])
+    assert sender and sender.startswith("portal:")
+    return sender
 
 
 def say(page: Page, text: str) -> None:

@@ -9,9 +9,18 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from bot.audit import AuditEvent
+from bot.handoff import HandoffMessage
 from bot.tickets.models import Ticket
-from bot.web.models import HandoffMessage, SuggestionFeedback
-from tests.browser.conftest import MARKUP, assert_markup_is_text, login, open_chat, say, screenshot
+from bot.web.models import SuggestionFeedback
+from tests.browser.conftest import (
+    MARKUP,
+    assert_markup_is_text,
+    chat_sender,
+    login,
+    open_chat,
+    say,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -77,7 +86,7 @@ def test_handed_over_conversation_goes_both_ways_and_back(stack, new_page):
     citizen.locator(".quick-replies button", has_text="转人工").first.click()
     expect(citizen.locator(".msg-bot").last).to_contain_text("已为您转接人工客服")
     expect(citizen.locator(".chat-status")).to_have_text("正在为您转接人工客服…")
-    sender = citizen.evaluate("sessionStorage.getItem('zs-chat-sender')")
+    sender = chat_sender(citizen, stack)
 
     operator = login(new_page(), stack, "operator")
     request = operator.locator("#handoff-queue li", has_text="政策解读由谁负责")

@@ -1,4 +1,4 @@
-"""Console logins: session rows, CSRF tokens, the login rate limit and safe redirects."""
+"""Console logins: session rows, CSRF tokens, and safe redirects."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from bot.accounts import User, authenticate_password, create_user
 from bot.db import utcnow
 from bot.web.models import WebSession
 from bot.web.sessions import (
-    LoginLimiter,
     _safe_next,
     csrf_token,
     end_session,
@@ -61,26 +60,6 @@ def test_csrf_tokens_are_bound_to_their_purpose_and_seed():
     assert token != csrf_token("secret", "login", "abc")
     assert token != csrf_token("secret", "session", "abd")
     assert token != csrf_token("other-secret", "session", "abc")
-
-
-def test_five_failures_block_a_username_and_address_for_the_window():
-    limiter = LoginLimiter(max_failures=5, window_seconds=900)
-    key, other = ("op", "10.0.0.1"), ("op", "10.0.0.2")
-    for second in range(5):
-        assert not limiter.blocked(key, now=second)
-        limiter.failed(key, now=second)
-    assert limiter.blocked(key, now=10)
-    assert not limiter.blocked(other, now=10)
-    assert not limiter.blocked(key, now=905), "failures older than the window are forgotten"
-
-
-def test_a_successful_login_clears_the_failures():
-    limiter = LoginLimiter(max_failures=2)
-    key = ("op", "127.0.0.1")
-    limiter.failed(key, now=1)
-    limiter.succeeded(key)
-    limiter.failed(key, now=2)
-    assert not limiter.blocked(key, now=3)
 
 
 def test_login_redirects_stay_on_this_site():

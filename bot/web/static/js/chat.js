@@ -1,6 +1,7 @@
-// The portal's chat widget: talks to Rasa's socket.io channel, or to our REST relay
-// (/api/chat) when the socket.io client is not installed or cannot connect. While a 12345
-// operator has taken the conversation over it talks to /api/handoff/<sender>/messages instead.
+// The portal's chat widget. It talks only to our web service: GET /api/chat (the signed
+// conversation cookie and the conversation so far, so a reload keeps it), POST /api/chat (one
+// message; during a hand-over it goes to the operator) and the event stream /api/chat/events
+// (the operator taking over and their lines, a department's answer), never to Rasa.
 // Every text, the citizen's and the bot's, is put on the page with textContent, never as HTML.
 (function () {
   "use strict";
@@ -10,26 +11,14 @@
   var log = root.querySelector(".chat-log");
   var form = root.querySelector(".chat-form");
   var input = form.querySelector("input");
+  var sendButton = form.querySelector("button");
+  var counter = root.querySelector(".chat-counter");
   var statusLine = root.querySelector(".chat-status");
-  var SENDER_KEY = "zs-chat-sender";
-  var POLL_MS = 3000;
-
-  var sender = sessionStorage.getItem(SENDER_KEY);
-  var newConversation = !sender;
-  if (!sender) {
-    sender = randomId();
-    sessionStorage.setItem(SENDER_KEY, sender);
-  }
-  var human = { on: false, after: 0, timer: null };
-  var transport = null;
-
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
+  var MAX = Number(root.dataset.maxMessage) || 2000;
+  var handoff = "none";
+  var lastOperatorLine = 0;
+  var queue = Promise.resolve();
+  var typing = null;
 
   function setStatus(text) {
     statusLine.textContent = text;
@@ -47,10 +36,13 @@
   function addButtons(buttons) {
     var group = document.createElement("div");
     group.className = "quick-replies";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "快捷回复");
     buttons.forEach(function (button) {
       var element = document.createElement("button");
       element.type = "button";
       element.textContent = button.title;
+      element.setAttribute("aria-label", "快捷回复：" + button.title);
       element.addEventListener("click", function () {
         group.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
         send(button.payload, button.title);
@@ -63,144 +55,138 @@
 
   function showBotMessage(message) {
     if (message.text) addLine("bot", message.text);
-    var buttons = message.quick_replies || message.buttons || [];
-    if (buttons.length) addButtons(buttons);
-    scheduleHandoffCheck();
+    if (message.buttons && message.buttons.length) addButtons(message.buttons);
   }
 
-  function send(text, shown) {
-    addLine("user", shown || text);
-    if (human.on) {
-      sayToOperator(text);
-    } else {
-      transport.send(text);
+  function showTyping(on) {
+    if (on && !typing) {
+      typing = document.createElement("div");
+      typing.className = "msg msg-typing";
+      typing.setAttribute("role", "status");
+      typing.textContent = "智能助手正在输入…";
+      log.appendChild(typing);
+      log.scrollTop = log.scrollHeight;
+    } else if (!on && typing) {
+      typing.remove();
+      typing = null;
     }
   }
 
-  // --- transports -------------------------------------------------------------------------
-
-  function socketTransport(url) {
-    var socket = window.io(url, { path: "/socket.io", transports: ["websocket"], reconnectionAttempts: 3 });
-    var ready = false;
-    var fallenBack = false;
-    var pending = [];
-    socket.on("connect", function () {
-      socket.emit("session_request", { session_id: sender });
-    });
-    socket.on("session_confirm", function () {
-      ready = true;
-      setStatus("在线");
-      pending.splice(0).forEach(emit);
-    });
-    socket.on("bot_uttered", showBotMessage);
-    socket.on("connect_error", function () {
-      if (ready || fallenBack) return;
-      fallenBack = true;
-      socket.close();
-      transport = restTransport();
-      pending.splice(0).forEach(transport.send);
-    });
-    socket.on("disconnect", function () {
-      ready = false;
-      setStatus("连接中断，正在重连…");
-    });
-    function emit(text) {
-      socket.emit("user_uttered", { message: text, session_id: sender });
+  function request(method, url, body) {
+    var options = { method: method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
     }
-    return {
-      send: function (text) {
-        if (ready) emit(text); else pending.push(text);
-      }
-    };
-  }
-
-  function restTransport() {
-    setStatus("在线");
-    var queue = Promise.resolve();
-    return {
-      send: function (text) {
-        queue = queue.then(function () {
-          return postJson("/api/chat", { sender: sender, message: text }).then(function (body) {
-            (body.messages || []).forEach(showBotMessage);
-          }).catch(function (error) {
-            addLine("system", error.message || "网络异常，请稍后再试。");
-          });
-        });
-      }
-    };
-  }
-
-  function postJson(url, body) {
-    return fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) throw new Error(data.error || "请求失败");
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || "网络异常，请稍后再试。");
         return data;
       });
     });
   }
 
-  // --- hand-over to a person --------------------------------------------------------------
-
-  var checkTimer = null;
-  function scheduleHandoffCheck() {
-    if (human.on) return;
-    clearTimeout(checkTimer);
-    checkTimer = setTimeout(checkHandoff, 600);
-  }
-
-  function checkHandoff() {
-    fetch("/api/handoff/" + sender + "/messages?after=" + human.after)
-      .then(function (response) { return response.json(); })
-      .then(applyHandoff)
-      .catch(function () { /* the next poll tries again */ });
-  }
-
-  function applyHandoff(view) {
-    var open = view.status === "waiting" || view.status === "active";
-    if (open && !human.on) {
-      human.on = true;
-      human.timer = setInterval(checkHandoff, POLL_MS);
-    }
-    if (!human.on) return;
-    setStatus(view.status === "active" ? "人工客服已接入" : "正在为您转接人工客服…");
-    (view.messages || []).forEach(function (message) {
-      human.after = Math.max(human.after, message.id);
-      addLine("operator", "人工客服：" + message.text);
+  function send(text, shown) {
+    if (shown !== null) addLine("user", shown || text);
+    queue = queue.then(function () {
+      showTyping(handoff === "none" || handoff === "closed");
+      return request("POST", "/api/chat", { message: text }).then(function (body) {
+        showTyping(false);
+        (body.messages || []).forEach(showBotMessage);
+        if (body.handoff) applyHandoff(body.handoff);
+      }).catch(function (error) {
+        showTyping(false);
+        addLine("system", error.message);
+      });
     });
-    if (!open) {
-      human.on = false;
-      clearInterval(human.timer);
+  }
+
+  // --- what happens without asking: hand-over and notices -----------------------------------
+
+  var HANDOFF_STATUS = { waiting: "正在为您转接人工客服…", active: "人工客服已接入", closed: "在线", none: "在线" };
+
+  function applyHandoff(status) {
+    if (status === handoff) return;
+    var was = handoff;
+    handoff = status;
+    setStatus(HANDOFF_STATUS[status] || "在线");
+    if (status === "active") addLine("system", "人工客服已接入，请直接在这里说明您的情况。");
+    if (status === "closed" && (was === "waiting" || was === "active")) {
       addLine("system", "人工客服已结束本次对话，您可以继续向智能助手提问。");
-      setStatus("在线");
     }
   }
 
-  function sayToOperator(text) {
-    postJson("/api/handoff/" + sender + "/messages", { text: text }).catch(function (error) {
-      addLine("system", error.message);
+  function listen() {
+    if (!window.EventSource) return;
+    var url = "/api/chat/events?status=" + encodeURIComponent(handoff) + "&after=" + lastOperatorLine;
+    var events = new EventSource(url);
+    events.addEventListener("handoff", function (event) {
+      applyHandoff(JSON.parse(event.data).status);
+    });
+    events.addEventListener("operator", function (event) {
+      var line = JSON.parse(event.data);
+      if (line.id <= lastOperatorLine) return;
+      lastOperatorLine = line.id;
+      if (handoff !== "active") applyHandoff("active");
+      addLine("operator", "人工客服：" + line.text);
+    });
+    events.addEventListener("notice", function (event) {
+      addLine("notice", JSON.parse(event.data).text);
     });
   }
 
-  // --- start ------------------------------------------------------------------------------
+  // --- the conversation so far --------------------------------------------------------------
 
+  function replay(body) {
+    var messages = body.messages || [];
+    messages.forEach(function (message) {
+      if (message.author === "bot") showBotMessage(message);
+      else if (message.author === "operator") {
+        lastOperatorLine = Math.max(lastOperatorLine, message.id || 0);
+        addLine("operator", "人工客服：" + message.text);
+      } else if (message.author === "notice") addLine("notice", message.text);
+      else addLine("user", message.text);
+    });
+    var groups = log.querySelectorAll(".quick-replies");
+    groups.forEach(function (group, index) {
+      if (index < groups.length - 1) group.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    });
+    handoff = body.handoff || "none";
+    setStatus(HANDOFF_STATUS[handoff] || "在线");
+    if (messages.length) addLine("system", "欢迎回来，以上是本次会话的记录，您可以继续对话。");
+  }
+
+  // --- the input: a counter, never a silent cut ---------------------------------------------
+
+  function updateCounter() {
+    var length = Array.from(input.value.trim()).length;
+    counter.textContent = length + "/" + MAX;
+    var over = length > MAX;
+    counter.classList.toggle("over", over);
+    input.setAttribute("aria-invalid", over ? "true" : "false");
+    sendButton.disabled = over;
+    counter.setAttribute("aria-label", over
+      ? "已输入" + length + "字，超出" + (length - MAX) + "字，请删减后发送"
+      : "已输入" + length + "字，最多" + MAX + "字");
+  }
+
+  input.addEventListener("input", updateCounter);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text) return;
+    if (!text || Array.from(text).length > MAX) return;
     input.value = "";
+    updateCounter();
     send(text);
   });
 
-  var rasaUrl = root.dataset.rasaUrl;
-  transport = root.dataset.transport === "socketio" && window.io ? socketTransport(rasaUrl) : restTransport();
-  if (newConversation) {
-    transport.send("/greet");
-  } else {
-    addLine("system", "欢迎回来，您可以继续之前的对话。");
-    checkHandoff();
-  }
+  updateCounter();
+  request("GET", "/api/chat").then(function (body) {
+    replay(body);
+    if (body.new) send("/greet", null);
+    listen();
+  }).catch(function (error) {
+    setStatus("连接失败");
+    addLine("system", error.message);
+  });
 })();

@@ -1,0 +1,321 @@
+"""The portal chat's only door: our web service relays to Rasa, owns identity, size and rate.
+
+- `GET /api/chat` gives the browser its signed conversation cookie (`bot.web.identity`) and the
+  conversation so far, replayed from Rasa's tracker and the hand-over's lines, so a reload keeps
+  what was said, ticket numbers included.
+- `POST /api/chat` `{"message": …}` checks the cookie, the size (2,000 characters) and the rate
+  limits (per conversation and per address) before anything reaches Rasa, then relays over
+  loopback REST as `portal:<id>`; while a person has the conversation it goes to the operator.
+- `GET /api/chat/events` is a Server-Sent Events stream of what happens without asking: the
+  operator taking over, their lines, the end of the hand-over, and notices (a department's answer
+  to the citizen's ticket, a published adoption summary).
+
+Rasa's own channels are never reached by the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+import time
+import unicodedata
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Optional
+from urllib.parse import quote
+
+import httpx
+from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot import notices
+from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.db import utcnow
+from bot.handoff import conversations, open_handoff
+from bot.handoff.models import ACTIVE, OPERATOR, WAITING, Handoff, HandoffMessage
+from bot.privacy import mask
+from bot.tickets.models import assume_utc
+from bot.web import identity, limits
+from bot.web.common import error_response, json_response, run_db
+from bot.web.gate import client_address
+
+MAX_MESSAGE = 2000
+STREAM_SECONDS = 25
+"""An event stream ends after this long; the browser reconnects (and says where it was)."""
+STREAM_TICK = 2.0
+MAX_STREAMS = 3
+"""Open event streams per conversation (tabs); more are refused."""
+NO_IDENTITY = "会话已失效，请刷新页面后再试"
+UNAVAILABLE = "智能助手暂时无法连接，请稍后再试或拨打12345"
+
+blueprint = Blueprint("chat")
+
+
+def register(app: Sanic) -> None:
+    app.ctx.chat_streams = Counter()
+    app.blueprint(blueprint)
+
+    @app.before_server_start
+    async def open_rasa(app: Sanic, _loop: Any) -> None:
+        app.ctx.rasa = RasaClient(app.ctx.settings.rasa_url)
+
+    @app.after_server_stop
+    async def close_rasa(app: Sanic, _loop: Any) -> None:
+        await app.ctx.rasa.aclose()
+
+
+@blueprint.get("/api/chat")
+async def history(request: Request) -> HTTPResponse:
+    """The conversation so far; a browser without a valid cookie gets a new, empty one."""
+    sender = identity.conversation(request)
+    if sender is None:
+        response = json_response({"new": True, "messages": [], "handoff": "none"})
+        identity.set_cookie(request, response, identity.mint(request.app.ctx.settings.secret_key))
+        return response
+    tracker = await fetch_tracker(request.app, sender)
+    stored, status = await run_db(request, lambda s: _stored_lines(s, sender))
+    lines = replay(tracker) if tracker is not None else []
+    merged = sorted(lines + stored, key=lambda line: line["at"])
+    return json_response({"new": not merged, "messages": merged, "handoff": status})
+
+
+@blueprint.post("/api/chat")
+async def say(request: Request) -> HTTPResponse:
+    sender = identity.conversation(request)
+    if sender is None:
+        return error_response(request, NO_IDENTITY, 401)
+    body, problem = _chat_body(request)
+    if problem:
+        return error_response(request, problem, 413 if problem.startswith("消息过长") else 400)
+    windows, rules = request.app.ctx.rate_windows, request.app.ctx.rate_rules
+    await limits.check(windows, rules.chat_sender, sender)
+    await limits.check(windows, rules.chat_ip, client_address(request))
+    message = body["message"]
+    try:
+        line = await run_db(request, lambda s: _to_operator(s, sender, message))
+    except conversations.ConversationError as error:
+        return error_response(request, str(error), error.status)
+    if line is not None:
+        return json_response({"messages": [], "handoff": line})
+    try:
+        replies = await request.app.ctx.rasa.send(sender, message, input_channel=identity.PORTAL)
+    except RasaUnavailable:
+        return error_response(request, UNAVAILABLE, 502)
+    return json_response({"messages": [_as_dict(reply) for reply in replies]})
+
+
+@blueprint.get("/api/chat/events")
+async def events(request: Request) -> Optional[HTTPResponse]:
+    """Server-Sent Events: `handoff` (status), `operator` (a line; its id is the event id, so a
+    reconnecting browser's Last-Event-ID says what it has) and `notice`."""
+    sender = identity.conversation(request)
+    if sender is None:
+        return error_response(request, NO_IDENTITY, 401)
+    streams: Counter = request.app.ctx.chat_streams
+    if streams[sender] >= MAX_STREAMS:
+        return error_response(request, "打开的对话窗口过多，请关闭其他窗口后刷新", 429)
+    after = _int(request.headers.get("last-event-id") or request.args.get("after"))
+    status = request.args.get("status") or ""
+    streams[sender] += 1
+    try:
+        response = await request.respond(
+            content_type="text/event-stream; charset=utf-8",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+        await response.send("retry: 1000\n\n")
+        deadline = time.monotonic() + STREAM_SECONDS
+        while time.monotonic() < deadline and not request.transport.is_closing():
+            changes = await run_db(request, lambda s, after=after: _updates(s, sender, after))
+            for event, data, event_id in _stream_events(changes, status):
+                await response.send(_sse(event, data, event_id))
+            after, status = changes["after"], changes["status"]
+            await asyncio.sleep(STREAM_TICK)
+        await response.eof()
+    finally:
+        streams[sender] -= 1
+        if streams[sender] <= 0:
+            del streams[sender]
+    return None
+
+
+async def fetch_tracker(app: Sanic, sender: str) -> Optional[dict]:
+    """The conversation's tracker from Rasa's HTTP API on loopback, or None when unreachable."""
+    settings = app.ctx.settings
+    try:
+        reply = await app.ctx.http.get(
+            f"{settings.rasa_url}/conversations/{quote(sender, safe=':')}/tracker",
+            params={"token": settings.rasa_token},
+        )
+        reply.raise_for_status()
+        return reply.json()
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def replay(tracker: dict) -> list[dict[str, Any]]:
+    """What the citizen saw: their lines (a button click as the button's title) and the bot's
+    with its buttons; the automatic greeting request is left out."""
+    lines: list[dict[str, Any]] = []
+    offered: dict[str, str] = {}
+    for event in tracker.get("events") or ():
+        kind, text = event.get("event"), (event.get("text") or "").strip()
+        at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc).isoformat()
+        if kind == "bot":
+            buttons = [
+                {"title": str(b.get("title") or ""), "payload": str(b.get("payload") or "")}
+                for b in (event.get("data") or {}).get("buttons") or ()
+                if isinstance(b, dict)
+            ]
+            offered.update((b["payload"], b["title"]) for b in buttons)
+            if text or buttons:
+                lines.append({"author": "bot", "text": text, "buttons": buttons, "at": at})
+        elif kind == "user" and text:
+            shown = offered.get(text, "" if text.startswith("/") else text)
+            if shown:
+                lines.append({"author": "user", "text": shown, "at": at})
+    return lines
+
+
+def _chat_body(request: Request) -> tuple[dict[str, str], str]:
+    """The request's `{"message": …}`, or a Chinese reason to refuse it."""
+    if "application/json" not in (request.headers.get("content-type") or ""):
+        return {}, "请以 JSON 发送消息"
+    try:
+        body = jsonlib.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return {}, "消息格式不正确"
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return {}, "消息格式不正确：需要 {\"message\": \"…\"}"
+    if set(body) - {"message"}:
+        return {}, "会话由服务器指定，请求中只能有 message"
+    message = unicodedata.normalize("NFC", body["message"]).strip()
+    if not message:
+        return {}, "消息不能为空"
+    if len(message) > MAX_MESSAGE:
+        return {}, f"消息过长：最多{MAX_MESSAGE}字，您输入了{len(message)}字，请分几次发送"
+    return {"message": message}, ""
+
+
+def _to_operator(session: Session, sender: str, message: str) -> Optional[str]:
+    """Store the line for the operator when a hand-over is open; its status, else None."""
+    handoff = open_handoff(session, sender)
+    if handoff is None:
+        return None
+    conversations.citizen_says(session, sender, message)
+    return handoff.status
+
+
+def _stored_lines(session: Session, sender: str) -> tuple[list[dict[str, Any]], str]:
+    rows = session.execute(
+        select(HandoffMessage).where(HandoffMessage.sender_id == sender).order_by(HandoffMessage.id)
+    ).scalars()
+    lines = [
+        {
+            "author": "operator" if row.author == OPERATOR else "user",
+            "text": row.text,
+            "id": row.id,
+            "at": assume_utc(row.at).isoformat(),
+        }
+        for row in rows
+    ]
+    return lines + _sent_notices(session, sender), _handoff_status(session, sender)
+
+
+def _handoff_status(session: Session, sender: str) -> str:
+    latest = session.execute(
+        select(Handoff.status).where(Handoff.sender_id == sender).order_by(Handoff.id.desc())
+    ).scalars().first()
+    return latest or "none"
+
+
+def _updates(session: Session, sender: str, after: int) -> dict[str, Any]:
+    """New operator lines, the hand-over's status and pending notices of one conversation."""
+    lines = session.execute(
+        select(HandoffMessage.id, HandoffMessage.text)
+        .where(
+            HandoffMessage.sender_id == sender,
+            HandoffMessage.author == OPERATOR,
+            HandoffMessage.id > after,
+        )
+        .order_by(HandoffMessage.id)
+    ).all()
+    claimed = _claim_notices(session, sender)
+    return {
+        "lines": [(row.id, row.text) for row in lines],
+        "after": max([after, *(row.id for row in lines)]),
+        "status": _handoff_status(session, sender),
+        "notices": claimed,
+    }
+
+
+def _stream_events(changes: dict[str, Any], previous_status: str):
+    status = changes["status"]
+    if status != previous_status and (previous_status or status in (WAITING, ACTIVE)):
+        yield "handoff", {"status": status}, None
+    for line_id, text in changes["lines"]:
+        yield "operator", {"id": line_id, "text": text}, line_id
+    for text in changes["notices"]:
+        yield "notice", {"text": text}, None
+
+
+def _claim_notices(session: Session, sender: str) -> list[str]:
+    """Pending notices of one conversation (`bot.notices`, queued where they arise, e.g. a
+    department's answer), marked sent in this transaction before they are pushed: one row goes
+    to one stream only, even with two tabs open. `GET /api/chat` replays sent ones, so a push
+    lost with its connection is still seen on the next visit."""
+    Notice = notices.Notice
+    rows = session.execute(
+        select(Notice.id, Notice.message)
+        .where(
+            Notice.channel == identity.PORTAL,
+            Notice.recipient == sender,
+            Notice.status == notices.PENDING,
+        )
+        .order_by(Notice.id)
+    ).all()
+    claimed = []
+    for row in rows:
+        taken = session.execute(
+            update(Notice)
+            .where(Notice.id == row.id, Notice.status == notices.PENDING)
+            .values(status=notices.SENT, attempts=Notice.attempts + 1, sent_at=utcnow())
+        )
+        if taken.rowcount == 1:
+            claimed.append(mask(row.message))
+    return claimed
+
+
+def _sent_notices(session: Session, sender: str) -> list[dict[str, Any]]:
+    Notice = notices.Notice
+    rows = session.execute(
+        select(Notice.message, Notice.sent_at).where(
+            Notice.channel == identity.PORTAL,
+            Notice.recipient == sender,
+            Notice.status == notices.SENT,
+            Notice.sent_at.is_not(None),
+        )
+    )
+    return [
+        {"author": "notice", "text": mask(row.message), "at": assume_utc(row.sent_at).isoformat()}
+        for row in rows
+    ]
+
+
+def _sse(event: str, data: dict[str, Any], event_id: Optional[int]) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {jsonlib.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _as_dict(message: BotMessage) -> dict[str, Any]:
+    return {
+        "text": message.text,
+        "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
+    }
+
+
+def _int(raw: Optional[str]) -> int:
+    value = (raw or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else 0

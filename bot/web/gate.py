@@ -1,0 +1,63 @@
+"""What every request to the web service passes before its body is read: a size cap for its route
+and the per-address rate limit.
+
+Both run on Sanic's `http.routing.after` signal, which fires once the route is known and before
+the body is received, so a 1 MB body to a route that takes 16 KB is refused (413) after its first
+16 KB, and an address over its limit is refused (429 with Retry-After) without reading the body
+at all. The global cap (`REQUEST_MAX_SIZE`, 1 MB) still holds for anything not listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Sanic
+from sanic.request import Request
+
+from bot.web import limits
+
+BODY_CAPS = (
+    ("/api/chat", 16_000),
+    ("/login", 8_000),
+    ("/logout", 8_000),
+    ("/telegram/", 256_000),
+    ("/staff/", 256_000),
+    ("/disclosure", 256_000),
+    ("/department/disclosure/", 256_000),
+)
+"""Per-route body caps in bytes, by path prefix; a chat message of 2,000 characters is at most
+12 KB as escaped JSON, a disclosure form's fields (4,000 characters each) up to 36 KB each when
+URL-encoded."""
+DEFAULT_BODY_CAP = 64_000
+LOGINS_IN_FLIGHT = 2
+"""Logins from one address checked at the same time; more are refused at once."""
+
+
+def install(app: Sanic) -> None:
+    """Set up the rate-limit windows and rules on `app.ctx` and check every request."""
+    settings = app.ctx.settings
+    if settings.proxies_count:
+        app.config.PROXIES_COUNT = settings.proxies_count
+    app.ctx.rate_windows = limits.windows_for(settings)
+    app.ctx.rate_rules = limits.Rules.from_settings(settings)
+    app.ctx.logins_in_flight = limits.InFlight(LOGINS_IN_FLIGHT)
+
+    @app.signal("http.routing.after")
+    async def before_body(request: Request, **_: Any) -> None:
+        if request.stream is not None:
+            request.stream.request_max_size = body_cap(request.path)
+        await limits.check(app.ctx.rate_windows, app.ctx.rate_rules.ip, client_address(request))
+
+    @app.after_server_stop
+    async def close_windows(app: Sanic, _loop: Any) -> None:
+        if isinstance(app.ctx.rate_windows, limits.RedisWindows):
+            await app.ctx.rate_windows.aclose()
+
+
+def body_cap(path: str) -> int:
+    return next((cap for prefix, cap in BODY_CAPS if path.startswith(prefix)), DEFAULT_BODY_CAP)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the proxy's forwarded one when `WEB_PROXIES_COUNT` trusts it."""
+    return request.remote_addr or request.ip or "unknown"
