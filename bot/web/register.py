@@ -22,10 +22,9 @@ from bot.privacy import mask
 from bot.publishing.models import CHANNELS, KINDS, STATE_NAMES, ReviewItem
 from bot.publishing.register import Query, get_record, search, summary, to_csv, versions
 from bot.web.common import error_response, render, run_db
-from bot.web.sessions import LoginLimiter, login_required
+from bot.web.sessions import login_required
 
 QUEUE_LIMIT = 200
-PUBLIC_VIEWS_PER_MINUTE = 120
 CHANNEL_NAMES = {
     "web": "政府网站",
     "portal": "政务公开门户",
@@ -44,7 +43,7 @@ blueprint = Blueprint("register", url_prefix="/")
 
 
 def register(app: Sanic) -> None:
-    app.ctx.publication_limiter = LoginLimiter(PUBLIC_VIEWS_PER_MINUTE, 60)
+    """Add the pages (every request passes the per-address rate limit of `bot.web.gate`)."""
     app.blueprint(blueprint)
 
 
@@ -166,11 +165,6 @@ async def record_page(request: Request, number: str) -> HTTPResponse:
 
 @blueprint.get("/publications/<number:[A-Z0-9-]+>")
 async def public_record(request: Request, number: str) -> HTTPResponse:
-    limiter: LoginLimiter = request.app.ctx.publication_limiter
-    address = (request.remote_addr or request.ip or "?", "publications")
-    if limiter.blocked(address):
-        return error_response(request, "访问过于频繁，请稍后再试", 429)
-    limiter.failed(address)
     return await _record(request, number, staff=False)
 
 

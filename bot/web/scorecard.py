@@ -21,18 +21,17 @@ from bot.publishing.register import latest
 from bot.scorecard import AREAS, DEFINITIONS, NO_DATA, Scorecard, drill_down, snapshot, trend
 from bot.scorecard.compute import today_month
 from bot.web.common import error_response, render, run_db
-from bot.web.sessions import LoginLimiter, login_required
+from bot.web.sessions import login_required
 
 MONTH = re.compile(r"20\d\d-(0[1-9]|1[0-2])")
 KIND = "scorecard"
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 360, 120, 20
-PUBLIC_VIEWS_PER_MINUTE = 120
 
 blueprint = Blueprint("scorecard", url_prefix="/")
 
 
 def register(app: Sanic) -> None:
-    app.ctx.scorecard_limiter = LoginLimiter(PUBLIC_VIEWS_PER_MINUTE, 60)
+    """Add the pages (every request passes the per-address rate limit of `bot.web.gate`)."""
     app.blueprint(blueprint)
 
 
@@ -154,12 +153,6 @@ async def public_month(request: Request, month: str) -> HTTPResponse:
 
 
 async def _public(request: Request, month: Optional[str]) -> HTTPResponse:
-    limiter: LoginLimiter = request.app.ctx.scorecard_limiter
-    address = (request.remote_addr or request.ip or "?", "scorecard")
-    if limiter.blocked(address):
-        return error_response(request, "访问过于频繁，请稍后再试", 429)
-    limiter.failed(address)
-
     def work(session: Session) -> dict[str, Any]:
         published = session.execute(
             select(RegisterRecord.reference)
