@@ -196,6 +196,9 @@ def render_markdown(content: dict[str, Any], meta: dict[str, Any]) -> str:
         lines.append(
             f"版本：第{meta['version']}版　发布时间：{meta.get('published_at') or '未发布'}"
         )
+    if not stats["opinions"]:
+        lines.append("\n征求意见期间未收到意见。")
+        return "\n".join(lines) + "\n"
     lines.append(
         f"\n共收到意见 {stats['opinions']} 条，归纳为 {stats['groups']} 组，"
         f"其中相对集中的意见 {stats['concentrated_groups']} 组。\n"

@@ -16,7 +16,7 @@ import httpx
 from sanic import Sanic
 from sanic.exceptions import SanicException
 from sanic.request import Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, file, json
 
 from bot.config import Settings
 from bot.services import Services
@@ -34,6 +34,7 @@ from bot.web import (
     portal,
     public_consultation,
     register,
+    routing_review,
     scorecard,
     sessions,
     staff,
@@ -65,12 +66,17 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     async def healthz(request):
         return json({"status": "ok"})
 
+    @app.get("/favicon.ico")
+    async def favicon(request):
+        return await file(STATIC / "favicon.svg", mime_type="image/svg+xml")
+
     app.static("/static", str(STATIC), name="static")
     for blueprint in (
         sessions.blueprint,
         portal.blueprint,
         api_assist.blueprint,
         operator.blueprint,
+        routing_review.blueprint,
         department.blueprint,
         staff.blueprint,
     ):
