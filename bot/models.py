@@ -1,6 +1,6 @@
 """Every table's module, imported so `Base.metadata` is complete (Alembic and tests use it)."""
 
-from bot import accounts, audit, handoff, notices, numbering  # noqa: F401
+from bot import accounts, audit, handoff, notices, numbering, status_checks  # noqa: F401
 from bot.channels import telegram, wechat  # noqa: F401
 from bot.consultation import models as consultation  # noqa: F401
 from bot.db import Base
