@@ -1,7 +1,7 @@
 """register: review before publication, the publication register, stored scorecard counts (issue 19)
 
 Revision ID: 0013_register
-Revises: 0016_routing
+Revises: 0007_journeys
 Create Date: 2026-12-07 00:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_register"
-down_revision = "0016_routing"
+down_revision = "0007_journeys"
 branch_labels = None
 depends_on = None
 
