@@ -31,6 +31,17 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _secret(name: str, file_name: str, var_dir: Path, production: bool) -> str:
+    """The variable if set; in development otherwise this installation's random secret; in
+    production otherwise empty (and `bot.keys` refuses to start)."""
+    value = _env(name, "")
+    if value or production:
+        return value
+    from bot.keys import installation_secret
+
+    return installation_secret(var_dir, file_name)
+
+
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -54,8 +65,10 @@ class Settings:
     actions_port: int = 5055
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    rasa_token: str = "zhoushan-dev-token"
-    secret_key: str = "dev-secret-change-me"
+    rasa_host: str = "127.0.0.1"
+    actions_host: str = "127.0.0.1"
+    rasa_token: str = ""
+    secret_key: str = ""
     sanic_workers: int = 1
     action_workers: int = 1
     telegram_token: str = ""
@@ -69,6 +82,10 @@ class Settings:
     wechat_template_id: str = ""
     wechat_reply_seconds: float = 4.0
     public_base_url: str = "http://127.0.0.1:8080"
+    status_check_attempts: int = 5
+    """Wrong phone digits (per ticket or receipt, and per conversation) before checks lock."""
+    status_check_lock_minutes: int = 30
+    """How long a locked status check stays locked after the last wrong digits."""
     rabbitmq_url: str = ""
     hotspots_queue: str = "zhoushan_events"
     proxies_count: int = 0
@@ -86,6 +103,8 @@ class Settings:
     """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
     kb_reload_seconds: int = 30
     """ZS_KB_RELOAD_SECONDS: how often services look for an updated policy library."""
+    retention_days: int = 30
+    """ZS_RETENTION_DAYS: days a conversation keeps raw phone/ID numbers (`privacy retain`)."""
 
     profile: str = "dev"
 
@@ -111,8 +130,10 @@ class Settings:
             actions_port=_env_int("ACTIONS_PORT", 5055),
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=web_port,
-            rasa_token=_env("RASA_TOKEN", "zhoushan-dev-token"),
-            secret_key=_env("SECRET_KEY", "dev-secret-change-me"),
+            rasa_host=_env("RASA_HOST", "127.0.0.1"),
+            actions_host=_env("ACTIONS_HOST", "127.0.0.1"),
+            rasa_token=_secret("RASA_TOKEN", "rasa_token", var_dir, production),
+            secret_key=_secret("SECRET_KEY", "secret_key", var_dir, production),
             sanic_workers=_env_int("SANIC_WORKERS", 2 if production else 1),
             action_workers=_env_int("ACTION_WORKERS", 2 if production else 1),
             telegram_token=_env("TELEGRAM_TOKEN", ""),
@@ -126,6 +147,8 @@ class Settings:
             wechat_template_id=_env("WECHAT_TEMPLATE_ID", ""),
             wechat_reply_seconds=_env_float("WECHAT_REPLY_SECONDS", 4.0),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
+            status_check_attempts=_env_int("STATUS_CHECK_ATTEMPTS", 5),
+            status_check_lock_minutes=_env_int("STATUS_CHECK_LOCK_MINUTES", 30),
             rabbitmq_url=_env("RABBITMQ_URL", PRODUCTION_RABBITMQ_URL if production else ""),
             hotspots_queue=_env("HOTSPOTS_QUEUE", "zhoushan_events"),
             proxies_count=_env_int("WEB_PROXIES_COUNT", 0),
@@ -134,6 +157,7 @@ class Settings:
             rate_limit_chat_ip=_env("RATE_LIMIT_CHAT_IP", "60/60"),
             rate_limit_login_user=_env("RATE_LIMIT_LOGIN_USER", "5/900"),
             rate_limit_login_ip=_env("RATE_LIMIT_LOGIN_IP", "20/900"),
+            retention_days=_env_int("ZS_RETENTION_DAYS", 30),
             profile=profile,
             kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
             kb_reload_seconds=_env_int("ZS_KB_RELOAD_SECONDS", 30),
@@ -152,6 +176,8 @@ class Settings:
             "ACTIONS_PORT": str(self.actions_port),
             "WEB_HOST": self.web_host,
             "WEB_PORT": str(self.web_port),
+            "RASA_HOST": self.rasa_host,
+            "ACTIONS_HOST": self.actions_host,
             "RASA_TOKEN": self.rasa_token,
             "SECRET_KEY": self.secret_key,
             "SANIC_WORKERS": str(self.sanic_workers),
@@ -167,6 +193,8 @@ class Settings:
             "WECHAT_TEMPLATE_ID": self.wechat_template_id,
             "WECHAT_REPLY_SECONDS": str(self.wechat_reply_seconds),
             "PUBLIC_BASE_URL": self.public_base_url,
+            "STATUS_CHECK_ATTEMPTS": str(self.status_check_attempts),
+            "STATUS_CHECK_LOCK_MINUTES": str(self.status_check_lock_minutes),
             "RABBITMQ_URL": self.rabbitmq_url,
             "HOTSPOTS_QUEUE": self.hotspots_queue,
             "WEB_PROXIES_COUNT": str(self.proxies_count),
@@ -175,6 +203,7 @@ class Settings:
             "RATE_LIMIT_CHAT_IP": self.rate_limit_chat_ip,
             "RATE_LIMIT_LOGIN_USER": self.rate_limit_login_user,
             "RATE_LIMIT_LOGIN_IP": self.rate_limit_login_ip,
+            "ZS_RETENTION_DAYS": str(self.retention_days),
         }
 
     @property
