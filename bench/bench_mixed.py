@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Optional
 
@@ -31,11 +32,18 @@ from bench.load import LoadResult, run_load
 from bench.output import write_result
 from bench.soak import REQUEST_TIMEOUT, Soak
 from bot.consultation import local_date, open_drafts
-from bot.db import utcnow
+from bot.db import Database, utcnow
 from bot.localstack import LocalStack, start_stack
 from bot.web.identity import COOKIE
 
 FOLLOW_UPS = ["具体是哪一条？", "还有效吗？"]
+
+
+def citizens_client(timeout: float, limits: httpx.Limits) -> httpx.AsyncClient:
+    """One client for many citizens: it keeps no cookies, each request carries its citizen's own
+    (a shared cookie jar would hand one citizen's conversation to the next)."""
+    no_cookies = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(timeout=timeout, limits=limits, cookies=no_cookies)
 
 
 class PortalRun(Soak):
@@ -57,7 +65,6 @@ class PortalRun(Soak):
             opened = await client.get(f"{self.web_url}/api/chat", headers=headers)
             opened.raise_for_status()
             self.cookies[sender] = opened.cookies[COOKIE]
-            client.cookies.clear()
         response = await client.post(
             f"{self.web_url}/api/chat",
             json={"message": text},
@@ -79,9 +86,10 @@ class PortalRun(Soak):
         return [*super().repertoire(), self.policy_followup, self.handover]
 
 
-async def mixed_load(stack: LocalStack, conversations: int, seconds: float) -> PortalRun:
-    assert stack.web_url.startswith("http://127."), "loopback only"
-    with stack.db.session() as session:
+async def mixed_load(web_url: str, db: Database, conversations: int, seconds: float) -> PortalRun:
+    """`conversations` citizens through the chat relay at `web_url` for `seconds`."""
+    assert web_url.startswith("http://127."), "loopback only"
+    with db.session() as session:
         drafts = open_drafts(session, local_date(utcnow()))
     run = PortalRun(
         url="",
@@ -89,9 +97,9 @@ async def mixed_load(stack: LocalStack, conversations: int, seconds: float) -> P
         opinion_draft=drafts[0].title if drafts else None,
         load=LoadResult(conversations, 0, 0, 0.0),
     )
-    run.web_url, run.cookies, run.addresses = stack.web_url, {}, {}
+    run.web_url, run.cookies, run.addresses = web_url, {}, {}
     limits = httpx.Limits(max_connections=conversations + 4)
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
+    async with citizens_client(REQUEST_TIMEOUT, limits) as client:
         await run.say(client, "warmup", "你好")
         run.load = LoadResult(conversations, 0, 0, 0.0)
         started = time.monotonic()
@@ -130,10 +138,10 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
         simple_many = asyncio.run(
             run_load(stack.rasa_url, OURS_SIMPLE, 32, max(4, messages // 8), CONVERSATION_LENGTH)
         )
-        one = asyncio.run(mixed_load(stack, 1, seconds / 2))
+        one = asyncio.run(mixed_load(stack.web_url, stack.db, 1, seconds / 2))
         groups = service_groups(stack)
         before = services_cpu(groups)
-        many = asyncio.run(mixed_load(stack, 32, seconds))
+        many = asyncio.run(mixed_load(stack.web_url, stack.db, 32, seconds))
         cpu = per_message(before, services_cpu(groups), many.load.messages, {})
     finally:
         stack.stop()

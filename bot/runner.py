@@ -118,7 +118,9 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
     rasa = Service(
         "rasa",
         [
-            str(BIN / "rasa"),
+            str(BIN / "python"),
+            "-m",
+            "bot.rasa_server",
             "run",
             "--enable-api",
             "--auth-token",
