@@ -57,7 +57,7 @@ def render_endpoints(settings: Settings) -> dict:
     if settings.redis_url:
         redis = make_url(settings.redis_url)
         endpoints["lock_store"] = {
-            "type": "redis",
+            "type": "bot.lock_store.RedisLockStore",
             "url": redis.host or "127.0.0.1",
             "port": redis.port or 6379,
             "db": int(redis.database or 0),
