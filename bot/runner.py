@@ -39,7 +39,7 @@ def render_endpoints(settings: Settings) -> dict:
         }
     else:
         tracker = {
-            "type": "SQL",
+            "type": "bot.tracker_store.TrackerStore",
             "dialect": "postgresql",
             "url": url.host or "127.0.0.1",
             "port": url.port or 5432,
