@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import in_thread, latest_text
 from bot.policy import Answer, Result, format_reply
+from bot.policy.referral import out_of_library_reply, responsible_office
 from bot.services import services
 from bot.text import clean
 
@@ -36,17 +37,29 @@ def question_of(tracker: Tracker) -> str:
     return latest_text(tracker)
 
 
+HELP_BUTTONS = [
+    {"title": "转人工", "payload": "/request_human"},
+    {"title": "提交咨询工单", "payload": "/file_complaint"},
+]
+
+
+def choice_buttons(answer: Answer) -> List[Dict[str, str]]:
+    """One button per policy that fits: the question asked again within that policy."""
+    question = answer.question[:80]
+    return [
+        {"title": title[:30], "payload": f'/ask_policy{{"policy_query": "《{title}》{question}"}}'}
+        for _, title in answer.choices
+        if '"' not in title + question and "\\" not in title + question
+    ]
+
+
 def buttons_for(answer: Answer) -> List[Dict[str, str]]:
     buttons = [
         {"title": title[:30], "payload": f'/ask_policy{{"policy_query": "{title[:60]}"}}'}
         for title in answer.suggestions[:3]
         if '"' not in title
     ]
-    buttons += [
-        {"title": "转人工", "payload": "/request_human"},
-        {"title": "提交咨询工单", "payload": "/file_complaint"},
-    ]
-    return buttons
+    return buttons + HELP_BUTTONS
 
 
 class ActionAnswerPolicy(Action):
@@ -65,17 +78,18 @@ class ActionAnswerPolicy(Action):
         kb = await in_thread(lambda: services().kb)
         previous = previous_answer(tracker.get_slot("policy_context"))
         answer = await in_thread(kb.followup, question, previous)
+        if answer.out_of_library:
+            office = await in_thread(responsible_office, question, services().router)
+            dispatcher.utter_message(text=out_of_library_reply(office), buttons=HELP_BUTTONS)
+            return []
+        if answer.choices and choice_buttons(answer):
+            dispatcher.utter_message(text=format_reply(answer), buttons=choice_buttons(answer))
+            return []
         if answer.results and answer.confident:
             dispatcher.utter_message(text=format_reply(answer))
             return [SlotSet("policy_context", answer.best.to_dict())]
         if answer.results:
             dispatcher.utter_message(text=format_reply(answer), buttons=buttons_for(answer))
             return []
-        dispatcher.utter_message(
-            text=format_reply(answer),
-            buttons=[
-                {"title": "转人工", "payload": "/request_human"},
-                {"title": "提交咨询工单", "payload": "/file_complaint"},
-            ],
-        )
+        dispatcher.utter_message(text=format_reply(answer), buttons=HELP_BUTTONS)
         return []

@@ -136,6 +136,19 @@ def _kb_rows(kb: dict[str, Any]) -> Iterator[Row]:
     )
 
 
+def _library_rows(library: dict[str, Any]) -> Iterator[Row]:
+    ours, bm25s = library["ours"], library["bm25s"]
+    yield (
+        f"Policy library, {library['documents']:,} documents ({library['passages']:,} passages)",
+        f"import + index {library['import_and_index_s']:.0f} s (CPU {library['import_cpu_s']:.0f} + "
+        f"{library['index_cpu_s']:.0f} s; target 300 s); ready {library['ready_s']:.1f} s "
+        f"(target 15 s); `ask` p95 {_ms(ours['cpu']['p95_ms'])} ms CPU (target 10 ms), bm25s "
+        f"scoring p95 {_ms(bm25s['cpu']['p95_ms'])} ms; RSS {library['rss_mb']:.0f} MB loaded, "
+        f"{library['build_rss_mb']:.0f} MB importing (target 1,536 MB)",
+        "`python bench/bench_library.py`",
+    )
+
+
 def _routing_rows(routing: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"Routing latency ({routing['calls']:,} calls)",
@@ -181,15 +194,35 @@ def _door_rows(door: dict[str, Any]) -> Iterator[Row]:
     )
 
 
+def _hotspots_rows(h: dict[str, Any]) -> Iterator[Row]:
+    replay, page = h["replay"], h["topics_page"]
+    yield (
+        f"舆情 replay: {replay['messages']:,} generated messages over {h['stream_days']} days",
+        f"**{replay['messages_per_s']:,} msg/s** ({replay['messages_per_cpu_s']:,} per CPU-second; "
+        f"target {h['target_messages_per_s']:,}); {h['replay_over_parse_time']}× the time of only "
+        f"parsing the lines; at most {replay['peak_open_topics']:,} open topics, peak RSS "
+        f"{h['peak_rss_mib']} MiB",
+        "`python bench/bench_hotspots.py`",
+    )
+    yield (
+        f"舆情 staff topics page with {page['open_topics']:,} open topics",
+        f"p50/p95 {page['p50_ms']}/{page['p95_ms']} ms (CPU p95 {page['cpu_p95_ms']} ms; "
+        f"target p95 {h['target_page_p95_ms']} ms)",
+        "`python bench/bench_hotspots.py`",
+    )
+
+
 ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("accuracy", _accuracy_rows),
     ("chat", _chat_rows),
     ("soak", _soak_rows),
     ("kb", _kb_rows),
+    ("library", _library_rows),
     ("routing", _routing_rows),
     ("inbox", _inbox_rows),
     ("consultation", _consultation_rows),
     ("door", _door_rows),
+    ("hotspots", _hotspots_rows),
 )
 """Each benchmark's rows, in the table's order; a benchmark without results gives none."""
 

@@ -24,11 +24,13 @@ BENCHES = {
     "accuracy": ["bench/bench_accuracy.py"],
     "chat": ["-m", "bench.bench_chat"],
     "kb": ["bench/bench_kb.py"],
+    "library": ["bench/bench_library.py"],
     "routing": ["bench/bench_routing.py"],
     "consultation": ["bench/bench_consultation.py"],
     "inbox": ["bench/bench_inbox.py"],
     "door": ["bench/bench_door.py"],
     "disclosure_report": ["bench/bench_disclosure_report.py"],
+    "hotspots": ["bench/bench_hotspots.py"],
     "soak": ["bench/soak.py"],
 }
 

@@ -93,6 +93,10 @@ class Settings:
     """Networks (comma-separated) nginx believes about the client's address in X-Forwarded-For,
     e.g. a load balancer in front of it; none by default. Load tests from loopback set
     127.0.0.1 so each simulated citizen has an address of its own; never in production."""
+    kb_max_file_mb: int = 20
+    """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
+    kb_reload_seconds: int = 30
+    """ZS_KB_RELOAD_SECONDS: how often services look for an updated policy library."""
 
     profile: str = "dev"
 
@@ -148,6 +152,8 @@ class Settings:
             proxy_server_name=_env("PROXY_SERVER_NAME", "_"),
             proxy_trusted=_env("PROXY_TRUSTED", ""),
             profile=profile,
+            kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
+            kb_reload_seconds=_env_int("ZS_KB_RELOAD_SECONDS", 30),
         )
 
     def to_env(self) -> dict[str, str]:

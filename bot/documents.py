@@ -228,6 +228,17 @@ def parse_document(text: str, fmt: str = "text") -> Document:
     return _build(blocks)
 
 
+def document_lines(text: str, fmt: str = "text") -> list[str]:
+    """The document's non-empty lines in reading order, as the structure parser sees them."""
+    if fmt == "html":
+        blocks = _html_blocks(text)
+    elif fmt == "markdown":
+        blocks = _markdown_blocks(text)
+    else:
+        blocks = [_Block([line]) for line in text.splitlines()]
+    return [line for block in map(_tidy_block, blocks) for line in block.lines]
+
+
 def read_document(path: Path) -> Document:
     text = path.read_text(encoding="utf-8-sig")
     return parse_document(text, detect_format(path.name, text))

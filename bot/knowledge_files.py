@@ -371,6 +371,8 @@ class ConfidenceSettings(Schema):
     min_score: Optional[float]
     min_margin: Optional[float]
     sure_score: Optional[float]
+    min_coverage: Optional[float]
+    library_coverage: Optional[float]
 
 
 class RetrievalFile(Schema):
@@ -384,6 +386,9 @@ class RetrievalFile(Schema):
     kind_weights: Optional[dict[str, float]]
     synonym_weight: Optional[float]
     context_boost: Optional[float]
+    outdated_weight: Optional[float]
+    document_weight: Optional[float]
+    tie_ratio: Optional[float]
     interpretation_cues: Optional[dict[str, list[str]]]
     candidates: Optional[int]
     max_question_chars: Optional[int]

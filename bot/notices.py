@@ -144,10 +144,6 @@ def register_channel(name: str, open_sender: OpenSender) -> None:
     _channels[name] = open_sender
 
 
-def channel_names() -> list[str]:
-    return sorted(_channels)
-
-
 async def deliver_with(db: Database, channel: str, send: Send) -> Delivery:
     """Send every pending notice of `channel` once through `send`; database work off the loop."""
 

@@ -26,6 +26,8 @@ from sqlalchemy.engine import make_url
 from bot.config import PROJECT_ROOT, Settings
 
 BIN = Path(sys.executable).parent
+RASA_MAX_REQUEST_BYTES = 1_000_000
+"""Bigger requests to Rasa get 413: a chat message is a few kilobytes, the webhook takes no files."""
 
 
 def render_endpoints(settings: Settings) -> dict:
@@ -137,7 +139,11 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
             str(PROJECT_ROOT / "credentials.yml"),
         ],
         f"http://127.0.0.1:{settings.rasa_port}/",
-        {**base_env, "SANIC_WORKERS": str(settings.sanic_workers)},
+        {
+            **base_env,
+            "SANIC_WORKERS": str(settings.sanic_workers),
+            "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_REQUEST_BYTES),
+        },
     )
     actions = Service(
         "actions",

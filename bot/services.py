@@ -7,6 +7,8 @@ process that never answers a policy question never builds the search index.
 
 from __future__ import annotations
 
+import threading
+import time
 from functools import cached_property, lru_cache
 
 from bot.config import Settings
@@ -16,6 +18,8 @@ from bot.db import Database
 class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._kb_lock = threading.Lock()
+        self._kb_checked = 0.0
 
     @cached_property
     def db(self) -> Database:
@@ -27,11 +31,25 @@ class Services:
 
         return Router.load(self.settings.knowledge_dir)
 
-    @cached_property
+    @property
     def kb(self):
-        from bot.policy import KnowledgeBase
+        """The policy library; reloaded (from its persisted index) when its files change, so an
+        import reaches running services without a restart or a new Rasa model."""
+        from bot.policy.kb import KnowledgeBase, library_fingerprint
 
-        return KnowledgeBase.load(self.settings.knowledge_dir)
+        now = time.monotonic()
+        with self._kb_lock:
+            current = self.__dict__.get("_kb")
+            if current is not None and now - self._kb_checked < self.settings.kb_reload_seconds:
+                return current[1]
+            self._kb_checked = now
+            fingerprint = library_fingerprint(self.settings.knowledge_dir)
+            if current is None or current[0] != fingerprint:
+                loaded = KnowledgeBase.load(
+                    self.settings.knowledge_dir, cache_dir=self.settings.var_dir / "cache"
+                )
+                self._kb = (fingerprint, loaded)
+            return self._kb[1]
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -98,6 +98,7 @@ class HotspotTopic(Base):
     __table_args__ = (
         Index("ix_hotspot_topics_status", "status", "last_seen"),
         Index("ix_hotspot_topics_respond_by", "respond_by"),
+        Index("ix_hotspot_topics_alert_at", "alert_at"),
     )
 
 

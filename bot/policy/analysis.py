@@ -30,6 +30,8 @@ _WORD = re.compile(r"^[\u4e00-\u9fffa-z0-9][\u4e00-\u9fffa-z0-9.+-]*$")
 _SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
 _FILLER = "\ue000"
 _MAX_WORD_CHARS = 12
+_COMPACT_UP_TO_CHARS = 1_000_000
+"""A larger library uses jieba's full dictionary: compacting would cost more than it saves."""
 
 
 class DataFileError(ValueError):
@@ -121,6 +123,8 @@ def read_word_list(path: Path) -> frozenset[str]:
 class Analyzer:
     """Turns text into index terms: jieba search-mode words and CJK character bigrams."""
 
+    _recipe: tuple = ()
+
     def __init__(
         self, tokenizer: jieba.Tokenizer, stopwords: frozenset[str], synonyms: Synonyms
     ) -> None:
@@ -150,15 +154,24 @@ class Analyzer:
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
         cache.mkdir(parents=True, exist_ok=True)
         texts = [*corpus, *sorted(synonyms.terms())]
-        tokenizer = jieba.Tokenizer(str(compact_dictionary(texts, cache)))
-        tokenizer.tmp_dir = str(cache)
-        tokenizer.initialize()
-        for path in user_dictionaries:
-            tokenizer.load_userdict(str(path))
-        for word in sorted(synonyms.terms()):
-            if len(word) > 1 and word not in tokenizer.FREQ:
-                tokenizer.add_word(word)
-        return cls(tokenizer, read_word_list(stopwords_path), synonyms)
+        if sum(map(len, texts)) > _COMPACT_UP_TO_CHARS:
+            dictionary = str(Path(jieba.__file__).parent / "dict.txt")
+        else:
+            dictionary = str(compact_dictionary(texts, cache))
+        recipe = (dictionary, str(cache), tuple(map(str, user_dictionaries)))
+        analyzer = cls(_tokenizer(*recipe, synonyms), read_word_list(stopwords_path), synonyms)
+        analyzer._recipe = recipe
+        return analyzer
+
+    def __getstate__(self) -> dict:
+        """Pickled without jieba's tokenizer (it holds a lock); rebuilt from its dictionaries."""
+        state = dict(self.__dict__)
+        state.pop("tokenizer")
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.tokenizer = _tokenizer(*state["_recipe"], state["synonyms"])
 
     def words(self, text: str) -> list[str]:
         """jieba words plus the dictionary words inside long ones (search mode), minus noise.
@@ -219,6 +232,21 @@ class Analyzer:
 
     def has_chinese(self, text: str) -> bool:
         return bool(_RUNS.search(text))
+
+
+def _tokenizer(
+    dictionary: str, cache_dir: str, user_dictionaries: Sequence[str], synonyms: Synonyms
+) -> jieba.Tokenizer:
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer(dictionary)
+    tokenizer.tmp_dir = cache_dir
+    tokenizer.initialize()
+    for path in user_dictionaries:
+        tokenizer.load_userdict(path)
+    for word in sorted(synonyms.terms()):
+        if len(word) > 1 and word not in tokenizer.FREQ:
+            tokenizer.add_word(word)
+    return tokenizer
 
 
 def compact_dictionary(texts: Iterable[str], cache_dir: Path) -> Path:

@@ -32,6 +32,7 @@ REASONS = {
 
 FOLLOWUP_CLAUSE = "clause"
 FOLLOWUP_VALIDITY = "validity"
+FOLLOWUP_DIFFERENCE = "difference"
 
 _SHORT_SENTENCE = 40
 
@@ -62,6 +63,9 @@ class Result:
     pending: bool = False
     sample: bool = False
     suggestion: str = ""
+    title: str = ""
+    date: str = ""
+    superseded_by: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -76,6 +80,10 @@ class Answer:
     reason: Optional[str] = None
     followup: Optional[str] = None
     notice: str = field(default="", compare=False)
+    choices: tuple[tuple[str, str], ...] = ()
+    """(policy id, title) of policies that fit about equally: ask which one is meant."""
+    out_of_library: bool = False
+    """Nothing in the library is about the question: say so, do not offer unrelated clauses."""
 
     @property
     def best(self) -> Optional[Result]:
@@ -97,6 +105,8 @@ class Answer:
             "confident": self.confident,
             "followup": self.followup,
             "notice": self.notice,
+            "out_of_library": self.out_of_library,
+            "choices": [{"policy_id": pid, "title": title} for pid, title in self.choices],
             "results": [r.to_dict() for r in self.results],
         }
 
@@ -147,6 +157,8 @@ def citation(result: Result) -> str:
     parts = [f"来源：《{result.policy}》{result.clause}"]
     if result.doc_no:
         parts.append(f"文号：{result.doc_no}")
+    if result.date:
+        parts.append(f"{result.date}发布")
     if result.url:
         parts.append(result.url)
     return "，".join(parts)
@@ -158,6 +170,8 @@ def caveats(result: Result) -> list[str]:
         notes.append("注意：该政策已失效，以上内容仅供参考，请以现行政策为准。")
     if result.pending:
         notes.append("注意：该政策尚未生效。")
+    if result.superseded_by:
+        notes.append(f"注意：该文件已被《{result.superseded_by}》替代，请以新文件为准。")
     if result.sample:
         notes.append("说明：这是演示用的示例政策，并非真实文件。")
     return notes
@@ -167,9 +181,16 @@ def format_reply(answer: Answer) -> str:
     """The chat message for `answer`: the answer and its source, or "not sure" and the closest items."""
     if answer.reason:
         return REASONS.get(answer.reason, REASONS[NO_MATCH])
+    if answer.out_of_library:
+        return REASONS[NO_MATCH]
     best = answer.best
     if best is None:
         return REASONS[NO_MATCH]
+    if answer.followup == FOLLOWUP_DIFFERENCE:
+        return "\n".join([answer.notice, citation(best)])
+    if answer.choices:
+        titles = "、".join(f"《{title}》" for _, title in answer.choices)
+        return f"有几份政策文件都讲到这个问题：{titles}。请问您想了解哪一份？"
     if answer.followup == FOLLOWUP_VALIDITY:
         return "\n".join([answer.notice, citation(best), *caveats(best)])
     if answer.followup == FOLLOWUP_CLAUSE:

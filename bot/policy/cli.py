@@ -5,20 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Optional
+
+from tqdm import tqdm
 
 from bot.cli import read_inputs
 from bot.config import Settings
 from bot.policy.analysis import DataFileError
 from bot.policy.answers import REASONS, Answer
 from bot.policy.evaluation import EvalFileError, calibrate, evaluate, load_eval
-from bot.policy.importer import DocumentImportError, import_document
+from bot.policy.importer import DocumentImportError, import_document, import_tree
 from bot.policy.kb import KnowledgeBase
+from bot.policy.library_eval import LibraryEvalError, evaluate_corpus
 from bot.policy.loader import PolicyFileError
 
-SEARCH_FIELDS = ("answer", "text", "policy", "clause", "doc_no", "url", "score", "confident")
+SEARCH_FIELDS = (
+    "answer", "text", "policy", "clause", "doc_no", "url", "score", "confident", "policy_id", "title",
+)  # fmt: skip
+"""The contract of `kb search --json`: the first eight as before, then the policy's id and title."""
 
 
 def load_kb(settings: Settings) -> KnowledgeBase:
@@ -107,24 +114,57 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         print(f"kb import: --date must look like 2017-09-30, got {args.date!r}", file=sys.stderr)
         return 2
+    source = Path(args.path)
+    given = {
+        "title": args.title or "",
+        "doc_no": args.doc_no or "",
+        "issuer": args.issuer or "",
+        "published": published,
+        "url": args.url or "",
+        "sample": args.sample,
+    }
+    if source.is_file() and (args.id or args.force):
+        try:
+            path = import_document(
+                source, out_dir, policy_id=args.id or "", overwrite=args.force, **given
+            )
+        except (DocumentImportError, PolicyFileError, OSError) as error:
+            print(f"kb import: {error}", file=sys.stderr)
+            return 1
+        print(path)
+        return 0
+    if args.id or args.force:
+        print("kb import: --id and --force apply to a single file", file=sys.stderr)
+        return 2
     try:
-        path = import_document(
-            Path(args.file),
+        outcomes = import_tree(
+            source,
             out_dir,
-            policy_id=args.id or "",
-            overwrite=args.force,
-            title=args.title or "",
-            doc_no=args.doc_no or "",
-            issuer=args.issuer or "",
-            published=published,
-            url=args.url or "",
-            sample=args.sample,
+            dry_run=args.dry_run,
+            max_bytes=settings.kb_max_file_mb * 2**20,
+            progress=lambda files: tqdm(
+                files, desc="kb import", unit="file", file=sys.stderr, disable=None
+            ),
+            **{key: value for key, value in given.items() if value},
         )
-    except (DocumentImportError, PolicyFileError, OSError, UnicodeDecodeError) as error:
+    except DocumentImportError as error:
         print(f"kb import: {error}", file=sys.stderr)
         return 1
-    print(path)
-    return 0
+    for outcome in outcomes:
+        if outcome.status != "unchanged" and (outcome.reason or outcome.warnings or args.verbose):
+            print(outcome.line(), file=sys.stderr if outcome.status == "failed" else sys.stdout)
+    counts = Counter(outcome.status for outcome in outcomes)
+    changed = counts["imported"] + counts["updated"]
+    if changed and not args.dry_run and out_dir.resolve() == (settings.knowledge_dir / "policies").resolve():
+        if _open_kb(settings) is not None:
+            print("index rebuilt; running services pick it up within ZS_KB_RELOAD_SECONDS")
+    prefix = "dry run, nothing written: " if args.dry_run else ""
+    print(
+        f"{prefix}imported {counts['imported']}, updated {counts['updated']}, "
+        f"unchanged {counts['unchanged']}, duplicates {counts['duplicate']}, "
+        f"failed {counts['failed']} (of {len(outcomes)} files) into {out_dir}"
+    )
+    return 1 if counts["failed"] and counts["failed"] == len(outcomes) else 0
 
 
 def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,6 +202,40 @@ def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval_library(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        report = evaluate_corpus(
+            Path(args.corpus),
+            Path(args.questions),
+            settings.knowledge_dir,
+            Path(args.out_of_scope) if args.out_of_scope else None,
+            baseline=not args.no_baseline,
+        )
+    except (LibraryEvalError, OSError) as error:
+        print(f"eval library: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"documents {report['documents']}, imported {report['imported']}")
+    for line in report["not_imported"]:
+        print(f"  {line}")
+    for name in ("library", "baseline"):
+        for wording, figures in report.get(name, {}).items():
+            print(
+                f"{name:8} {wording:10} n={figures['questions']}  doc@1 {figures['doc@1']:.3f}  "
+                f"span@3 {figures['span@3']:.3f}  answer@1 {figures['answer@1']:.3f}"
+            )
+    if "out_of_scope" in report:
+        oos = report["out_of_scope"]
+        print(f"out of scope: {oos['confident']} of {oos['questions']} answered confidently")
+    if args.misses:
+        for misses in report["misses"].values():
+            for miss in misses:
+                print(f"  miss doc@1 {miss}")
+    return 0
+
+
 def register(commands) -> None:
     kb = commands.top.add_parser("kb", help="policy knowledge base (政策解读)")
     sub = kb.add_subparsers(dest="kb_command", metavar="ACTION")
@@ -178,9 +252,12 @@ def register(commands) -> None:
     sub.add_parser("validate", help="check every knowledge file").set_defaults(handler=_validate)
 
     imp = sub.add_parser(
-        "import", help="turn a document (text, Markdown, HTML) into a policy entry"
+        "import",
+        help="turn documents (a file or a folder: txt, md, html, docx, pdf) into policy entries",
     )
-    imp.add_argument("file")
+    imp.add_argument("path", help="a document, or a folder imported recursively")
+    imp.add_argument("--dry-run", action="store_true", help="show what would happen, write nothing")
+    imp.add_argument("--verbose", action="store_true", help="a line for every file")
     imp.add_argument("--out", help="output folder (default: <knowledge>/policies)")
     imp.add_argument("--id", help="policy id and file name (default: from the file name)")
     imp.add_argument("--title")
@@ -189,7 +266,9 @@ def register(commands) -> None:
     imp.add_argument("--date", help="publication date, YYYY-MM-DD")
     imp.add_argument("--url")
     imp.add_argument("--sample", action="store_true", help="mark as an example, not a real policy")
-    imp.add_argument("--force", action="store_true", help="replace an existing entry")
+    imp.add_argument(
+        "--force", action="store_true", help="replace the entry --id outright (hand-written parts too)"
+    )
     imp.set_defaults(handler=_import)
 
     qa = commands.eval.add_parser(
@@ -200,3 +279,14 @@ def register(commands) -> None:
     qa.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     qa.add_argument("--calibrate", action="store_true", help="also suggest confidence thresholds")
     qa.set_defaults(handler=_eval_qa)
+
+    library = commands.eval.add_parser(
+        "library", help="import a corpus, ask its questions: doc@1, span@3 vs jieba+BM25"
+    )
+    library.add_argument("corpus", help="folder of documents")
+    library.add_argument("questions", help="JSON lines: id, doc, answer, wordings")
+    library.add_argument("--out-of-scope", help="JSON lines of questions no document answers")
+    library.add_argument("--no-baseline", action="store_true", help="skip the jieba+BM25 baseline")
+    library.add_argument("--misses", action="store_true", help="list the doc@1 misses")
+    library.add_argument("--json", action="store_true")
+    library.set_defaults(handler=_eval_library)

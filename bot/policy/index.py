@@ -84,6 +84,13 @@ class FieldedBM25:
         value = weight * idf[term] * tf * (k1 + 1) / (tf + norm)
         return rows[term], passage, value
 
+    def postings(self, name: str, term: str) -> np.ndarray:
+        """Passages holding `term` in field `name` (empty when unknown or not indexed)."""
+        row = self._rows.get((name, term))
+        if row is None:
+            return np.zeros(0, dtype=np.int64)
+        return self._indices[self._indptr[row] : self._indptr[row + 1]]
+
     def _query_rows(
         self, query: Mapping[str, Mapping[str, float]]
     ) -> tuple[np.ndarray, np.ndarray]:

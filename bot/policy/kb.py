@@ -13,6 +13,11 @@ Searching a question:
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import re
+import tempfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -25,6 +30,7 @@ from bot.policy.analysis import Analyzer, term_weights
 from bot.policy.answers import (
     EMPTY,
     FOLLOWUP_CLAUSE,
+    FOLLOWUP_DIFFERENCE,
     FOLLOWUP_VALIDITY,
     NO_CONTENT,
     NO_MATCH,
@@ -41,9 +47,14 @@ from bot.policy.loader import load_policies
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import Passage, clause_passage, policy_passages
+from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
 Query = dict[str, dict[str, float]]
+_NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
+_CHOICE_DEPTH = 3
+"""Results looked at beyond top_k for a second policy fitting as well as the first."""
+_REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 
 
 class KnowledgeBase:
@@ -56,18 +67,60 @@ class KnowledgeBase:
         self.analyzer = analyzer
         self.params = params
         self._by_id = {policy.id: policy for policy in self.policies}
+        self._by_title = {policy.title: policy.id for policy in reversed(self.policies)}
+        self._policy_index = {policy.id: i for i, policy in enumerate(self.policies)}
+        self._variants = frozenset(variant for variant, _ in analyzer.synonyms.variants)
         self.passages: tuple[Passage, ...] = tuple(
             p for policy in self.policies for p in policy_passages(policy)
         )
+        number = {policy.id: i for i, policy in enumerate(self.policies)}
+        self._policy_number = np.array([number[p.policy.id] for p in self.passages], dtype=np.int32)
         analysed = self.analyse(self.passages)
         self.index = FieldedBM25(
             analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
         )
+        self.documents = FieldedBM25(
+            self._document_terms(analysed),
+            {"words": 1.0, "bigrams": 0.5},
+            params.k1,
+            params.b,
+        )
         self._kind_weight = np.array([params.kind_weights.get(p.kind, 1.0) for p in self.passages])
         self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
+        self.superseded_by = supersessions(self.policies)
+        self.interpretations = interpretation_links(self.policies)
 
     @classmethod
     def load(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
+        """The knowledge base of `knowledge_dir`, from its persisted index when one is current.
+
+        Building the index for thousands of documents takes minutes; loading it takes seconds.
+        The index is kept in `cache_dir` under a fingerprint of every file it was built from
+        (and of this package's code), so any change to the library builds a fresh one.
+        """
+        root = Path(knowledge_dir)
+        cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
+        target = cache / f"kb-{library_fingerprint(root)}.pickle"
+        try:
+            with target.open("rb") as handle:
+                loaded = pickle.load(handle)
+            if isinstance(loaded, cls):
+                return loaded
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass
+        kb = cls.build(root, cache_dir)
+        cache.mkdir(parents=True, exist_ok=True)
+        handle, staged = tempfile.mkstemp(dir=cache, suffix=".tmp")
+        with open(handle, "wb") as out:
+            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(staged).replace(target)
+        for old in cache.glob("kb-*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+        return kb
+
+    @classmethod
+    def build(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
         """Policies from `<knowledge_dir>/policies/`, dictionaries, synonyms and settings beside them.
 
         Raises `bot.policy.loader.PolicyFileError` (file and line of each problem) when a
@@ -104,21 +157,152 @@ class KnowledgeBase:
         text, reason = self._prepare(question)
         if reason:
             return Answer(question=text, reason=reason)
+        named = _NAMED_POLICY.match(text)
+        if named and named.group(1) in self._by_title and named.group(2).strip():
+            return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
         query, terms, bigrams = self.query(text)
         scores = self.index.scores(query) * self._kind_weight
+        scores = scores * (1 + self.params.document_weight * self._document_scores(query))
         if context_policy_id in self._by_id:
             scores = np.where(
                 self._policy_of == context_policy_id, scores * self.params.context_boost, scores
             )
+        scores = scores * self._outdated_weights(today)[self._policy_number]
+        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
+        if not ranked:
+            return Answer(question=text, reason=NO_MATCH, out_of_library=True)
+        results = [
+            self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
+        ]
+        covered = self.coverage(text, results[0].policy_id)
+        if covered < self.params.confidence.library_coverage:
+            return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        margin = (ranked[0][1] - runner_up) / ranked[0][1]
+        confident = (
+            self.is_confident(results[0].score, margin)
+            and covered >= self.params.confidence.min_coverage
+        )
+        results[0] = replace(results[0], confident=confident)
+        choices = self._choices(results, context_policy_id)
+        return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _document_terms(self, analysed: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+        """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
+        documents: list[dict[str, list[str]]] = [
+            {"words": [], "bigrams": []} for _ in self.policies
+        ]
+        for passage, terms, number in zip(self.passages, analysed, self._policy_number, strict=True):
+            if passage.kind == "sentence":
+                continue
+            target = documents[number]
+            for name in ("title", "body", "question", "answer", "notes"):
+                target["words"].extend(terms.get(name, ()))
+            target["bigrams"].extend(terms["bigrams"])
+        for policy, target in zip(self.policies, documents, strict=True):
+            title_terms = self.analyzer.words(policy.title)
+            target["words"].extend(title_terms * 3)
+        return documents
+
+    def _document_scores(self, query: Query) -> np.ndarray:
+        """Whole-document BM25 of the question, scaled to 0..1 and spread over the passages:
+        the right document holds all of the question's words, if not in one passage."""
+        scores = self.documents.scores({"words": query["body"], "bigrams": query["bigrams"]})
+        top = scores.max() if len(scores) else 0.0
+        if top <= 0:
+            return np.zeros(len(self.passages))
+        return (scores / top)[self._policy_number]
+
+    def coverage(self, text: str, policy_id: str) -> float:
+        """Share of the question's words (weighted by rarity) that the policy's text contains.
+
+        BM25 scores grow with any shared word, so a question about something the library lacks
+        ("跨海大桥过桥费") still scores high on its common words (舟山, 多少钱); what it lacks is
+        its rare words. Words are jieba's whole words (an everyday variant counts as found when
+        one of its official terms is); characters jieba left single are taken in runs ("船票"),
+        looked up as character pairs. A word the library never saw counts as the rarest.
+        """
+        number = self._policy_index.get(policy_id)
+        if number is None:
+            return 0.0
+        size = self.documents.size
+        total = covered = 0.0
+        for field, alternatives in self._coverage_terms(text):
+            holders = [self.documents.postings(field, term) for term in alternatives]
+            count = max((len(h) for h in holders), default=0)
+            rarity = float(np.log(1 + (size - count + 0.5) / (count + 0.5)))
+            total += rarity
+            if any(len(h) and bool((h == number).any()) for h in holders):
+                covered += rarity
+        return covered / total if total else 1.0
+
+    def _coverage_terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(field, alternatives) for each content word of `text` (see `coverage`)."""
+        analyzer = self.analyzer
+        canonical = dict(analyzer.synonyms.variants)
+        terms: list[tuple[str, tuple[str, ...]]] = []
+        run = ""
+        for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
+            if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in analyzer.stopwords:
+                run += token
+                continue
+            if len(run) >= 2:
+                terms.append(("bigrams", tuple(analyzer.bigrams(run)) or (run,)))
+            run = ""
+            if len(token) < 2 or token in analyzer.stopwords or not analyzer.has_chinese(token):
+                continue
+            terms.append(("words", (token, *canonical.get(token, ()))))
+        return terms
+
+    def _outdated_weights(self, today: Optional[date]) -> np.ndarray:
+        """Per policy: 1, or `outdated_weight` when it is replaced or expired (cached per day)."""
+        day = today or date.today()
+        cached = self.__dict__.get("_outdated")
+        if cached is not None and cached[0] == day:
+            return cached[1]
+        weight = self.params.outdated_weight
+        weights = np.array(
+            [
+                weight if policy.id in self.superseded_by or policy.is_expired(day) else 1.0
+                for policy in self.policies
+            ]
+        )
+        self._outdated = (day, weights)
+        return weights
+
+    def _choices(
+        self, results: list[Result], context_policy_id: Optional[str]
+    ) -> tuple[tuple[str, str], ...]:
+        """(policy id, title) of two different policies fitting about equally, else ()."""
+        if len(results) < 2 or context_policy_id:
+            return ()
+        first = results[0]
+        second = next((r for r in results[1:] if r.policy_id != first.policy_id), None)
+        if second is None or first.score <= 0:
+            return ()
+        if second.score / first.score < self.params.tie_ratio or first.policy == second.policy:
+            return ()
+        return ((first.policy_id, first.policy), (second.policy_id, second.policy))
+
+    def search(
+        self, question: str, policy_id: str, top_k: int = 3, today: Optional[date] = None
+    ) -> Answer:
+        """`ask` restricted to one policy (a chosen button, a follow-up, a policy page)."""
+        text, reason = self._prepare(question)
+        if reason:
+            return Answer(question=text, reason=reason)
+        query, terms, bigrams = self.query(text)
+        scores = self.index.scores(query) * self._kind_weight
+        scores = np.where(self._policy_of == policy_id, scores, 0.0)
         ranked = self._ranked(scores, top_k)
         if not ranked:
             return Answer(question=text, reason=NO_MATCH)
         results = [
             self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
         ]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        margin = (ranked[0][1] - runner_up) / ranked[0][1]
-        results[0] = replace(results[0], confident=self.is_confident(results[0].score, margin))
+        results[0] = replace(
+            results[0], confident=results[0].score >= self.params.confidence.min_score
+        )
         return Answer(question=text, results=tuple(results))
 
     def followup(
@@ -144,6 +328,14 @@ class KnowledgeBase:
             return self._clause_answer(text, best, today)
         if kind == FOLLOWUP_VALIDITY and best is not None:
             return self._validity_answer(text, best, today)
+        if kind == FOLLOWUP_DIFFERENCE and best is not None:
+            return self._difference_answer(text, best)
+        if best is not None and (
+            len(text) <= self.params.max_followup_chars or text.startswith(_REFERRING)
+        ):
+            scoped = self.search(text, best.policy_id, top_k, today)
+            if scoped.results and scoped.results[0].score >= self.params.confidence.min_score:
+                return scoped
         return self.ask(
             text, top_k=top_k, context_policy_id=best.policy_id if best else None, today=today
         )
@@ -250,7 +442,9 @@ class KnowledgeBase:
             answer = truncate(passage.answer, limit)
         else:
             answer = best_sentences(passage.answer, terms, bigrams, limit)
-        return result_for(passage, answer, score, today)
+        result = result_for(passage, answer, score, today)
+        newer = self.policy(self.superseded_by.get(passage.policy.id))
+        return replace(result, superseded_by=newer.title) if newer else result
 
     def _followup_kind(self, text: str) -> Optional[str]:
         if len(text) > self.params.max_followup_chars:
@@ -271,6 +465,34 @@ class KnowledgeBase:
             question=text, results=(replace(result, confident=True),), followup=FOLLOWUP_CLAUSE
         )
 
+    def _difference_answer(self, text: str, previous: Result) -> Answer:
+        """新旧政策差异 of the policy in context against the one it replaced."""
+        policy = self.policy(previous.policy_id)
+        if policy is None:
+            return Answer(question=text, reason=NO_PREVIOUS)
+        if policy.kind == "interpretation" and policy.interprets:
+            target = next((p for p, ids in self.interpretations.items() if policy.id in ids), None)
+            policy = self.policy(target) or policy
+        old_id = next((old for old, new in self.superseded_by.items() if new == policy.id), None)
+        explained = [self._by_id[i] for i in self.interpretations.get(policy.id, [])]
+        found = differences(policy, self.policy(old_id), explained)
+        old = self.policy(old_id)
+        if found:
+            lead = (
+                f"《{policy.title}》与原《{old.title}》相比："
+                if old
+                else f"《{policy.title}》的新旧政策差异："
+            )
+            notice = lead + "\n" + truncate(found, self.params.max_answer_chars)
+        else:
+            notice = f"政策库里没有《{policy.title}》的旧版本，也没有它的新旧政策差异说明。"
+        return Answer(
+            question=text,
+            results=(replace(previous, confident=True),),
+            followup=FOLLOWUP_DIFFERENCE,
+            notice=notice,
+        )
+
     def _validity_answer(self, text: str, previous: Result, today: Optional[date]) -> Answer:
         policy = self.policy(previous.policy_id)
         if policy is None:
@@ -281,6 +503,23 @@ class KnowledgeBase:
             followup=FOLLOWUP_VALIDITY,
             notice=validity_notice(policy, today),
         )
+
+
+def library_fingerprint(root: Path) -> str:
+    """A digest of every file the index is built from (name, size, time) and of this code."""
+    digest = hashlib.sha1()
+    paths = [root / "policy_stopwords.txt", root / "synonyms.yml", root / "policy_retrieval.yml"]
+    for folder in (root / "policies", root / "dictionary", Path(__file__).parent):
+        for base, dirs, files in os.walk(folder):
+            dirs.sort()
+            paths.extend(Path(base) / name for name in sorted(files))
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:20]
 
 
 def validity_notice(policy: Policy, today: Optional[date] = None) -> str:
@@ -317,4 +556,6 @@ def result_for(passage: Passage, answer: str, score: float, today: Optional[date
         pending=policy.is_pending(today),
         sample=policy.sample,
         suggestion=passage.suggestion,
+        title=policy.title,
+        date=f"{policy.published:%Y年%m月%d日}" if policy.published else "",
     )

@@ -45,7 +45,14 @@ _TOP_KEYS = {
     "notes_title": False,
     "interpretation": False,
     "qa": False,
+    "content_sha": False,
+    "source_file": False,
+    "kind": False,
+    "interprets": False,
+    "supersedes": False,
+    "reviewed": False,
 }
+_KINDS = ("policy", "interpretation")
 _NODE_KEYS = {"id", "label", "title", "text", "notes", "children"}
 _QA_KEYS = {"q", "a", "clause", "alt"}
 _ENTRY_KEYS = {"text", "clause", "term"}
@@ -69,7 +76,7 @@ def load_policies(directory: Path) -> list[Policy]:
     problems: list[Problem] = []
     policies: list[Policy] = []
     seen: dict[str, Path] = {}
-    paths = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
+    paths = sorted([*directory.rglob("*.yml"), *directory.rglob("*.yaml")])
     for path in paths:
         try:
             policy = load_policy(path)
@@ -130,6 +137,16 @@ class _Checker:
         dates = {name: self.date(data, name) for name in ("published", "effective", "expires")}
         if dates["effective"] and dates["expires"] and dates["expires"] < dates["effective"]:
             self.fail(data.key_lines["expires"], "expires is before effective")
+        kind = self.text(data, "kind", required=False) or "policy"
+        if kind not in _KINDS:
+            self.fail(data.key_lines["kind"], f"kind must be one of {', '.join(_KINDS)}, got '{kind}'")
+        supersedes = data.get("supersedes") or []
+        if not isinstance(supersedes, list) or not all(isinstance(s, str) for s in supersedes):
+            self.fail(
+                data.key_lines.get("supersedes", data.line),
+                "supersedes must be a list of titles, 文号 or policy ids",
+            )
+            supersedes = []
         clauses = self.structure(data)
         known = {clause.id for clause in clauses}
         interpretation = self.interpretation(data, known)
@@ -148,6 +165,10 @@ class _Checker:
             interpretation=tuple(interpretation),
             qa=tuple(qa),
             source=self.path,
+            kind=kind,
+            interprets=self.text(data, "interprets", required=False),
+            supersedes=tuple(s.strip() for s in supersedes),
+            source_file=self.text(data, "source_file", required=False),
             **dates,
         )
 

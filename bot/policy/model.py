@@ -82,6 +82,10 @@ class Policy:
     interpretation: tuple[Interpretation, ...] = ()
     qa: tuple[QAPair, ...] = ()
     source: Optional[Path] = None
+    kind: str = "policy"
+    interprets: str = ""
+    supersedes: tuple[str, ...] = ()
+    source_file: str = ""
     _by_id: dict[str, Clause] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -27,6 +27,8 @@ class Confidence:
     min_score: float = 20.7
     min_margin: float = 0.04
     sure_score: float = 134.5
+    min_coverage: float = 0.5
+    library_coverage: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class RetrievalParams:
             "bigrams": 0.9,
             "unigrams": 0.2,
             "section": 4.0,
+            "policy": 0.5,
         }
     )
     kind_weights: dict[str, float] = field(
@@ -54,6 +57,9 @@ class RetrievalParams:
     )
     synonym_weight: float = 1.0
     context_boost: float = 1.3
+    outdated_weight: float = 0.6
+    document_weight: float = 2.0
+    tie_ratio: float = 0.93
     interpretation_cues: dict[str, list[str]] = field(default_factory=dict)
     candidates: int = 60
     max_question_chars: int = 200

@@ -118,6 +118,9 @@ def _sentence_passages(policy: Policy, clause: Clause) -> list[Passage]:
 def _passage(
     kind: str, policy: Policy, clause: Optional[Clause], fields: dict[str, str], **rest: str
 ) -> Passage:
+    """Every passage also carries its document's title (`policy` field), so a question naming
+    the policy, its issuer or its subject finds that document among thousands."""
+    fields = {**fields, "policy": policy.title}
     return Passage(kind=kind, policy=policy, clause=clause, fields=fields, **rest)
 
 

@@ -24,6 +24,12 @@ Routing::
 
 `Router.build(knowledge_dir)` builds a fresh router (after the files changed).
 
+Intake (`bot.tickets.intake`): `preview(router, text)` is what the citizen is shown;
+`intake(session, text, Contact(phone, name, anonymous), channel, actor, router=, shown=, ...)`
+stores the ticket with that routing and its deadline, routing only when nothing was shown. The
+chat and the operator console both file tickets through it; `service.create_ticket` enforces
+the phone rule (only a 举报 may be anonymous) and writes the audit rows.
+
 The catalogue (`router.catalogue`, or `Catalogue.load(path)`): `body(id)`, `bodies(function=,
 jurisdiction=)`, `body_for(function, jurisdiction)`, `resolve(name)` (full name or alias),
 `functions`, `function(id)`.

@@ -45,7 +45,7 @@ MONITOR_SECONDS = 0.5
 LEASE_KEY = 4_611_686_018_427_387_017
 """The PostgreSQL advisory lock held by the web service that runs the monitor."""
 MAX_ITEMS_PER_CALL = 200
-PAGE = 200
+PAGE = 100
 
 staff_blueprint = Blueprint("staff_hotspots", url_prefix="/staff/hotspots")
 public_blueprint = Blueprint("public_hotspots", url_prefix="/hotspots")

@@ -133,6 +133,8 @@ def test_policy_pages_show_the_interpretation_and_clauses(stack, new_page):
     page.goto("/")
     expect(page.get_by_role("link", name="征求意见").first).to_have_attribute("href", "/consultations")
     page.goto("/policies")
+    page.get_by_role("searchbox", name="搜索政策").fill("政务公开实施细则")
+    page.get_by_role("button", name="查询").click()
     page.get_by_role("link", name="舟山市全面推进政务公开实施细则").click()
     expect(page.get_by_role("heading", name="舟山市全面推进政务公开实施细则")).to_be_visible()
     for heading in ("解读材料", "政策问答", "政策原文"):
@@ -140,3 +142,22 @@ def test_policy_pages_show_the_interpretation_and_clauses(stack, new_page):
     expect(page.locator(".facts")).to_contain_text("舟山市人民政府办公室")
     expect(page.locator("#clause-2\\.5")).to_contain_text("明确解读责任主体")
     screenshot(page, "portal-policy-phone", full_page=False)
+
+
+def test_policy_search_filters_and_table_of_contents_on_a_phone(stack, new_page):
+    page = new_page(PHONE)
+    page.goto("/policies")
+    page.get_by_role("searchbox", name="搜索政策").fill("公积金提取申请几天内作出决定")
+    page.get_by_label("效力").select_option("in_force")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(".policy-list li").first).to_contain_text("住房公积金管理条例")
+    expect(page.locator("#result-count")).to_contain_text("共")
+    page.get_by_label("发文机关").select_option("舟山市人民代表大会常务委员会")
+    page.get_by_role("searchbox", name="搜索政策").fill("")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(".policy-list li").first).to_contain_text("舟山市")
+    page.goto("/policies/cn41")
+    expect(page.get_by_role("heading", name="目录")).to_be_visible()
+    page.get_by_role("link", name="第四章 提取和使用").click()
+    expect(page.locator("#clause-4")).to_be_in_viewport()
+    screenshot(page, "portal-policy-search-phone", full_page=False)

@@ -21,3 +21,21 @@ def test_follow_up_uses_the_policy_in_context(stack):
 def test_button_without_question_asks_for_one(stack):
     citizen = f"policy-{uuid.uuid4().hex[:10]}"
     assert "政策问题" in stack.texts(citizen, "/ask_policy")
+
+
+def test_library_answer_cites_title_clause_and_doc_number(stack):
+    citizen = f"policy-{uuid.uuid4().hex[:10]}"
+    reply = stack.texts(citizen, "住房公积金管理中心受理提取申请后几天内作出决定")
+    assert "3日内" in reply
+    assert "来源：《住房公积金管理条例》" in reply and "第二十五条" in reply
+    assert "国务院令第262号" in reply
+
+
+def test_question_outside_the_library_says_so_and_offers_a_person(stack):
+    citizen = f"policy-{uuid.uuid4().hex[:10]}"
+    replies = stack.say(citizen, "政策里有没有规定明年元宵节普陀山放不放烟花")
+    text = "\n".join(r.get("text", "") for r in replies)
+    assert "政策库里没有找到回答这个问题的政策文件" in text and "12345" in text
+    assert "《" not in text, "no unrelated clause is offered"
+    titles = [b["title"] for r in replies for b in r.get("buttons", [])]
+    assert "提交咨询工单" in titles and "转人工" in titles

@@ -90,9 +90,12 @@ def test_regrouping_keeps_decided_groups(db, synced, people):
 
 
 def test_opinions_beyond_the_group_limit_stay_on_their_own(monkeypatch):
+    texts = [f"话题{i} 内容{i} 细节{i}" for i in range(8)]
+    texts += [f"{text} 补充" for text in texts]
+    pairs = [[i, i + 8] for i in range(8)]
+    assert sorted(sorted(c.members) for c in cluster_opinions(texts, [0] * 16)) == pairs
+
     monkeypatch.setattr(grouping, "MAX_GROUPS", 3)
-    texts = [f"话题{i} 内容{i} 细节{i}" for i in range(8)] * 2 + ["话题0 内容0 补充"]
-    clusters = cluster_opinions(texts, [0] * len(texts))
-    members = sorted(i for cluster in clusters for i in cluster.members)
-    assert members == list(range(len(texts)))
-    assert sum(1 for cluster in clusters if len(cluster.members) > 1) >= 3
+    clusters = sorted(sorted(c.members) for c in cluster_opinions(texts, [0] * 16))
+    assert [c for c in clusters if len(c) > 1] == pairs[:3]
+    assert sorted(i for c in clusters for i in c) == list(range(16)), "nobody is lost"

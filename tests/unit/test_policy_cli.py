@@ -14,7 +14,9 @@ from tests.unit.policy_data import KNOWLEDGE, write_policy
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
 
-SEARCH_KEYS = ["answer", "text", "policy", "clause", "doc_no", "url", "score", "confident"]
+SEARCH_KEYS = [
+    "answer", "text", "policy", "clause", "doc_no", "url", "score", "confident", "policy_id", "title",
+]  # fmt: skip
 
 
 @pytest.fixture
@@ -110,7 +112,13 @@ def test_eval_command_reports_metrics(
     assert summary["questions"] == 2
     assert summary["hit@1"] == summary["hit@3"] == summary["mrr"] == 1.0
     assert summary["out_of_scope"] == 1 and summary["out_of_scope_confident"] == 0
-    assert set(summary["suggested_confidence"]) == {"min_score", "min_margin", "sure_score"}
+    assert set(summary["suggested_confidence"]) == {
+        "min_score",
+        "min_margin",
+        "sure_score",
+        "min_coverage",
+        "library_coverage",
+    }
     assert main(["eval", "qa", str(questions)]) == 0
     assert "hit@1 1.000" in capsys.readouterr().out
 

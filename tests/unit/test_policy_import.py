@@ -186,15 +186,10 @@ def test_import_refuses_symlink_out_of_the_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere.yml").exists()
 
 
-def test_import_keeps_reviewed_entries(tmp_path: Path) -> None:
-    import_document(SEED, tmp_path, policy_id="rules", issuer="舟山市人民政府办公室")
-    with pytest.raises(DocumentImportError, match="--force"):
-        import_document(SEED, tmp_path, policy_id="rules", issuer="舟山市人民政府办公室")
-
-
-def test_import_needs_an_issuer(tmp_path: Path) -> None:
-    with pytest.raises(DocumentImportError, match="--issuer"):
-        import_document(SEED, tmp_path, policy_id="rules")
+def test_import_without_an_issuer_says_so_in_the_entry(tmp_path: Path) -> None:
+    source = tmp_path / "notice.txt"
+    source.write_text("示例通知\n一、总则\n按照规定执行。\n", encoding="utf-8")
+    assert load_policy(import_document(source, tmp_path / "out", policy_id="n")).issuer == "未载明"
 
 
 def test_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -221,5 +216,5 @@ def test_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     written = Path(capsys.readouterr().out.strip())
     assert written == (tmp_path / "out" / "plan.yml").resolve()
     assert load_policy(written).sample is True
-    assert main(["kb", "import", str(source), "--out", out, "--issuer", "示例单位"]) == 1
-    assert "--id" in capsys.readouterr().err
+    assert main(["kb", "import", str(source), "--out", out, "--issuer", "示例单位"]) == 0
+    assert "imported 0, updated 0, unchanged 1" in capsys.readouterr().out

@@ -7,8 +7,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot import clock, notices
+from bot import calendar, clock, notices
 from bot.clock import LOCAL_TZ
+from bot.config import PROJECT_ROOT
 from bot.numbering import allocate
 
 
@@ -77,3 +78,16 @@ async def test_a_registered_channel_delivers_masked_and_marks_sent(db, settings,
         assert [n.recipient for n in notices.pending(session, "test-channel")] == ["refuses"]
     with pytest.raises(KeyError):
         await notices.deliver(settings, db, "carrier-pigeon")
+
+
+def test_twenty_working_days_across_the_spring_festival(monkeypatch):
+    """依申请公开: answered within 20 working days; 2026's Spring Festival is Feb 15-23, with the
+    Saturdays Feb 14 and Feb 28 worked (调休)."""
+    monkeypatch.setenv("ZS_KNOWLEDGE_DIR", str(PROJECT_ROOT / "knowledge"))
+    calendar.load_policy.cache_clear()
+    working = calendar.working_calendar()
+    received = datetime(2026, 2, 10, 15, 0, tzinfo=LOCAL_TZ)
+    due = working.due_after_working_days(received, 20)
+    assert due == datetime(2026, 3, 16, 17, 30, tzinfo=LOCAL_TZ)
+    assert working.working_days_between(received.date(), due.date()) == 20
+    assert working.working_days_between(due.date(), received.date()) == 0

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
+import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 
 from bot.dbcli import alembic_config, upgrade
+from bot.localstack import create_postgres_database, drop_postgres_database
 
 BEFORE = [
     "INSERT INTO ticket_counters (day, last) VALUES ('20261205', 7)",
     "INSERT INTO consultation_receipt_counters (day, last) VALUES ('20261205', 3)",
     "INSERT INTO notices (key, channel, sender_id, message, status, attempts, created_at)"
     " VALUES ('ticket:ZS20261205-0001:replied:20261205T020000', 'telegram', 'telegram:42',"
-    " '已办结', 'pending', 0, '2026-12-05 02:00:00')",
+    " '已办结', 'pending', 0, '2026-12-05 02:00:00+00:00')",
     "INSERT INTO tickets (id, number, created_at, channel, type, urgent, description, anonymous,"
     " status, co_department_ids, reopen_count, supervised, version)"
-    " VALUES (1, 'ZS20261205-0002', '2026-12-05 02:00:00', 'web', '投诉', 0, '井盖坏了', 0,"
-    " 'dispatched', '[]', 0, 1, 1)",
+    " VALUES (1, 'ZS20261205-0002', '2026-12-05 02:00:00+00:00', 'web', '投诉', false, '井盖坏了',"
+    " false, 'dispatched', '[]', 0, true, 1)",
     "INSERT INTO notifications (created_at, department_id, ticket_id, kind, message)"
-    " VALUES ('2026-12-05 08:00:00', 'dinghai.housing_construction', 1, 'supervision', '督办')",
+    " VALUES ('2026-12-05 08:00:00+00:00', 'dinghai.housing_construction', 1, 'supervision', '督办')",
     "INSERT INTO consultation_drafts (id, slug, title, department, summary, preamble, contact,"
     " opens_on, closes_on, status, sample, source, source_hash, created_at, updated_at)"
-    " VALUES (1, 'd', '办法', '市局', '', '', '', '2026-11-01', '2026-11-30', 'summarised', 0,"
+    " VALUES (1, 'd', '办法', '市局', '', '', '', '2026-11-01', '2026-11-30', 'summarised', false,"
     " 'd.md', 'h', '2026-11-01', '2026-11-01')",
     "INSERT INTO consultation_summaries (id, draft_id, version, state, content, content_hash,"
     " drafted_by, drafted_at) VALUES (5, 1, 1, 'published', '{}', 'h', 'li', '2026-12-01')",
@@ -31,13 +35,23 @@ BEFORE = [
 ]
 
 
-def test_counters_and_outboxes_move_into_the_shared_tables(settings):
-    upgrade(settings.database_url, "0005_web")
-    engine = create_engine(settings.database_url)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, settings) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield settings.database_url
+        return
+    name = create_postgres_database()
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    drop_postgres_database(name)
+
+
+def test_counters_and_outboxes_move_into_the_shared_tables(database_url):
+    upgrade(database_url, "0005_web")
+    engine = create_engine(database_url)
     with engine.begin() as connection:
         for statement in BEFORE:
             connection.execute(text(statement))
-    upgrade(settings.database_url)
+    upgrade(database_url)
     with engine.connect() as connection:
         sequences = connection.execute(
             text("SELECT series, day, last FROM daily_sequences ORDER BY series")
@@ -53,7 +67,7 @@ def test_counters_and_outboxes_move_into_the_shared_tables(settings):
          "pending"),
     ]
 
-    command.downgrade(alembic_config(settings.database_url), "0005_web")
+    command.downgrade(alembic_config(database_url), "0005_web")
     with engine.connect() as connection:
         assert connection.execute(text("SELECT day, last FROM ticket_counters")).all() == [
             ("20261205", 7)

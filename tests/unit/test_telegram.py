@@ -111,9 +111,12 @@ async def test_forged_updates_are_refused_before_anything_is_processed(web, bot_
     for secret in (None, "", "wrong", SECRET + "x", SECRET.upper()):
         response = await post_update(web, update, secret=secret)
         assert response.status_code == 401, secret
-    await asyncio.sleep(0.3)
-    assert rasa.requests == []
-    assert bot_api.calls_to("sendMessage") == []
+    chat = next(chats)
+    genuine = message_update(next(update_ids), chat, "你好")
+    assert (await post_update(web, genuine)).status_code == 200
+    await sent_messages(bot_api, 1)
+    assert [r["sender"] for r in rasa.requests] == [f"telegram:{chat}"], "only the genuine one"
+    assert len(bot_api.calls_to("sendMessage")) == 1
     with web_db.session() as session:
         assert session.get(ProcessedUpdate, update["update_id"]) is None
 
@@ -185,9 +188,11 @@ async def test_a_repeated_delivery_of_one_update_has_one_effect(web, bot_api, ra
     assert [r.status_code for r in responses] == [200] * 4
 
     await sent_messages(bot_api, 1)
-    await asyncio.sleep(0.5)
-    assert len(rasa.requests) == 1
-    assert len(bot_api.calls_to("sendMessage")) == 1
+    following = message_update(next(update_ids), next(chats), "你好")
+    assert (await post_update(web, following)).status_code == 200
+    await sent_messages(bot_api, 2)
+    assert len(rasa.requests) == 2, "one request for the repeated update, one for the next"
+    assert len(bot_api.calls_to("sendMessage")) == 2
     with web_db.session() as session:
         assert session.get(ProcessedUpdate, update["update_id"]) is not None
 

@@ -50,6 +50,7 @@ def upgrade() -> None:
     with op.batch_alter_table("hotspot_topics", schema=None) as batch_op:
         batch_op.create_index("ix_hotspot_topics_status", ["status", "last_seen"], unique=False)
         batch_op.create_index("ix_hotspot_topics_respond_by", ["respond_by"], unique=False)
+        batch_op.create_index("ix_hotspot_topics_alert_at", ["alert_at"], unique=False)
     op.create_table(
         "hotspot_items",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -110,6 +111,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_hotspot_items_topic")
     op.drop_table("hotspot_items")
     with op.batch_alter_table("hotspot_topics", schema=None) as batch_op:
+        batch_op.drop_index("ix_hotspot_topics_alert_at")
         batch_op.drop_index("ix_hotspot_topics_respond_by")
         batch_op.drop_index("ix_hotspot_topics_status")
     op.drop_table("hotspot_topics")
