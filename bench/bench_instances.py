@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -34,13 +33,7 @@ def run_front(instances: int, conversations: int, seconds: float) -> dict:
     var = Path(tempfile.mkdtemp(prefix=f"bench-front-{instances}-"))
     settings, database = stack_settings("postgres", var, proxy_trusted="127.0.0.1")
     base = free_port_range(3 * instances + 1)
-    settings = dataclasses.replace(
-        settings,
-        rasa_port=base,
-        actions_port=base + instances,
-        web_port=base + 2 * instances,
-        proxy_port=base + 3 * instances,
-    )
+    settings = deploy.ports_from(settings, instances, base)
     db = Database(settings.database_url)
     try:
         supervisor = deploy.start_front(settings, instances)

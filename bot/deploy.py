@@ -62,6 +62,18 @@ def instance_settings(settings: Settings, index: int) -> Settings:
     )
 
 
+def ports_from(settings: Settings, instances: int, base: int) -> Settings:
+    """`settings` with consecutive ports from `base`: the Rasa servers', the action servers',
+    the web services', then nginx's."""
+    return dataclasses.replace(
+        settings,
+        rasa_port=base,
+        actions_port=base + instances,
+        web_port=base + 2 * instances,
+        proxy_port=base + 3 * instances,
+    )
+
+
 def check_shared(settings: Settings) -> None:
     """Instances can only share what lives outside them."""
     if settings.is_sqlite:

@@ -11,7 +11,6 @@ hold exactly the citizen's messages in the order sent, each answered before the 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from pathlib import Path
 
 import httpx
@@ -43,13 +42,7 @@ def front(tmp_path_factory, model_path):
     var = Path(tmp_path_factory.mktemp("front"))
     base = free_port_range(3 * INSTANCES + 1)
     settings, database = stack_settings("postgres", var, proxy_trusted="127.0.0.1")
-    settings = dataclasses.replace(
-        settings,
-        rasa_port=base,
-        actions_port=base + INSTANCES,
-        web_port=base + 2 * INSTANCES,
-        proxy_port=base + 3 * INSTANCES,
-    )
+    settings = deploy.ports_from(settings, INSTANCES, base)
     try:
         supervisor = deploy.start_front(settings, INSTANCES)
     except Exception:
