@@ -36,6 +36,9 @@ _TIME_WORDS = re.compile(
     r"(?<![\d路街道弄巷村区幢栋楼室])\d+\s*(点|号(?![楼院门线床口])|日|月|天|周|个月|年)|"
     r"[一二三四五六七八九十两]+(点|天|周|个月|年))"
 )
+UNSURE_EMERGENCY = (
+    "如果情况正在发生，请先拨打上面的电话；同时我们也为您登记工单，由承办部门尽快处理。"
+)
 _GENERIC = re.compile(
     r"^(我)?(要|想|需要)?(投诉|举报|反映|求助|建议|反馈|报修)(一下|个|一个)?(问题|情况|事情)?[。！!]?$"
 )
@@ -104,7 +107,9 @@ class ActionTriageComplaint(Action):
                 await in_thread(_record_referral, routing, channel_of(tracker), tracker.sender_id)
             except Exception:  # noqa: BLE001 - the referral itself was already given
                 pass
-            return events + [SlotSet("complaint_route", "referred")]
+            if not routing.files_ticket:
+                return events + [SlotSet("complaint_route", "referred")]
+            dispatcher.utter_message(text=UNSURE_EMERGENCY)
         if is_description(text):
             events.append(SlotSet("complaint_text", text))
             place = services().router.gazetteer.locate(text)
@@ -143,8 +148,16 @@ class ValidateComplaintForm(FormValidationAction):
         if not has_content(text):
             dispatcher.utter_message(text="请告诉我具体地点，例如“普陀区沈家门渔港路”。")
             return {"complaint_location": None}
-        place = services().router.gazetteer.locate(text)
-        if place is None:
+        location = services().router.gazetteer.resolve(text)
+        if location.place is None and location.candidates:
+            names = "、".join(
+                services().router.gazetteer.jurisdiction(j).name for j in location.candidates
+            )
+            dispatcher.utter_message(
+                text=f"这个地名在{names}都有，请说明是哪个区县，例如“普陀区”加上地名。"
+            )
+            return {"complaint_location": None}
+        if location.place is None:
             dispatcher.utter_message(
                 text="这个地点我没能对应到具体区县，将由市级部门先行受理，必要时再转属地。"
             )

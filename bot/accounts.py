@@ -112,18 +112,35 @@ def principal_of(user: User) -> Principal:
     return Principal(user.id, user.username, user.role, user.department_id)
 
 
-def authenticate_password(session: Session, username: str, password: str) -> Optional[Principal]:
+@dataclass(frozen=True)
+class PasswordRecord:
+    """What checking a password needs, read in one query; the (slow) check runs elsewhere."""
+
+    password_hash: str
+    principal: Principal
+
+
+def password_record(session: Session, username: str) -> Optional[PasswordRecord]:
     user = session.execute(
         select(User).where(User.username == (username or "").strip(), User.active.is_(True))
     ).scalar_one_or_none()
-    if user is None:
+    return PasswordRecord(user.password_hash, principal_of(user)) if user else None
+
+
+def check_password(record: Optional[PasswordRecord], password: str) -> Optional[Principal]:
+    """The account when `password` matches; an unknown user costs as much time as a known one."""
+    if record is None:
         _hasher.hash("timing-equaliser")
         return None
     try:
-        _hasher.verify(user.password_hash, password or "")
+        _hasher.verify(record.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
-    return principal_of(user)
+    return record.principal
+
+
+def authenticate_password(session: Session, username: str, password: str) -> Optional[Principal]:
+    return check_password(password_record(session, username), password)
 
 
 def authenticate_token(session: Session, token: str) -> Optional[Principal]:

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "bot.consultation.cli",
     "bot.disclosure.cli",
     "bot.hotspots.cli",
+    "bot.retention",
 )
 
 
@@ -73,9 +74,33 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    from bot.dbcli import DatabaseNotReady
+
+    settings = Settings.from_env()
     try:
-        return int(handler(args, Settings.from_env()) or 0)
+        return _run_migrating_once(handler, args, settings)
+    except DatabaseNotReady as problem:
+        print(problem, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _run_migrating_once(handler, args: argparse.Namespace, settings: Settings) -> int:
+    """Run a command; when it finds the database never migrated (before the first `make run`),
+    migrate it and run the command again, instead of a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.dbcli import ensure_database, missing_schema, upgrade
+
+    try:
+        return int(handler(args, settings) or 0)
+    except DBAPIError as error:
+        if args.command == "db" or not missing_schema(error):
+            ensure_database(settings.database_url)
+            raise
+    print("数据库尚未迁移，正在自动迁移到最新版本（python -m bot db upgrade）…", file=sys.stderr)
+    upgrade(settings.database_url)
+    return int(handler(args, settings) or 0)

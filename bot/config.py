@@ -31,6 +31,17 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _secret(name: str, file_name: str, var_dir: Path, production: bool) -> str:
+    """The variable if set; in development otherwise this installation's random secret; in
+    production otherwise empty (and `bot.keys` refuses to start)."""
+    value = _env(name, "")
+    if value or production:
+        return value
+    from bot.keys import installation_secret
+
+    return installation_secret(var_dir, file_name)
+
+
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -54,8 +65,10 @@ class Settings:
     actions_port: int = 5055
     web_host: str = "127.0.0.1"
     web_port: int = 8080
-    rasa_token: str = "zhoushan-dev-token"
-    secret_key: str = "dev-secret-change-me"
+    rasa_host: str = "127.0.0.1"
+    actions_host: str = "127.0.0.1"
+    rasa_token: str = ""
+    secret_key: str = ""
     sanic_workers: int = 1
     action_workers: int = 1
     telegram_token: str = ""
@@ -82,6 +95,8 @@ class Settings:
     """Failed logins per username (from any address)."""
     rate_limit_login_ip: str = "20/900"
     """Failed logins per address, across usernames."""
+    proxy_host: str = "127.0.0.1"
+    """The address nginx listens on; a public front sets 0.0.0.0 (or the machine's address)."""
     proxy_port: int = 8000
     """Where nginx listens (`python -m bot deploy`); plain HTTP, or the redirect to TLS."""
     proxy_tls_port: int = 8443
@@ -97,6 +112,8 @@ class Settings:
     """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
     kb_reload_seconds: int = 30
     """ZS_KB_RELOAD_SECONDS: how often services look for an updated policy library."""
+    retention_days: int = 30
+    """ZS_RETENTION_DAYS: days a conversation keeps raw phone/ID numbers (`privacy retain`)."""
 
     profile: str = "dev"
 
@@ -122,8 +139,10 @@ class Settings:
             actions_port=_env_int("ACTIONS_PORT", 5055),
             web_host=_env("WEB_HOST", "127.0.0.1"),
             web_port=web_port,
-            rasa_token=_env("RASA_TOKEN", "zhoushan-dev-token"),
-            secret_key=_env("SECRET_KEY", "dev-secret-change-me"),
+            rasa_host=_env("RASA_HOST", "127.0.0.1"),
+            actions_host=_env("ACTIONS_HOST", "127.0.0.1"),
+            rasa_token=_secret("RASA_TOKEN", "rasa_token", var_dir, production),
+            secret_key=_secret("SECRET_KEY", "secret_key", var_dir, production),
             sanic_workers=_env_int("SANIC_WORKERS", 2 if production else 1),
             action_workers=_env_int("ACTION_WORKERS", 2 if production else 1),
             telegram_token=_env("TELEGRAM_TOKEN", ""),
@@ -145,12 +164,14 @@ class Settings:
             rate_limit_chat_ip=_env("RATE_LIMIT_CHAT_IP", "60/60"),
             rate_limit_login_user=_env("RATE_LIMIT_LOGIN_USER", "5/900"),
             rate_limit_login_ip=_env("RATE_LIMIT_LOGIN_IP", "20/900"),
+            proxy_host=_env("PROXY_HOST", "127.0.0.1"),
             proxy_port=_env_int("PROXY_PORT", 8000),
             proxy_tls_port=_env_int("PROXY_TLS_PORT", 8443),
             proxy_tls_cert=_env("PROXY_TLS_CERT", ""),
             proxy_tls_key=_env("PROXY_TLS_KEY", ""),
             proxy_server_name=_env("PROXY_SERVER_NAME", "_"),
             proxy_trusted=_env("PROXY_TRUSTED", ""),
+            retention_days=_env_int("ZS_RETENTION_DAYS", 30),
             profile=profile,
             kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
             kb_reload_seconds=_env_int("ZS_KB_RELOAD_SECONDS", 30),
@@ -169,6 +190,8 @@ class Settings:
             "ACTIONS_PORT": str(self.actions_port),
             "WEB_HOST": self.web_host,
             "WEB_PORT": str(self.web_port),
+            "RASA_HOST": self.rasa_host,
+            "ACTIONS_HOST": self.actions_host,
             "RASA_TOKEN": self.rasa_token,
             "SECRET_KEY": self.secret_key,
             "SANIC_WORKERS": str(self.sanic_workers),
@@ -192,12 +215,14 @@ class Settings:
             "RATE_LIMIT_CHAT_IP": self.rate_limit_chat_ip,
             "RATE_LIMIT_LOGIN_USER": self.rate_limit_login_user,
             "RATE_LIMIT_LOGIN_IP": self.rate_limit_login_ip,
+            "PROXY_HOST": self.proxy_host,
             "PROXY_PORT": str(self.proxy_port),
             "PROXY_TLS_PORT": str(self.proxy_tls_port),
             "PROXY_TLS_CERT": self.proxy_tls_cert,
             "PROXY_TLS_KEY": self.proxy_tls_key,
             "PROXY_SERVER_NAME": self.proxy_server_name,
             "PROXY_TRUSTED": self.proxy_trusted,
+            "ZS_RETENTION_DAYS": str(self.retention_days),
         }
 
     @property

@@ -21,6 +21,7 @@ import dataclasses
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from string import Template
@@ -29,7 +30,16 @@ from typing import Sequence
 import yaml
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.runner import Service, Supervisor, prepare, render_endpoints, service_specs
+from bot.keys import refuse_unsafe_production
+from bot.runner import (
+    PortsTaken,
+    Service,
+    Supervisor,
+    _interrupt,
+    prepare,
+    render_endpoints,
+    service_specs,
+)
 
 NGINX = "/usr/sbin/nginx"
 TEMPLATES = PROJECT_ROOT / "deploy"
@@ -108,6 +118,7 @@ def _server_blocks(settings: Settings) -> str:
     from bot.web.gate import BODY_CAPS
 
     chat_cap = next(cap for prefix, cap in BODY_CAPS if prefix == "/api/chat")
+    listen = settings.proxy_host
     template = ConfTemplate((TEMPLATES / "server.conf.template").read_text())
     common = {
         "server_name": settings.proxy_server_name,
@@ -118,7 +129,7 @@ def _server_blocks(settings: Settings) -> str:
         "body_locations": _body_locations(),
     }
     if not (settings.proxy_tls_cert and settings.proxy_tls_key):
-        return template.substitute(common, listen=f"listen {settings.proxy_port};", tls="")
+        return template.substitute(common, listen=f"listen {listen}:{settings.proxy_port};", tls="")
     tls = (
         f"        ssl_certificate {settings.proxy_tls_cert};\n"
         f"        ssl_certificate_key {settings.proxy_tls_key};\n"
@@ -128,12 +139,14 @@ def _server_blocks(settings: Settings) -> str:
     )
     redirect = (
         "    server {\n"
-        f"        listen {settings.proxy_port};\n"
+        f"        listen {listen}:{settings.proxy_port};\n"
         f"        server_name {settings.proxy_server_name};\n"
         f"        return 301 https://$host:{settings.proxy_tls_port}$request_uri;\n"
         "    }\n"
     )
-    secure = template.substitute(common, listen=f"listen {settings.proxy_tls_port} ssl;", tls=tls)
+    secure = template.substitute(
+        common, listen=f"listen {listen}:{settings.proxy_tls_port} ssl;", tls=tls
+    )
     return redirect + "\n" + secure
 
 
@@ -177,6 +190,7 @@ def nginx_service(settings: Settings, config: Path) -> Service:
         "nginx",
         [NGINX, "-p", str(config.parent), "-c", str(config), "-g", "daemon off;"],
         f"http://127.0.0.1:{settings.proxy_port}/healthz",
+        ports=((settings.proxy_host, settings.proxy_port),),
     )
 
 
@@ -221,9 +235,18 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
             raise SystemExit("--render 需要至少一个 --web 主机:端口")
         print(write_nginx(settings, args.web))
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    refuse_unsafe_production(settings)
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, _interrupt)
     started = time.monotonic()
-    supervisor = start_front(settings, args.instances)
+    try:
+        supervisor = start_front(settings, args.instances)
+    except (DeployError, PortsTaken, RuntimeError) as failure:
+        print(f"启动失败：{failure}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("启动被中断，已停止全部服务", file=sys.stderr)
+        return 130
     print(
         f"\n{args.instances} 个实例已启动（{time.monotonic() - started:.1f} 秒），"
         f"nginx 在 http://127.0.0.1:{settings.proxy_port}/ ；日志 {settings.var_dir / 'logs'}\n"

@@ -6,6 +6,7 @@ from bot.consultation import models as consultation  # noqa: F401
 from bot.db import Base
 from bot.disclosure import models as disclosure  # noqa: F401
 from bot.hotspots import models as hotspots  # noqa: F401
+from bot.tickets import corrections  # noqa: F401
 from bot.tickets import models as tickets  # noqa: F401
 from bot.web import models as web  # noqa: F401
 

@@ -66,6 +66,29 @@ def mask(text: str) -> str:
     return text
 
 
+def without_personal_data(text: str) -> str:
+    """`text` with phone numbers, ID-card numbers, e-mail addresses and cued names removed
+    (not masked): for what is computed from citizens' words and then shown, such as grouping
+    keywords, where even a masked number says nothing and two people's shared number must not
+    make their opinions look alike."""
+    if not text:
+        return text
+    for pattern in (ID_CARD, MOBILE, LANDLINE, EMAIL):
+        text = pattern.sub(" ", text)
+    text = NAME_AFTER_CUE.sub(lambda m: m.group(1), text)
+    return HONORIFIC.sub(lambda m: m.group(2), text)
+
+
+def is_personal(word: str) -> bool:
+    """True when a single word shown in public would be (or contain) personal data."""
+    return bool(
+        mask(word) != word or without_personal_data(word) != word or _LONG_DIGITS.search(word)
+    )
+
+
+_LONG_DIGITS = re.compile(r"\d{7,}")
+
+
 def mask_name(name: str) -> str:
     """张三 → 张*, 欧阳娜娜 → 欧***."""
     name = (name or "").strip()

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +26,8 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.keys import refuse_unsafe_production
+from bot.logs import copy_masked
 
 BIN = Path(sys.executable).parent
 RASA_MAX_REQUEST_BYTES = 1_000_000
@@ -108,6 +112,32 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     cwd: Path = PROJECT_ROOT
     process: Optional[subprocess.Popen] = None
+    ports: tuple[tuple[str, int], ...] = ()
+    log_copy: Optional[threading.Thread] = None
+
+
+def web_origin(settings: Settings) -> str:
+    """The web service's own origin: the only one Rasa answers cross-origin requests from."""
+    url = urlsplit(settings.public_base_url)
+    return f"{url.scheme}://{url.netloc}"
+
+
+class PortsTaken(RuntimeError):
+    """A port a service needs is already in use (often an earlier `make run` still running)."""
+
+
+def taken_ports(services: list[Service]) -> list[tuple[str, str, int]]:
+    """(service, host, port) for every port that something is already listening on."""
+    taken = []
+    for service in services:
+        for host, port in service.ports:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    probe.bind((host, port))
+                except OSError:
+                    taken.append((service.name, host, port))
+    return taken
 
 
 def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Service]:
@@ -128,7 +158,9 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
             "--auth-token",
             settings.rasa_token,
             "--cors",
-            "*",
+            web_origin(settings),
+            "--interface",
+            settings.rasa_host,
             "--port",
             str(settings.rasa_port),
             "--model",
@@ -144,6 +176,7 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
             "SANIC_WORKERS": str(settings.sanic_workers),
             "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_REQUEST_BYTES),
         },
+        ports=((settings.rasa_host, settings.rasa_port),),
     )
     actions = Service(
         "actions",
@@ -160,16 +193,26 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
         {
             **base_env,
             "ACTION_SERVER_SANIC_WORKERS": str(settings.action_workers),
-            "SANIC_HOST": "127.0.0.1",
+            "SANIC_HOST": settings.actions_host,
         },
+        ports=((settings.actions_host, settings.actions_port),),
     )
     web = Service(
         "web",
         [str(BIN / "python"), "-m", "bot", "web"],
         f"http://127.0.0.1:{settings.web_port}/healthz",
         base_env,
+        ports=((settings.web_host, settings.web_port),),
     )
     return [actions, web, rasa]
+
+
+def _signal_group(pid: int, number: int) -> None:
+    """Signal the process group led by `pid`: it outlives its leader while a worker lives."""
+    try:
+        os.killpg(pid, number)
+    except ProcessLookupError:
+        pass
 
 
 def _healthy(url: str) -> bool:
@@ -188,23 +231,38 @@ class Supervisor:
         self.log_dir = log_dir
 
     def start(self, timeout: float = 120.0) -> None:
+        """Start every service and wait until all answer. Refuses when a port is taken; on any
+        failure or interruption (Ctrl-C, SIGTERM) during start-up stops what it started."""
+        taken = taken_ports(self.services)
+        if taken:
+            raise PortsTaken(
+                "端口已被占用，未启动任何服务（可能上一次 make run 仍在运行）："
+                + "，".join(f"{name} {host}:{port}" for name, host, port in taken)
+            )
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for service in self.services:
-            self._spawn(service)
-        deadline = time.monotonic() + timeout
-        for service in self.services:
-            self._wait_healthy(service, deadline, timeout)
+        try:
+            for service in self.services:
+                self._spawn(service)
+            deadline = time.monotonic() + timeout
+            for service in self.services:
+                self._wait_healthy(service, deadline, timeout)
+        except BaseException:
+            self.stop()
+            raise
 
     def _spawn(self, service: Service) -> None:
-        log = open(self.log_dir / f"{service.name}.log", "ab")
+        """Start one service in its own process group; its output goes through the masking
+        copier (`bot.logs.copy_masked`) into `var/logs/<name>.log`."""
         service.process = subprocess.Popen(
             service.argv,
             cwd=service.cwd,
             env={**os.environ, **service.env},
-            stdout=log,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        service.log_copy = copy_masked(service.process.stdout, self.log_dir / f"{service.name}.log")
 
     def _wait_healthy(self, service: Service, deadline: float, timeout: float) -> None:
         while not _healthy(service.health_url):
@@ -225,8 +283,8 @@ class Supervisor:
     def kill(self, name: str) -> None:
         """Kill one service at once (SIGKILL), as a crash would."""
         service = self.service(name)
-        if service.process and service.process.poll() is None:
-            os.killpg(service.process.pid, signal.SIGKILL)
+        if service.process:
+            _signal_group(service.process.pid, signal.SIGKILL)
             service.process.wait()
 
     def restart(self, name: str, timeout: float = 120.0) -> None:
@@ -237,16 +295,21 @@ class Supervisor:
         self._wait_healthy(service, time.monotonic() + timeout, timeout)
 
     def stop(self) -> None:
+        """SIGTERM every service's whole process group (Rasa's and the action server's workers
+        too), SIGKILL what is left after 15 s."""
         for service in self.services:
-            if service.process and service.process.poll() is None:
-                os.killpg(service.process.pid, signal.SIGTERM)
+            if service.process:
+                _signal_group(service.process.pid, signal.SIGTERM)
         for service in self.services:
             if service.process:
                 try:
                     service.process.wait(timeout=15)
                 except subprocess.TimeoutExpired:
-                    os.killpg(service.process.pid, signal.SIGKILL)
-                    service.process.wait()
+                    pass
+                _signal_group(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+            if service.log_copy:
+                service.log_copy.join(timeout=5)
 
     def wait(self) -> int:
         """Block until a service dies or the user presses Ctrl-C; then stop the rest."""
@@ -292,19 +355,35 @@ def prepare(settings: Settings, train: bool = True) -> tuple[Path, Path]:
     return model, write_endpoints(settings)
 
 
+def _interrupt(number: int, _frame) -> None:
+    raise KeyboardInterrupt(signal.Signals(number).name)
+
+
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    refuse_unsafe_production(settings)
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, _interrupt)
     model, endpoints = prepare(settings, train=not args.no_train)
     supervisor = Supervisor(service_specs(settings, model, endpoints), settings.var_dir / "logs")
     started = time.monotonic()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    supervisor.start()
+    try:
+        supervisor.start()
+    except PortsTaken as taken:
+        print(taken, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("启动被中断，已停止全部服务", file=sys.stderr)
+        return 130
+    except RuntimeError as failure:
+        print(f"启动失败：{failure}", file=sys.stderr)
+        return 1
     store = "PostgreSQL" if not settings.is_sqlite else "SQLite"
     lock = "Redis" if settings.redis_url else "内存"
     print(
         f"\n舟山政务公开助手已启动（{time.monotonic() - started:.1f} 秒，数据库 {store}，锁存储 {lock}）\n"
         f"  市民门户与各工作台   {settings.public_base_url}/\n"
-        f"  Rasa REST 接口       http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
-        f"  动作服务器           http://127.0.0.1:{settings.actions_port}/health\n"
+        f"  Rasa（仅本机，经 web 服务转发）  http://{settings.rasa_host}:{settings.rasa_port}/\n"
+        f"  动作服务器（仅本机）  http://{settings.actions_host}:{settings.actions_port}/health\n"
         f"  日志                 {settings.var_dir / 'logs'}\n"
         "按 Ctrl-C 停止全部服务。",
         flush=True,
@@ -315,6 +394,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _web(args: argparse.Namespace, settings: Settings) -> int:
     from bot.web.app import serve
 
+    refuse_unsafe_production(settings)
     serve(settings)
     return 0
 

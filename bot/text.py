@@ -15,6 +15,8 @@ from functools import lru_cache
 MAX_MESSAGE_CHARS = 2000
 
 _TAG = re.compile(r"<[^>]{0,500}>")
+_UNCLOSED_TAG = re.compile(r"<[A-Za-z/!?][^<>]*$")
+_DECODE_ROUNDS = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SPACES = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -36,7 +38,14 @@ def to_simplified(text: str) -> str:
 
 
 def strip_html(text: str) -> str:
-    return html.unescape(_TAG.sub(" ", text))
+    """Plain text: entities decoded first (also doubly encoded ones, `&amp;lt;`), then tags
+    removed, so an encoded `&lt;img onerror=…&gt;` cannot come out as markup."""
+    for _ in range(_DECODE_ROUNDS):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return _UNCLOSED_TAG.sub(" ", _TAG.sub(" ", text))
 
 
 def clean(text: object, max_chars: int = MAX_MESSAGE_CHARS) -> str:

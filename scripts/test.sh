@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=2
 scripts/services.sh
 scripts/install-browser.sh
+scripts/install-axe.sh
 echo "== lint"
 .venv/bin/ruff check bot actions tests bench
 echo "== rasa data validate"

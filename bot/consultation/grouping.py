@@ -24,6 +24,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
@@ -36,6 +37,7 @@ from bot.accounts import Principal
 from bot.consultation.forms import require_role
 from bot.consultation.models import Opinion, OpinionGroup
 from bot.db import utcnow
+from bot.privacy import is_personal, without_personal_data
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -67,7 +69,8 @@ def terms(text: str) -> str:
 
     words: list[str] = []
     pending = ""
-    for word in jieba.lcut(_NOT_WORD.sub(" ", text.lower()), HMM=False):
+    plain = without_personal_data(text).lower()
+    for word in jieba.lcut(_NOT_WORD.sub(" ", plain), HMM=False):
         word = word.strip()
         if not word:
             continue
@@ -129,7 +132,8 @@ def cluster_opinions(
         centroid = np.asarray(matrix[rows].T @ weights[rows]).ravel()
         typical = rows[int(np.argmax(matrix[rows] @ centroid))]
         members = [i for row in rows for i in distinct[keys[row]]]
-        top = [vocabulary[j] for j in np.argsort(-centroid)[:KEYWORDS] if centroid[j] > 0]
+        ranked = (vocabulary[j] for j in np.argsort(-centroid) if centroid[j] > 0)
+        top = list(islice((word for word in ranked if not is_personal(word)), KEYWORDS))
         representative = distinct[keys[typical]][0]
         members.sort(key=lambda i: i != representative)
         clusters.append(Cluster(members, representative, top))

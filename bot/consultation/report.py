@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.consultation.models import OUTCOMES, Clause, Draft, Opinion, OpinionGroup
-from bot.privacy import mask, mask_name, mask_phone
+from bot.privacy import is_personal, mask, mask_name, mask_phone
 
 GENERAL_LABEL = "总体意见"
 CONCENTRATED_MIN = 5
@@ -88,7 +88,9 @@ def build_content(session: Session, draft: Draft) -> dict[str, Any]:
                 "opinions": counts[group.id],
                 "concentrated": counts[group.id] >= CONCENTRATED_MIN,
                 "summary": public_text(source.text, source.name, source.phone) if source else "",
-                "keywords": [k for k in (group.keywords or "").split("、") if k],
+                "keywords": [
+                    k for k in (group.keywords or "").split("、") if k and not is_personal(k)
+                ],
                 "outcome": outcome.code if outcome else None,
                 "outcome_label": outcome.label if outcome else "待研究",
                 "reason": mask(group.reason or ""),
@@ -194,6 +196,9 @@ def render_markdown(content: dict[str, Any], meta: dict[str, Any]) -> str:
         lines.append(
             f"版本：第{meta['version']}版　发布时间：{meta.get('published_at') or '未发布'}"
         )
+    if not stats["opinions"]:
+        lines.append("\n征求意见期间未收到意见。")
+        return "\n".join(lines) + "\n"
     lines.append(
         f"\n共收到意见 {stats['opinions']} 条，归纳为 {stats['groups']} 组，"
         f"其中相对集中的意见 {stats['concentrated_groups']} 组。\n"

@@ -33,6 +33,7 @@ from bot.handoff.models import (
 from bot.handoff.queue import open_handoff
 from bot.text import has_content
 from bot.tickets.models import assume_utc
+from bot.web.topics import intent_label
 
 MAX_MESSAGE = 1000
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -137,17 +138,32 @@ def citizen_view(session: Session, sender_id: str, after: int = 0) -> dict[str, 
 
 
 def tracker_entries(tracker: dict[str, Any]) -> list[Entry]:
-    """The citizen's and the assistant's lines from a Rasa tracker (button clicks as their payload)."""
+    """The citizen's and the assistant's lines from a Rasa tracker, as people read them: a
+    button click shows the button's title (or what the click meant), never its payload."""
     entries = []
+    buttons: dict[str, str] = {}
     for event in tracker.get("events") or ():
         kind, text = event.get("event"), (event.get("text") or "").strip()
+        if kind == "bot":
+            buttons = {
+                str(b.get("payload")): str(b.get("title"))
+                for b in (event.get("data") or {}).get("buttons") or ()
+                if b.get("payload") and b.get("title")
+            }
         if kind not in ("user", "bot") or not text:
             continue
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
-        if kind == "user" and text.startswith("/"):
-            text = f"（点击了按钮 {text}）"
+        if kind == "user" and (text.startswith("/") or text in buttons):
+            text = f"（点击了按钮：{_button_title(text, buttons, event)}）"
         entries.append(Entry(CITIZEN if kind == "user" else "assistant", text, at))
     return entries
+
+
+def _button_title(payload: str, buttons: dict[str, str], event: dict[str, Any]) -> str:
+    if payload in buttons:
+        return buttons[payload]
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    return intent_label(intent or payload.lstrip("/").split("{", 1)[0])
 
 
 def delivery_channel(handoff: Handoff) -> str:

@@ -28,6 +28,8 @@ QUESTION_TYPE = "咨询"
 NO_EMERGENCY = "none"
 MIN_CLAUSE = 3
 WINDOW = 3
+# the clauses at the end of a letter where its question, if any, is put
+LETTER_ENDING = 2
 _CLAUSE = re.compile(r"[，,。！!？?；;\n]+")
 
 
@@ -54,6 +56,17 @@ class Classification:
     citywide: bool = False
     emergency: Optional[Emergency] = None
     exclusion: Optional[Exclusion] = None
+    # False when the emergency was read in a long letter or narrative: the citizen is shown
+    # the number and the ticket is filed as well
+    emergency_certain: bool = True
+    category_words: tuple[str, ...] = ()
+    emergency_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Finding:
+    emergency: Optional[Emergency] = None
+    words: tuple[str, ...] = ()
 
 
 class _Words:
@@ -130,6 +143,7 @@ class Rules:
     exclusions: PhraseIndex[int]
     exclusion_list: list[_ExclusionRule]
     model_settings: Mapping[str, object] = field(default_factory=dict)
+    letter_body_ignores: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path, catalogue: Catalogue) -> Rules:
@@ -218,6 +232,7 @@ class Rules:
             ),
             exclusion_list=exclusion_rules,
             model_settings=data.get("model") or {},
+            letter_body_ignores=tuple(str(p) for p in types.get("letter_body_ignores") or ()),
         )
 
 
@@ -271,6 +286,10 @@ class Classifier:
         # above 1: the emergency model never decides
         self.emergency_probability = float(settings.get("emergency_probability", 2))
         self.emergency_min_length = int(settings.get("emergency_min_length", 0))
+        # a text longer than this is a letter: an emergency read in it is not certain
+        self.emergency_certain_max_length = int(
+            settings.get("emergency_certain_max_length", 10**9)
+        )
         self._by_number = {e.number: e for e in rules.emergency_list}
         self._not_emergency = _Words(rules.not_emergency)
         self._together = [
@@ -286,7 +305,8 @@ class Classifier:
         `topic_text` is the text to find the category in, when it differs (place names blanked).
         """
         category, co, confidence = self._category(topic_text or text)
-        emergency = self.emergency(text)
+        finding = self._find_emergency(text)
+        emergency = finding.emergency
         urgent = any(rule.matches(text, now.month) for rule in self.rules.urgent)
         return Classification(
             type=(
@@ -297,13 +317,28 @@ class Classifier:
             category=category,
             co_categories=co,
             confidence=confidence,
-            urgent=urgent,
+            urgent=urgent or bool(emergency),
             citywide=any(p in text for p in self.rules.citywide),
             emergency=emergency,
             exclusion=self.exclusion(text),
+            emergency_certain=len(text) <= self.emergency_certain_max_length,
+            category_words=self.category_words(topic_text or text, category),
+            emergency_words=finding.words,
         )
 
-    def emergency(self, text: str) -> Optional[Emergency]:
+    def category_words(self, text: str, category: Optional[str]) -> tuple[str, ...]:
+        """The phrases of `text` that count for `category` (none when the model named it)."""
+        if not category:
+            return ()
+        return tuple(
+            dict.fromkeys(
+                hit.phrase
+                for hit in self.rules.category_phrases.scan(text)
+                if any(fn == category and weight > 0 for fn, weight in hit.value)
+            )
+        )
+
+    def _find_emergency(self, text: str) -> _Finding:
         """The most pressing emergency named in a clause that does not put it in the past, in a
         text that does not say it is over (`resolved`: 幸亏邻居发现, 才找到).
 
@@ -317,17 +352,34 @@ class Classifier:
         火 or 烟 for 119, 车 for 122; people describe emergencies in more ways than rules list).
         """
         if any(p in text for p in self.rules.resolved):
-            return None
-        found: set[int] = set()
+            return _Finding()
+        found: dict[int, list[str]] = {}
         clauses = [c for c in _CLAUSE.split(text) if c.strip()]
         blocked = [self._not_emergency(c) for c in clauses]
         for clause, past in zip(clauses, blocked, strict=True):
             if not past:
-                found.update(self.rules.emergencies.values(clause))
-        found.update(self._described(clauses, blocked))
+                for hit in self.rules.emergencies.scan(clause):
+                    found.setdefault(hit.value, []).append(hit.phrase)
+        for index in self._described(clauses, blocked):
+            found.setdefault(index, []).extend(self._together_words(index, text))
         if found:
-            return self.rules.emergency_list[min(found)]
-        return self._model_emergency(clauses)
+            first = min(found)
+            return _Finding(self.rules.emergency_list[first], tuple(dict.fromkeys(found[first])))
+        emergency = self._model_emergency(clauses)
+        if emergency is None:
+            return _Finding()
+        evidence = self.rules.emergency_evidence.get(emergency.number, ())
+        return _Finding(emergency, tuple(w for w in evidence if w in text))
+
+    def _together_words(self, index: int, text: str) -> list[str]:
+        return [
+            word
+            for i, rule, _ in self.rules.emergency_together
+            if i == index and rule.matches(text)
+            for group in rule.groups
+            for word in group
+            if word in text
+        ]
 
     def _described(self, clauses: Sequence[str], blocked: Sequence[bool]) -> set[int]:
         """Emergencies whose `together` words all occur within up to WINDOW adjacent clauses."""
@@ -371,8 +423,12 @@ class Classifier:
     ) -> str:
         """The type with the highest phrase score, question form, category and urgency bias and
         model probability (`topic_text`: the text with place names blanked, see `classify`)."""
-        scores = _add_up(self.rules.type_phrases.values(text))
-        asking = self._question_endings(topic_text or text)
+        letter = len(text) > self.emergency_certain_max_length
+        if letter:
+            scores = _add_up(self._letter_type_hits(text))
+        else:
+            scores = _add_up(self.rules.type_phrases.values(text))
+        asking = self._question_endings(topic_text or text, last_only=letter)
         if asking:
             scores[QUESTION_TYPE] = scores.get(QUESTION_TYPE, 0.0) + asking
         biases = [self.rules.type_by_category.get(category or "", {})]
@@ -388,13 +444,30 @@ class Classifier:
             return self.rules.default_type
         return max(TICKET_TYPES, key=lambda t: scores.get(t, 0.0))
 
-    def _question_endings(self, text: str) -> float:
+    def _letter_type_hits(self, text: str) -> list[list[tuple[str, float]]]:
+        """Type phrases of a letter, each counted once; question words count only in its last
+        clauses (a letter's body asks rhetorically: 这合理吗？谁来管？)."""
+        clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+        ending = "，".join(clauses[-LETTER_ENDING:])
+        body = "，".join(clauses[:-LETTER_ENDING])
+        ignored = set(self.rules.letter_body_ignores)
+        hits = {
+            hit.phrase: hit.value
+            for hit in self.rules.type_phrases.scan(body)
+            if hit.phrase not in ignored
+        }
+        hits.update((hit.phrase, hit.value) for hit in self.rules.type_phrases.scan(ending))
+        return list(hits.values())
+
+    def _question_endings(self, text: str, last_only: bool = False) -> float:
         """How much the text is put as a question: clauses ending in a question particle (…能报吗)
         and a question word in the last clause (…咋转), unless rhetorical (不是…吗, 凭啥).
         Clauses left with fewer than three characters once places are blanked (…，六横 / 在新城)
         are not where the question is."""
         rules = self.rules
         clauses = [c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= MIN_CLAUSE]
+        if last_only:
+            clauses = clauses[-LETTER_ENDING:]
         total = 0.0
         for clause in clauses:
             if any(p in clause for p in rules.rhetorical):

@@ -58,6 +58,18 @@ def register(commands) -> None:
     folds.add_argument("--json", action="store_true")
     folds.set_defaults(handler=_cross_validate)
 
+    corrections = commands.top.add_parser(
+        "routing-corrections", help="operators' corrections of the router (training examples)"
+    )
+    corrections_sub = corrections.add_subparsers(dest="corrections_command", metavar="ACTION")
+    corrections_sub.required = True
+    export = corrections_sub.add_parser(
+        "export", help="write the corrections as routing_training.yml examples (YAML)"
+    )
+    export.add_argument("--since", type=_timestamp, help="only corrections from then on (ISO 8601)")
+    export.add_argument("--out", help="file to write (default: stdout)")
+    export.set_defaults(handler=_export_corrections)
+
     departments = commands.top.add_parser("departments", help="the department catalogue")
     sub = departments.add_subparsers(dest="departments_command", metavar="ACTION")
     sub.required = True
@@ -111,9 +123,13 @@ def _describe(result: RoutingResult) -> str:
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.tickets.evaluation import evaluate, load_cases
+    from bot.tickets.evaluation import evaluate, load_boards, load_cases
 
-    report = evaluate(Router.load(settings.knowledge_dir), load_cases(args.file))
+    report = evaluate(
+        Router.load(settings.knowledge_dir),
+        load_cases(args.file),
+        boards=load_boards(settings.knowledge_dir),
+    )
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -139,6 +155,37 @@ def _cross_validate(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(report.render())
+    return 0
+
+
+def _export_corrections(args: argparse.Namespace, settings: Settings) -> int:
+    import yaml
+
+    from bot.db import Database
+    from bot.tickets.corrections import training_examples
+
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            examples = training_examples(session, since=args.since)
+    finally:
+        database.dispose()
+    lines = [
+        "# Operators' corrections of the router (python -m bot routing-corrections export):",
+        "# review, then append to knowledge/routing_training.yml's examples.",
+        "examples:",
+    ]
+    lines.extend(
+        "  - " + yaml.safe_dump(e, allow_unicode=True, default_flow_style=True, width=10**6).strip()
+        for e in examples
+    )
+    output = "\n".join(lines) + "\n"
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(output)
+        print(f"wrote {len(examples)} examples to {args.out}")
+    else:
+        print(output, end="")
     return 0
 
 

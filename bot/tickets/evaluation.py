@@ -16,10 +16,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 from zoneinfo import ZoneInfo
 
-from bot.knowledge_files import RoutingCasesFile, load_data
+from bot.knowledge_files import BoardCategoriesFile, RoutingCasesFile, load_data
 from bot.tickets.catalogue import Catalogue, normalise_name
 from bot.tickets.classify import Classifier
 from bot.tickets.routing import Router, RoutingResult, train_models
@@ -35,7 +35,11 @@ METRICS = (
     "emergency",
     "excluded",
     "urgent",
+    "referred",
+    "left_alone",
+    "board",
 )
+BOARD_FILE = "eval/board_categories.yml"
 
 
 @dataclass
@@ -108,14 +112,44 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return cases
 
 
-def evaluate(router: Router, cases: list[dict[str, Any]], now: datetime = REFERENCE_TIME) -> Report:
+def load_boards(knowledge_dir: Union[str, Path]) -> dict[str, frozenset[str]]:
+    """Board domain → the functions that handle its letters (`BOARD_FILE`; empty without it)."""
+    path = Path(knowledge_dir) / BOARD_FILE
+    if not path.exists():
+        return {}
+    domains = load_data(path, BoardCategoriesFile)["domains"]
+    return {str(d): frozenset(map(str, fns)) for d, fns in domains.items()}
+
+
+def evaluate(
+    router: Router,
+    cases: list[dict[str, Any]],
+    now: datetime = REFERENCE_TIME,
+    boards: Optional[Mapping[str, frozenset[str]]] = None,
+) -> Report:
+    """Every label compared; `referred` is the recall of emergencies (any number counts: the
+    citizen is sent to the emergency services), `left_alone` the share of non-emergencies not
+    sent there, and `board` (cases with a `board_category`, given `boards`) whether the routed
+    function handles letters of the board's domain."""
     report = Report(cases=len(cases))
     for case in cases:
         result = router.route(str(case["text"]), now=now)
-        for metric, expected, got in _comparisons(router.catalogue, case, result):
+        comparisons = list(_comparisons(router.catalogue, case, result))
+        comparisons.extend(_referral(case, result))
+        if boards and case.get("board_category"):
+            domain = str(case["board_category"]).split("·")[-1].strip()
+            comparisons.append(("board", True, result.category in boards.get(domain, ())))
+        for metric, expected, got in comparisons:
             if not report.scores[metric].add(expected == got):
                 report.mismatches.append(Mismatch(result.text, metric, expected, got))
     return report
+
+
+def _referral(case: dict[str, Any], result: RoutingResult):
+    if case.get("emergency"):
+        yield "referred", True, result.emergency is not None
+    else:
+        yield "left_alone", True, result.emergency is None
 
 
 def cross_validate(

@@ -4,6 +4,13 @@
 specific place the citizen named; where that jurisdiction has no such body, to its parent's
 (新城 → 定海区), and in the end to the city's. City-wide matters and matters without a place go to
 the city. The table of bodies is `knowledge/departments.yml`; nothing here names a department.
+
+A place name found in several jurisdictions that no other place in the text settles is never
+guessed: when the candidates' bodies differ, the result has no department (an operator decides)
+and lists `place_choices` (the chat asks the citizen). Places of different districts named
+together (沈家门到定海的公交车) make a matter between them: the city's.
+
+An emergency the router is not certain of (read in a long letter or narrative) keeps its ticket: the citizen is shown the number and the ticket is filed, urgent.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from bot.knowledge_files import RoutingCasesFile, load_data
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Body, Catalogue
 from bot.tickets.classify import NO_EMERGENCY, Classification, Classifier, Rules
-from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Place
+from bot.tickets.gazetteer import SPECIFICITY, Gazetteer, Location
 from bot.tickets.text_classifier import TextModel
 
 CITY = "city"
@@ -52,11 +59,24 @@ class RoutingResult:
     excluded: Optional[str] = None
     excluded_message: Optional[str] = None
     confidence: float = 0.0
+    emergency_certain: bool = True
+    place_choices: list[str] = field(default_factory=list)
+    place_choice_ids: list[str] = field(default_factory=list)
+    explain: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def needs_operator(self) -> bool:
         """A ticket no department could be chosen for automatically."""
+        if self.emergency and not self.emergency_certain:
+            return not self.department
         return bool(self.type) and not (self.department or self.emergency or self.excluded)
+
+    @property
+    def files_ticket(self) -> bool:
+        """Whether a ticket is filed: not for a certain emergency nor an excluded matter."""
+        return bool(self.type) and not self.excluded and not (
+            self.emergency and self.emergency_certain
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: times as ISO 8601 with offset."""
@@ -130,8 +150,9 @@ class Router:
             return RoutingResult(text=cleaned)
         created = self.deadlines.calendar.localise(now or datetime.now(self.deadlines.calendar.tz))
         found = self.classifier.classify(cleaned, created, self.gazetteer.without_places(cleaned))
-        place = self.gazetteer.locate(cleaned)
-        jurisdiction = self._jurisdiction(place, found)
+        location = self.gazetteer.resolve(cleaned)
+        place = location.place
+        jurisdiction = self._jurisdiction(location, found)
         result = RoutingResult(
             text=cleaned,
             type=found.type,
@@ -139,19 +160,32 @@ class Router:
             jurisdiction=jurisdiction,
             jurisdiction_name=self.gazetteer.jurisdiction(jurisdiction).name,
             confidence=found.confidence,
+            explain={
+                "category": list(found.category_words),
+                "district": list(location.words),
+                "emergency": list(found.emergency_words),
+            },
         )
         if found.emergency:
-            return replace(
+            result = replace(
                 result,
                 urgent=True,
                 emergency=found.emergency.number,
                 emergency_message=found.emergency.message,
+                emergency_certain=found.emergency_certain,
             )
+            if found.emergency_certain:
+                return result
         if found.exclusion:
             return replace(
                 result, excluded=found.exclusion.id, excluded_message=found.exclusion.message
             )
         lead = self._body(found.category, jurisdiction) if found.category else None
+        choices = self._choices(found.category, location) if found.category else []
+        if len({b.id for _, b in choices}) > 1:
+            lead = None
+        else:
+            choices = []
         co_bodies = [
             body
             for body in (self._body(fn, jurisdiction) for fn in found.co_categories)
@@ -159,23 +193,35 @@ class Router:
         ]
         return replace(
             result,
+            place_choices=[self.gazetteer.jurisdiction(j).name for j, _ in choices],
+            place_choice_ids=[j for j, _ in choices],
             category=found.category,
             category_name=self.catalogue.function(found.category).name if found.category else None,
             department=lead.name if lead else None,
             department_id=lead.id if lead else None,
             co_departments=[b.name for b in co_bodies],
             co_department_ids=[b.id for b in co_bodies],
-            urgent=found.urgent,
+            urgent=found.urgent or result.urgent,
             due_at=self.deadlines.due_at(created, found.type, found.urgent),
             sign_by=self.deadlines.sign_by(created, found.urgent),
         )
 
-    def _jurisdiction(self, place: Optional[Place], found: Classification) -> str:
+    def _jurisdiction(self, location: Location, found: Classification) -> str:
+        place = location.place
         if place is None:
             return CITY
         if found.citywide and place.specificity <= SPECIFICITY["district"]:
             return CITY
         return place.jurisdiction
+
+    def _choices(self, function: str, location: Location) -> list[tuple[str, Body]]:
+        """(jurisdiction, body) for each jurisdiction an unsettled place name may be in."""
+        choices = []
+        for jurisdiction in location.candidates:
+            body = self._body(function, jurisdiction)
+            if body:
+                choices.append((jurisdiction, body))
+        return choices
 
     def _body(self, function: str, jurisdiction: str) -> Optional[Body]:
         """The nearest body doing `function`: this jurisdiction's, a parent's, or the city's."""

@@ -142,7 +142,7 @@ def create_ticket(
 
     The time limit is the one the router gave (the citizen was shown it, see `intake`), or when
     the routing has none, computed by `bot.calendar` from 受理 (`now`). Only a 举报 may be
-    anonymous. Emergencies (110/119/120) and
+    anonymous. Certain emergencies (110/119/120/122; an uncertain one keeps its ticket) and
     matters 12345 does not take are refused with the router's message for the citizen. A
     submission retried with the same `idempotency_key` returns the ticket already created.
     `actor` is the operator who took a call; None means the citizen wrote in through `channel`.
@@ -152,7 +152,7 @@ def create_ticket(
         existing = _by_idempotency_key(session, idempotency_key)
         if existing is not None:
             return existing
-    if routing.emergency or routing.excluded:
+    if routing.excluded or (routing.emergency and routing.emergency_certain):
         message = routing.emergency_message or routing.excluded_message
         raise TicketInvalid(message or "该事项不属于12345热线受理范围")
     text = clean(description, MAX_TEXT)

@@ -1,6 +1,7 @@
 """Help for the 12345 operator while a caller talks: suggested answers and a pre-filled ticket.
 
-    GET  /api/assist?q=<what the caller says>   {"answers": Answer.to_dict(), "ticket": routing}
+    GET  /api/assist?q=<what the caller says>   {"answers": Answer.to_dict(), "ticket": routing,
+                                                 "intent", "topic", "prefill"}
     POST /api/assist/feedback                   record what the operator did with a suggestion
 
 Both need an operator's login session (the feedback POST its CSRF token in `X-CSRF-Token`).
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from bot.db import utcnow
 from bot.privacy import mask
 from bot.threads import in_thread
+from bot.web import topics
 from bot.web.common import json_body, json_response, run_db
 from bot.web.models import FEEDBACK_ACTIONS, SuggestionFeedback
 from bot.web.sessions import login_required
@@ -35,7 +37,17 @@ async def assist(request: Request) -> HTTPResponse:
     services = request.app.ctx.services
     answer = await in_thread(lambda: services.kb.ask(question, top_k=3))
     routing = await in_thread(lambda: services.router.route(question))
-    return json_response({"answers": answer.to_dict(), "ticket": routing.to_dict()})
+    intent = await topics.intent_of(request.app, question)
+    prefill = intent in topics.COMPLAINT_INTENTS if intent else not answer.confident
+    return json_response(
+        {
+            "answers": answer.to_dict(),
+            "ticket": routing.to_dict(),
+            "intent": intent,
+            "topic": topics.intent_label(intent),
+            "prefill": prefill,
+        }
+    )
 
 
 @blueprint.post("/feedback")

@@ -32,6 +32,7 @@ from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import Ticket, assume_utc
 from bot.tickets.view import iso_local, ticket_json
 from bot.web.auth import authenticate, bearer_token
+from bot.web.errors import message_for, status_for
 from bot.web.identity import shown_actor
 
 MAX_BODY_BYTES = 16_384
@@ -82,12 +83,6 @@ ACTIONS: dict[str, Action] = {
 }
 """POST /api/tickets/<number>/<action>: the service command and the JSON fields it takes."""
 
-ERROR_STATUS: dict[type, int] = {
-    service.TicketInvalid: 400,
-    service.TicketForbidden: 403,
-    service.TicketNotFound: 404,
-    service.TicketConflict: 409,
-}
 TYPE_NAMES = {str: "字符串", int: "整数", bool: "布尔值（true/false）", list: "字符串数组"}
 
 
@@ -148,12 +143,12 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
 
 @blueprint.exception(service.TicketError)
 async def ticket_error(request: Request, error: service.TicketError) -> HTTPResponse:
-    return _error(str(error), ERROR_STATUS.get(type(error), 400))
+    return _error(message_for(error), status_for(error) or 400)
 
 
 @blueprint.exception(StaleDataError)
 async def stale_ticket(request: Request, error: StaleDataError) -> HTTPResponse:
-    return _error("工单刚被他人修改，请刷新后重试", 409)
+    return _error("工单刚被他人修改，请刷新后重试", status_for(error) or 409)
 
 
 @blueprint.exception(PayloadTooLarge)
@@ -176,7 +171,7 @@ def parse_body(request: Request, fields: dict[str, Field]) -> dict[str, Any]:
     else:
         try:
             data = jsonlib.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
             raise InvalidUsage("请求内容不是有效的 JSON") from error
     if not isinstance(data, dict):
         raise InvalidUsage("请求内容必须是 JSON 对象")

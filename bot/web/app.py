@@ -16,7 +16,7 @@ import httpx
 from sanic import Sanic
 from sanic.exceptions import SanicException
 from sanic.request import Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, file, json
 
 from bot.config import Settings
 from bot.services import Services
@@ -33,12 +33,15 @@ from bot.web import (
     operator,
     portal,
     public_consultation,
+    routing_review,
     sessions,
     staff,
     telegram,
     wechat,
 )
 from bot.web.common import STATIC, error_response, template_environment
+from bot.web.errors import known_error_response
+from bot.web.passwords import BoundedPool
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 log = logging.getLogger(__name__)
@@ -53,6 +56,7 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     app.ctx.services = Services(settings)
     app.ctx.catalogue = Catalogue.load(settings.knowledge_dir / "departments.yml")
     app.ctx.templates = template_environment()
+    app.ctx.password_pool = BoundedPool()
     app.ctx.handoff_delivery = {}  # channel -> async (sender_id, text); see bot.web.operator
     app.ctx.consultations_url = "/consultations"
 
@@ -60,12 +64,17 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     async def healthz(request):
         return json({"status": "ok"})
 
+    @app.get("/favicon.ico")
+    async def favicon(request):
+        return await file(STATIC / "favicon.svg", mime_type="image/svg+xml")
+
     app.static("/static", str(STATIC), name="static")
     for blueprint in (
         sessions.blueprint,
         portal.blueprint,
         api_assist.blueprint,
         operator.blueprint,
+        routing_review.blueprint,
         department.blueprint,
         staff.blueprint,
     ):
@@ -88,13 +97,18 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
     @app.after_server_stop
     async def close(app, _loop):
         await app.ctx.http.aclose()
+        app.ctx.password_pool.close()
         app.ctx.services.close()
 
     return app
 
 
 async def _error_page(request: Request, error: Exception) -> HTTPResponse:
-    """Errors in Chinese: our own messages as they are, Sanic's English ones translated."""
+    """Errors in Chinese: known refusals and malformed requests by `bot.web.errors`, our own
+    messages as they are, Sanic's English ones translated."""
+    known = known_error_response(request, error)
+    if known is not None:
+        return known
     if not isinstance(error, SanicException):
         log.exception("unhandled error on %s", request.path, exc_info=error)
         return error_response(request, "服务器内部错误，请稍后再试", 500)

@@ -54,7 +54,7 @@ def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or an empty dict for anything else."""
     try:
         data = jsonlib.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

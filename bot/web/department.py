@@ -1,10 +1,14 @@
 """The department workbench: the inbox coloured by time left, a ticket with its history, and
 server-side forms to 签收, 退单, 申请延期 and 办结 — each one call of `bot.tickets.service` as the
 logged-in account, so the service decides who may do what (another body's ticket is a 404).
+
+The lead department sees the citizen's full phone number to call back; every page that shows
+it writes an audit row (who, when). Co-departments and everyone else see it masked.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -13,12 +17,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sqlalchemy.orm import Session
 
+from bot import audit
 from bot.accounts import Principal
-from bot.tickets import service
+from bot.tickets import duplicates, service
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
-from bot.tickets.view import ticket_view
+from bot.tickets.view import sees_masked, ticket_view
+from bot.web import actors, topics
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.identity import shown_actor
 from bot.web.sessions import login_required
 
@@ -30,6 +37,10 @@ DONE_MESSAGES = {
     "extension": "延期申请已提交，等待12345热线审批。",
     "reply": "已办结，答复已发送给市民。",
 }
+
+PHONE_VIEWED = "ticket.phone_viewed"
+CONTACT_ENTITY = "ticket_contact"
+_STATED_TIME = re.compile(r"(?:^|；)时间：([^；]+)")
 
 blueprint = Blueprint("department", url_prefix="/department")
 
@@ -102,8 +113,9 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
         fields = action.fields(form)
         await run_db(request, lambda s: action.command(s, number, principal, **fields))
     except service.TicketError as error:
-        status = 404 if isinstance(error, service.TicketNotFound) else 400
-        return await _ticket_page(request, number, error=str(error), status=status, form=form)
+        return await _ticket_page(
+            request, number, error=str(error), status=status_for(error) or 400, form=form
+        )
     return redirect(f"/department/tickets/{number}?done={name}")
 
 
@@ -118,14 +130,23 @@ async def _ticket_page(
     principal: Principal = request.ctx.principal
     catalogue: Catalogue = request.app.ctx.catalogue
 
-    def work(session: Session) -> tuple[dict, list[dict]]:
+    def work(session: Session) -> tuple[dict, list[dict], list[duplicates.Duplicate]]:
         ticket = service.get_ticket(session, number, principal)
-        return ticket_view(ticket, principal, catalogue, as_utc()), history_view(
-            session, ticket, request.app.ctx.settings.secret_key
-        )
+        view = callback_view(ticket, principal, ticket_view(ticket, principal, catalogue, as_utc()))
+        if view["phone_visible"]:
+            audit.record(
+                session,
+                actor=principal.actor,
+                action=PHONE_VIEWED,
+                entity_type=CONTACT_ENTITY,
+                entity_id=ticket.number,
+                detail={"purpose": "callback"},
+            )
+        similar = duplicates.similar_tickets(session, ticket) if view["lead"] else []
+        return view, history_view(session, ticket, catalogue, request.app.ctx.settings.secret_key), similar
 
     try:
-        ticket, history = await run_db(request, work)
+        ticket, history, similar = await run_db(request, work)
     except service.TicketNotFound as missing:
         return render(request, "error.html", status=404, message=str(missing), status_code=404)
     return render(
@@ -134,6 +155,7 @@ async def _ticket_page(
         status=status,
         ticket=ticket,
         history=history,
+        similar=similar,
         notice=notice,
         error=error,
         form=form or {},
@@ -141,14 +163,48 @@ async def _ticket_page(
     )
 
 
-def history_view(session: Session, ticket: Ticket, secret: str) -> list[dict[str, Any]]:
-    """The ticket's history; citizens appear by a label, never by their sender id."""
+def callback_view(ticket: Ticket, principal: Principal, view: dict[str, Any]) -> dict[str, Any]:
+    """The ticket page's view: the lead department sees the citizen's name and phone to call
+    back (`phone_visible`: the caller audits it), the time the citizen gave, the channel in
+    Chinese and the citizen's rating."""
+    phone_visible = sees_masked(principal) and view["lead"] and bool(ticket.citizen_phone)
+    contact = (
+        {"citizen_name": ticket.citizen_name or "", "citizen_phone": ticket.citizen_phone}
+        if phone_visible
+        else {}
+    )
+    return {
+        **view,
+        **contact,
+        "phone_visible": phone_visible,
+        "channel_label": topics.channel_label(ticket.channel),
+        "stated_time": stated_time(ticket.description),
+        "satisfaction": ticket.satisfaction or "",
+        "visited_at": ticket.visited_at,
+    }
+
+
+def history_view(
+    session: Session, ticket: Ticket, catalogue: Catalogue, secret: str
+) -> list[dict[str, Any]]:
+    """The ticket's steps with who took them in words ("系统自动分派", "操作员 张三"); citizens
+    appear by their label (`bot.web.identity`), never by their sender id."""
+    events = service.history(session, ticket.number)
+    names = actors.names(session, [event.actor for event in events], catalogue)
     return [
         {
             "at": assume_utc(event.at),
-            "actor": shown_actor(secret, event.actor),
+            "actor": shown_actor(secret, event.actor)
+            if event.actor.startswith("citizen:")
+            else names[event.actor],
             "action": EVENT_LABELS.get(event.action.removeprefix("ticket."), event.action),
             "note": (event.detail or {}).get("note") or "",
         }
-        for event in service.history(session, ticket.number)
+        for event in events
     ]
+
+
+def stated_time(description: str) -> str:
+    """When the citizen said it happened, as the assistant recorded it ("时间：半夜")."""
+    found = _STATED_TIME.search(description or "")
+    return found.group(1).strip() if found else ""

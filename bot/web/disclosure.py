@@ -35,6 +35,7 @@ from bot.threads import in_thread
 from bot.tickets.models import as_utc
 from bot.web import limits
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.gate import client_address
 from bot.web.sessions import csrf_token, login_required
 
@@ -340,8 +341,9 @@ async def act(request: Request, number: str, name: str) -> HTTPResponse:
         command = action(request, form)
         await run_db(request, lambda s: command(s, number, principal))
     except errors.DisclosureError as error:
-        status = 404 if isinstance(error, errors.DisclosureNotFound) else 400
-        return await _application_page(request, number, error=str(error), status=status, form=form)
+        return await _application_page(
+            request, number, error=str(error), status=status_for(error) or 400, form=form
+        )
     if name == "transfer":
         return redirect(f"/department/disclosure?done={name}")
     return redirect(f"/department/disclosure/{number}?done={name}")

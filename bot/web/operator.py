@@ -9,6 +9,7 @@ ticket here in one step. Hand-overs are claimed, answered and closed under `/ope
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Optional
 
@@ -25,6 +26,7 @@ from bot.tickets import intake, service
 from bot.tickets.catalogue import LEVELS, Catalogue
 from bot.tickets.models import TICKET_TYPES
 from bot.tickets.routing import RoutingResult
+from bot.web import actors, routing_review, topics
 from bot.web.chat import fetch_tracker
 from bot.web.common import error_response, json_body, json_response, render, run_db
 from bot.web.identity import citizen_label
@@ -119,7 +121,14 @@ async def console(request: Request) -> HTTPResponse:
         ticket_types=TICKET_TYPES,
         functions=catalogue.functions,
         bodies=sorted(catalogue.bodies(), key=lambda b: (LEVELS.index(b.level), b.name)),
+        form_key=new_form_key(),
     )
+
+
+def new_form_key() -> str:
+    """The idempotency key of one rendering of the ticket form: every submission of that form
+    (a double click, a retry after a lost answer) files the same one ticket."""
+    return secrets.token_urlsafe(18)
 
 
 @blueprint.post("/tickets")
@@ -131,8 +140,11 @@ async def create_ticket(request: Request) -> HTTPResponse:
         form = TicketForm.parse(json_body(request), catalogue)
     except service.TicketInvalid as error:
         return json_response({"error": str(error)}, 400)
+    if not form.key:
+        return json_response({"error": "表单已过期，请刷新页面后重新提交"}, 400)
     router = request.app.ctx.services.router
     routing = await in_thread(intake.preview, router, form.description)
+    filed = form.applied_to(routing, catalogue)
 
     def work(session: Session) -> dict[str, Any]:
         ticket = intake.intake(
@@ -142,14 +154,18 @@ async def create_ticket(request: Request) -> HTTPResponse:
             HOTLINE_CHANNEL,
             principal,
             router=router,
-            shown=form.applied_to(routing, catalogue),
-            idempotency_key=f"operator:{principal.user_id}:{form.key}" if form.key else None,
+            shown=filed,
+            idempotency_key=f"operator:{principal.user_id}:{form.key}",
+        )
+        routing_review.record_ticket_correction(
+            session, routing, filed, principal.actor, ticket.number
         )
         return {
             "number": ticket.number,
             "status": ticket.state.label,
             "department": service.department_name(catalogue, ticket.department_id),
             "due_at": format_cn(ticket.due_at),
+            "next_key": new_form_key(),
         }
 
     try:
@@ -164,7 +180,25 @@ async def handoff_queue(request: Request) -> HTTPResponse:
     def work(session: Session) -> list[dict[str, Any]]:
         return [_handoff_json(h, _secret(request)) for h in conversations.open_requests(session)]
 
-    return json_response({"handoffs": await run_db(request, work)})
+    handoffs = await run_db(request, work)
+    for handoff in handoffs:
+        intent = await topics.remembered_intent(
+            request.app, f"handoff:{handoff['id']}", handoff["last_message"]
+        )
+        handoff["topic"] = await _topic(request, intent, handoff["last_message"])
+    return json_response({"handoffs": handoffs})
+
+
+async def _topic(request: Request, intent: Optional[str], text: str) -> str:
+    """The intent in Chinese; for a matter to file, the router's category too."""
+    if intent is None:
+        return "（话题未识别）" if text else "（无留言）"
+    label = topics.intent_label(intent)
+    if intent in topics.COMPLAINT_INTENTS:
+        routing = await in_thread(request.app.ctx.services.router.route, text)
+        if routing.category_name:
+            label = f"{label} · {routing.category_name}"
+    return label
 
 
 @blueprint.post("/handoffs/<handoff_id:int>/claim")
@@ -262,11 +296,12 @@ def _handoff_json(handoff: Handoff, secret: str) -> dict[str, Any]:
         "id": handoff.id,
         "citizen": citizen_label(secret, handoff.sender_id),
         "channel": handoff.channel,
+        "channel_label": topics.channel_label(handoff.channel),
         "status": handoff.status,
         "status_label": conversations.STATUS_LABELS.get(handoff.status, handoff.status),
         "last_message": handoff.last_message,
         "created_at": format_cn(handoff.created_at),
-        "claimed_by": handoff.claimed_by,
+        "claimed_by": actors.label(handoff.claimed_by) if handoff.claimed_by else None,
     }
 
 

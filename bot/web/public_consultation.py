@@ -8,14 +8,18 @@ summaries (采纳情况) exactly as registered.
   GET /consultations/<id>/summary.json       the same as data (every group, decision and reason)
   GET /api/consultations                     all released drafts with window, phase and counts
 
-The summary page is the archived HTML from the publication register, served byte for byte (with
-its own strict CSP: it is self-contained, inline style and a data-URI chart); an older version
-gets a notice that it has been superseded. List and draft pages extend the portal's base.html.
+The summary page is the archived HTML from the publication register (with its own strict CSP:
+it is self-contained, inline style and a data-URI chart), served with the site's navigation put
+in front of it; an older version gets a notice that it has been superseded. List and draft
+pages extend the portal's base.html; their 提意见 links open the assistant with the request
+written out (`/?say=…`), naming the draft and the clause so the assistant needs not ask.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
+from urllib.parse import quote
 
 from sanic import Blueprint, Sanic
 from sanic.exceptions import NotFound
@@ -30,17 +34,59 @@ from bot.consultation.models import PHASE_LABELS, Summary
 from bot.consultation.report import template_environment, to_public_json
 from bot.web.common import TEMPLATES, json_response, run_db
 
+MAX_VERSION_DIGITS = 9
+
 SUMMARY_CSP = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 
+SITE_NAVIGATION = (
+    '<nav aria-label="主导航" style="display:flex;flex-wrap:wrap;gap:.25rem 1rem;'
+    'padding:.6rem 1rem;margin:0 -1.25rem 1rem;background:#1d4e89">'
+    '<a href="/" style="color:#fff;font-weight:bold">舟山政务公开</a>'
+    '<a href="/" style="color:#fff">智能助手</a>'
+    '<a href="/policies" style="color:#fff">政策解读</a>'
+    '<a href="/consultations" style="color:#fff">征求意见</a>'
+    '<a href="tel:12345" style="color:#fff">热线 12345</a></nav>'
+)
+_SENTENCE_END = re.compile(r"[。！？；：:!?）)》”]$")
+
 blueprint = Blueprint("public_consultation")
 
 
 def register(app: Sanic) -> None:
-    app.ctx.consultation_templates = template_environment(TEMPLATES)
+    environment = template_environment(TEMPLATES)
+    environment.filters["paragraphs"] = paragraphs
+    environment.filters["say_link"] = say_link
+    app.ctx.consultation_templates = environment
     app.blueprint(blueprint)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Prose wrapped at a fixed width in its source file, back into paragraphs: a line break
+    counts only after the end of a sentence (or at a blank line), never in mid-sentence."""
+    result: list[str] = []
+    current = ""
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            if current:
+                result.append(current)
+            current = ""
+            continue
+        current += line
+        if _SENTENCE_END.search(line):
+            result.append(current)
+            current = ""
+    if current:
+        result.append(current)
+    return result
+
+
+def say_link(message: str) -> str:
+    """The portal with `message` ready in the chat's input box."""
+    return "/?say=" + quote(message, safe="")
 
 
 def _page(request: Request, template: str, **context: Any) -> HTTPResponse:
@@ -63,9 +109,11 @@ async def _db(request: Request, work):
 
 @blueprint.get("/consultations", strict_slashes=False)
 async def index(request: Request) -> HTTPResponse:
-    def work(session: Session) -> dict[str, list]:
-        listed = drafts.list_drafts(session, local_day())
+    def work(session: Session) -> dict[str, Any]:
+        today = local_day()
+        listed = drafts.list_drafts(session, today)
         return {
+            "today": today,
             "open_drafts": [item for item in listed if item.phase == "open"],
             "summarised": [item for item in listed if item.phase == "summarised"],
         }
@@ -78,11 +126,13 @@ async def draft_page(request: Request, draft_id: int) -> HTTPResponse:
     def work(session: Session) -> HTTPResponse:
         draft = drafts.get_draft(session, draft_id)
         published = publish.latest_summary(session, draft_id) is not None
+        phase = draft.phase(local_day())
         return _page(
             request,
             "public_draft.html",
             draft=draft,
-            phase_label=PHASE_LABELS[draft.phase(local_day())],
+            phase_label=PHASE_LABELS[phase],
+            open_for_opinions=phase == "open",
             summary_path=f"/consultations/{draft_id}/summary" if published else None,
         )
 
@@ -106,6 +156,7 @@ async def summary_page(request: Request, draft_id: int) -> HTTPResponse:
             f'<a href="/consultations/{draft_id}/summary">查看最新版本</a>。</p>'
         )
         page = page.replace("<body>", f"<body>\n{notice}", 1)
+    page = page.replace("<body>", f"<body>\n{SITE_NAVIGATION}", 1)
     return html(page, headers={"Content-Security-Policy": SUMMARY_CSP})
 
 
@@ -147,6 +198,6 @@ def _version(request: Request) -> Optional[int]:
     raw = request.args.get("version")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > MAX_VERSION_DIGITS:
         raise NotFound("版本号无效")
     return int(raw)

@@ -25,12 +25,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot import audit
-from bot.accounts import Principal, User, authenticate_password, principal_of
+from bot.accounts import Principal, User, principal_of
 from bot.db import utcnow
 from bot.web import limits
 from bot.web.common import error_response, render, run_db
 from bot.web.gate import client_address
 from bot.web.models import WebSession
+from bot.web.passwords import verify_login
 
 SESSION_COOKIE = "zs_session"
 LOGIN_COOKIE = "zs_login"
@@ -156,7 +157,7 @@ async def login(request: Request) -> HTTPResponse:
         with request.app.ctx.logins_in_flight.hold(address):
             await limits.check(windows, rules.login_ip, address, record=False, message=LOCKED)
             await limits.check(windows, rules.login_user, account_key, record=False, message=LOCKED)
-            principal = await run_db(request, lambda s: authenticate_password(s, username, password))
+            principal = await verify_login(request, username, password)
             if principal is None:
                 await windows.hit(rules.login_ip, address)
                 await windows.hit(rules.login_user, account_key)

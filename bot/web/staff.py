@@ -3,7 +3,9 @@ then the adoption summary drafted, reviewed by someone else and published (先�
 
 Each form calls one command of `bot.consultation` as the logged-in account; the commands check
 roles (staff decide and draft, a reviewer other than the drafter approves) and say in Chinese
-what is refused.
+what is refused. A group's outcome is always chosen explicitly (nothing defaults to 采纳) and a
+refused decision comes back with what was chosen; the reviewer reads the summary as it would be
+published (`/staff/drafts/<id>/summary/preview`) before approving it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Callable, Optional
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import HTTPResponse, redirect
+from sanic.response import HTTPResponse, html, redirect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,6 @@ from bot.clock import local_day
 from bot.consultation import (
     ConsultationError,
     NotFound,
-    PermissionDenied,
     approve_summary,
     decide_group,
     draft_summary,
@@ -36,8 +37,10 @@ from bot.consultation import (
 from bot.consultation.drafts import info as draft_info
 from bot.consultation.models import OUTCOMES, Opinion, OpinionGroup
 from bot.consultation.publish import latest_summary, pending_summary
+from bot.consultation.report import render_html
 from bot.privacy import mask
 from bot.web.common import render, run_db
+from bot.web.errors import status_for
 from bot.web.sessions import login_required
 
 SUMMARY_STATES = {
@@ -55,6 +58,11 @@ DONE_MESSAGES = {
     "return": "已退回起草人修改。",
     "publish": "采纳情况已发布，并已登记。",
 }
+
+PREVIEW_CSP = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
 
 blueprint = Blueprint("staff", url_prefix="/staff")
 
@@ -128,20 +136,52 @@ async def draft_command(request: Request, draft_id: int, name: str) -> HTTPRespo
 async def decide(request: Request, draft_id: int, group_id: int) -> HTTPResponse:
     principal: Principal = request.ctx.principal
     form = _form(request)
+    outcome = form.get("outcome") or ""
     try:
+        if not outcome:
+            raise ConsultationError("请选择处理结果（采纳、部分采纳、不予采纳或不适用）")
         await run_db(
             request,
-            lambda s: decide_group(
-                s, group_id, form.get("outcome") or "", form.get("reason") or "", actor=principal
-            ),
+            lambda s: decide_group(s, group_id, outcome, form.get("reason") or "", actor=principal),
         )
     except ConsultationError as error:
-        return await _draft_page(request, draft_id, error=str(error), status=_status(error))
+        return await _draft_page(
+            request,
+            draft_id,
+            error=str(error),
+            status=_status(error),
+            refused={"group_id": group_id, "outcome": outcome, "reason": form.get("reason") or ""},
+        )
     return redirect(f"/staff/drafts/{draft_id}?done=decide#group-{group_id}")
 
 
+@blueprint.get("/drafts/<draft_id:int>/summary/preview")
+@login_required("staff", "reviewer")
+async def summary_preview(request: Request, draft_id: int) -> HTTPResponse:
+    """The summary awaiting review exactly as it would be published, marked as a preview."""
+
+    def work(session: Session) -> Optional[str]:
+        summary = pending_summary(session, draft_id)
+        if summary is None:
+            return None
+        meta = {"version": summary.version, "published_at": None, "supersedes": None}
+        return render_html(summary.content, {**meta, "preview": True})
+
+    page = await run_db(request, work)
+    if page is None:
+        return render(request, "error.html", status=404, message="没有待审核的采纳情况", status_code=404)
+    return html(
+        page, headers={"Content-Security-Policy": PREVIEW_CSP, "X-Frame-Options": "SAMEORIGIN"}
+    )
+
+
 async def _draft_page(
-    request: Request, draft_id: int, notice: str = "", error: str = "", status: int = 200
+    request: Request,
+    draft_id: int,
+    notice: str = "",
+    error: str = "",
+    status: int = 200,
+    refused: Optional[dict[str, Any]] = None,
 ) -> HTTPResponse:
     def work(session: Session) -> dict[str, Any]:
         draft = get_draft(session, draft_id, public=False)
@@ -166,6 +206,7 @@ async def _draft_page(
         error=error,
         outcomes=OUTCOMES,
         states=SUMMARY_STATES,
+        refused=refused or {},
         **page,
     )
 
@@ -224,4 +265,4 @@ def _form(request: Request) -> dict[str, str]:
 
 
 def _status(error: ConsultationError) -> int:
-    return {NotFound: 404, PermissionDenied: 403}.get(type(error), 400)
+    return status_for(error) or 400

@@ -63,7 +63,7 @@ class Stack:
     def username(self, role: str) -> str:
         return ACCOUNTS[role][0]
 
-    def new_ticket(self, department_id: str, description: str) -> str:
+    def new_ticket(self, department_id: str, description: str, location: str = "") -> str:
         """A complaint dispatched to `department_id`, as the hotline would have created it."""
         routing = RoutingResult(
             text=description,
@@ -71,6 +71,7 @@ class Stack:
             category="city_management",
             category_name="综合行政执法",
             department_id=department_id,
+            location=location or None,
         )
         with self.db.session() as session:
             return service.create_ticket(

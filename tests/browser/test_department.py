@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
+from bot.audit import AuditEvent
 from bot.db import utcnow
 from bot.tickets.models import Ticket
 from tests.browser.conftest import (
@@ -36,8 +37,19 @@ def test_department_signs_and_replies(stack, new_page):
 
     expect(page.get_by_role("heading", name=f"工单 {number}")).to_be_visible()
     assert_markup_is_text(page, "#description")
-    expect(page.locator(".facts")).to_contain_text("张*")
-    expect(page.locator(".facts")).to_contain_text("138****5678")
+    expect(page.locator("#citizen")).to_contain_text("张三")
+    expect(page.get_by_role("link", name="拨打市民电话 13812345678")).to_have_attribute(
+        "href", "tel:13812345678"
+    )
+    with stack.db.session() as session:
+        viewed = session.execute(
+            select(AuditEvent).where(
+                AuditEvent.entity_id == number, AuditEvent.action == "ticket.phone_viewed"
+            )
+        ).scalars().all()
+    assert [event.actor for event in viewed] == ["department:putuo-zf"]
+    expect(page.locator(".history")).to_contain_text("系统自动分派")
+    expect(page.locator(".history")).not_to_contain_text("system:")
     page.get_by_role("button", name="签收").click()
     expect(page.get_by_role("status")).to_contain_text("已签收")
     page.get_by_label("延期工作日数").fill("3")

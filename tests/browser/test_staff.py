@@ -52,6 +52,16 @@ def closed_draft(stack) -> int:
         return draft.id
 
 
+def decide_every_group(staff, outcome: str, reason: str) -> None:
+    groups = staff.locator("[id^=group-]")
+    for index in range(groups.count()):
+        group = groups.nth(index)
+        group.get_by_label("处理结果").select_option(label=outcome)
+        group.get_by_label(re.compile("理由")).fill(reason)
+        group.get_by_role("button", name="保存决定").click()
+        expect(staff.get_by_role("status")).to_contain_text("处理决定已保存")
+
+
 def test_staff_decide_a_reviewer_approves_and_the_summary_is_published(stack, new_page):
     draft_id = closed_draft(stack)
     staff = login(new_page(), stack, "staff")
@@ -65,12 +75,7 @@ def test_staff_decide_a_reviewer_approves_and_the_summary_is_published(stack, ne
     assert_markup_is_text(staff, ".console")
     screenshot(staff, "staff-grouped")
 
-    for index in range(groups.count()):
-        group = staff.locator("[id^=group-]").nth(index)
-        group.get_by_label("处理结果").select_option(label="部分采纳")
-        group.get_by_label(re.compile("理由")).fill("收费标准将结合听证会意见统筹研究确定。")
-        group.get_by_role("button", name="保存决定").click()
-        expect(staff.get_by_role("status")).to_contain_text("处理决定已保存")
+    decide_every_group(staff, "部分采纳", "收费标准将结合听证会意见统筹研究确定。")
     staff.get_by_role("button", name="起草采纳情况").click()
     expect(staff.get_by_role("status")).to_contain_text("等待另一位审核人员审核")
 

@@ -118,3 +118,32 @@ def test_only_a_report_may_stay_anonymous(stack):
     (ticket,) = tickets_of(stack, informant)
     assert ticket.number in done
     assert ticket.type == "举报" and ticket.anonymous and ticket.citizen_phone is None
+
+
+def test_an_uncertain_emergency_shows_the_number_and_still_files_the_ticket(stack):
+    citizen = sender()
+    letter = (
+        "我要投诉，我是定海城东街道某小区的业主，想反映我们小区的消防问题。"
+        + "小区的楼道里长期堆满了杂物，物业多次通知也没有人清理，消防通道被私家车占用，"
+        * 4
+        + "今天晚上楼道里着火了，浓烟很大，希望有关部门重视。"
+    )
+    first = stack.texts(citizen, letter)
+    assert "119" in first and "同时我们也为您登记工单" in first
+    assert "手机号" in first
+    stack.say(citizen, "13857012345")
+    done = stack.texts(citizen, "/affirm")
+    assert "已受理" in done
+    tickets = tickets_of(stack, citizen)
+    assert len(tickets) == 1 and tickets[0].urgent
+    assert tickets[0].department_id and "dinghai" in tickets[0].department_id
+
+
+def test_a_place_name_of_two_districts_is_asked_not_guessed(stack):
+    citizen = sender()
+    asked = stack.texts(citizen, "我要投诉，路灯坏了一个多月了，晚上黑漆漆的")
+    assert "哪里" in asked
+    again = stack.texts(citizen, "青龙村")
+    assert "定海区" in again and "普陀区" in again and "哪个区县" in again
+    stack.texts(citizen, "普陀区青龙村")
+    assert tickets_of(stack, citizen) == []

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -13,6 +16,7 @@ from sanic import Sanic
 from bot import clock
 from bot.consultation import approve_summary, decide_opinion, draft_summary, publish_summary
 from bot.consultation.models import Draft, Opinion
+from bot.consultation.report import build_content, render_html, render_markdown
 from bot.services import Services
 from bot.web import public_consultation
 from tests.unit.consultation_fixtures import NOW, PARKING, publish_samples
@@ -45,7 +49,7 @@ async def serving(app: Sanic):
 @pytest.fixture
 def app(settings, db, monkeypatch, request):
     monkeypatch.setattr(Sanic, "test_mode", True)
-    application = Sanic(f"consultation_{request.node.name}")
+    application = Sanic(f"consultation_{re.sub(r'[^A-Za-z0-9_]', '_', request.node.name)}")
     application.ctx.settings = settings
     application.ctx.services = Services(settings)
     public_consultation.register(application)
@@ -125,3 +129,64 @@ async def test_unreleased_drafts_are_not_public(app, db, synced):
         assert (await client.get(f"/consultations/{synced[PARKING]}")).status_code == 404
         api = (await client.get("/api/consultations")).json()["consultations"]
         assert PARKING not in {item["slug"] for item in api}
+
+
+@pytest.mark.parametrize("today", [NOW, None], ids=["fixed", "real-date"])
+async def test_open_drafts_offer_an_opinion_and_show_the_days_left(app, db, synced, today):
+    moment = today or datetime.now(timezone.utc)
+    with db.session() as session:
+        draft = session.get(Draft, synced[PARKING])
+        draft.opens_on = clock.local_day(moment) - timedelta(days=3)
+        draft.closes_on = clock.local_day(moment) + timedelta(days=5)
+        title = draft.display_title
+    with clock.frozen(moment):
+        async with serving(app) as client:
+            listing = html.unescape((await client.get("/consultations")).text)
+    assert "还剩 5 天截止" in listing
+    assert f'href="/?say={quote("我想对《" + title + "》提意见", safe="")}"' in listing
+    assert f'aria-label="提意见：《{title}》">提意见</a>' in listing
+
+
+async def test_draft_page_has_a_comment_link_per_clause_and_whole_sentences(app, db, synced):
+    async with serving(app) as client:
+        page = html.unescape((await client.get(f"/consultations/{synced[PARKING]}")).text)
+    with db.session() as session:
+        draft = session.get(Draft, synced[PARKING])
+        title, clauses = draft.display_title, [c.label for c in draft.clauses]
+        summary = draft.summary
+    for label in clauses:
+        message = quote(f"我想对《{title}》{label}提意见", safe="")
+        assert f'<a href="/?say={message}">对{label}提意见</a>' in page
+    assert "\n" in summary.strip()
+    assert summary.replace("\n", "").strip() in page.replace("\n", "")
+    assert f"<p>{''.join(line.strip() for line in summary.splitlines())}</p>" in page
+
+
+def test_prose_is_rejoined_only_inside_sentences():
+    text = "为缓解停车难，起草了\n本办法。主要内容：\n\n一是配建；\n二是收费\n分时段。"
+    assert public_consultation.paragraphs(text) == [
+        "为缓解停车难，起草了本办法。主要内容：",
+        "一是配建；",
+        "二是收费分时段。",
+    ]
+
+
+async def test_published_summary_page_has_the_site_navigation(app, db, synced, people):
+    draft_id = synced[PARKING]
+    publish_samples(db, draft_id, people)
+    async with serving(app) as client:
+        page = (await client.get(f"/consultations/{draft_id}/summary")).text
+    navigation = page[page.index('<nav aria-label="主导航"'): page.index("</nav>")]
+    for link in ('href="/"', 'href="/policies"', 'href="/consultations"', 'href="tel:12345"'):
+        assert link in navigation
+    assert page.index("</nav>") < page.index("<h1>")
+
+
+def test_a_summary_without_opinions_says_so(db, synced):
+    with db.session() as session:
+        content = build_content(session, session.get(Draft, synced[PARKING]))
+    meta = {"version": 1, "published_at": "2027-01-05 10:00", "supersedes": None, "preview": False}
+    page, markdown = render_html(content, meta), render_markdown(content, meta)
+    for text in (page, markdown):
+        assert "征求意见期间未收到意见" in text
+        assert "0.0%" not in text and "占比" not in text

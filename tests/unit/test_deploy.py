@@ -58,7 +58,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 def test_plain_configuration_passes_nginx_check(shared: Settings) -> None:
     path = deploy.write_nginx(shared, WEBS)
     text = path.read_text()
-    assert "listen 8000;" in text and "ssl" not in text
+    assert "listen 127.0.0.1:8000;" in text and "ssl" not in text
     assert text.count("server 127.0.0.1:9101 max_fails=3") == 2
     assert text.count("server 10.0.0.3:8080 max_fails=3") == 2
     assert "hash $conversation_key consistent;" in text
@@ -80,7 +80,7 @@ def test_tls_configuration_passes_nginx_check_and_redirects(shared: Settings, tm
     cert, key = self_signed(tmp_path)
     secure = dataclasses.replace(shared, proxy_tls_cert=str(cert), proxy_tls_key=str(key))
     text = deploy.write_nginx(secure, WEBS).read_text()
-    assert "listen 8443 ssl;" in text
+    assert "listen 127.0.0.1:8443 ssl;" in text
     assert "return 301 https://$host:8443$request_uri;" in text
     assert f"ssl_certificate {cert};" in text
 

@@ -92,9 +92,38 @@ def test_tracker_events_become_transcript_lines():
     }
     entries = conversations.tracker_entries(tracker)
     assert [(e.author, e.text) for e in entries] == [
-        ("citizen", "（点击了按钮 /request_human）"),
+        ("citizen", "（点击了按钮：要求人工服务）"),
         ("assistant", "已为您转接人工客服"),
     ]
+
+
+def test_button_clicks_read_as_the_button_title_never_the_payload():
+    confirm = {"title": "确认提交", "payload": "/affirm"}
+    policy = {"title": "政务公开的范围", "payload": '/ask_policy{"policy_topic": "scope"}'}
+    draft = {"title": "舟山市养犬管理办法", "payload": "3"}
+    tracker = {
+        "events": [
+            {"event": "bot", "text": "请确认", "timestamp": 1.0, "data": {"buttons": [confirm]}},
+            {"event": "user", "text": "/affirm", "timestamp": 2.0},
+            {"event": "bot", "text": "您想了解", "timestamp": 3.0, "data": {"buttons": [policy, draft]}},
+            {"event": "user", "text": policy["payload"], "timestamp": 4.0},
+            {"event": "user", "text": "3", "timestamp": 5.0},
+            {
+                "event": "user",
+                "text": '/ask_policy{"policy_topic": "other"}',
+                "timestamp": 6.0,
+                "parse_data": {"intent": {"name": "ask_policy"}},
+            },
+        ]
+    }
+    citizen = [e.text for e in conversations.tracker_entries(tracker) if e.author == "citizen"]
+    assert citizen == [
+        "（点击了按钮：确认提交）",
+        "（点击了按钮：政务公开的范围）",
+        "（点击了按钮：舟山市养犬管理办法）",
+        "（点击了按钮：政策咨询）",
+    ]
+    assert not any("/" in line or "{" in line for line in citizen)
 
 
 def test_telegram_senders_are_delivered_through_the_telegram_channel():

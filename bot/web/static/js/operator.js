@@ -1,6 +1,8 @@
 // The 12345 call page: as the operator types what the caller says, ask /api/assist for suggested
 // answers and the router's ticket, fill the ticket form (never overwriting a field the operator
-// changed), record what the operator did with each suggestion, and create the ticket in one step.
+// changed; only when the caller describes a matter, not for a policy question), record what the
+// operator did with each suggestion, and create exactly one ticket per filled form: the button is
+// disabled while it is sent and the server keys the ticket on the form's idempotency key.
 // Also keeps the hand-over queue fresh.
 (function () {
   "use strict";
@@ -17,13 +19,8 @@
   var ROUTED_FIELDS = ["type", "category", "department_id", "co_department_ids", "location", "urgent"];
   var edited = {};
   var latest = 0;
-  var callKey = newKey();
-
-  function newKey() {
-    var bytes = new Uint8Array(12);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
+  var callKey = form.dataset.key;
+  var submitting = false;
 
   // --- suggestions and pre-filled ticket -----------------------------------------------------
 
@@ -34,7 +31,11 @@
     api.getJson("/api/assist?q=" + encodeURIComponent(question)).then(function (data) {
       if (asked !== latest) return;
       showSuggestions(question, data.answers);
-      fillTicket(data.ticket);
+      if (data.prefill) {
+        fillTicket(data.ticket);
+      } else {
+        note.textContent = "市民在" + data.topic + "：请参考右侧答复作答，无需建工单；确需建工单时请手动填写。";
+      }
     }).catch(function (error) {
       hint.textContent = error.message;
     });
@@ -159,37 +160,45 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (submitting) return;
     var body = ticketBody();
     if (!body.description) { result.textContent = "请先记录市民所述内容。"; return; }
     if (!body.phone && !body.anonymous) { result.textContent = "请填写联系电话（仅举报可匿名）。"; return; }
     var button = form.querySelector('button[type="submit"]');
+    submitting = true;
     button.disabled = true;
     api.postJson("/operator/tickets", body).then(function (ticket) {
+      clearCall();
+      callKey = ticket.next_key;
       result.className = "alert alert-ok";
       result.textContent = "已创建工单 " + ticket.number + "（" + ticket.status + "，" +
-        (ticket.department || "待分派") + "，办结时限 " + ticket.due_at + "）";
-      callKey = newKey();
+        (ticket.department || "待分派") + "，办结时限 " + ticket.due_at + "）。表单已清空，可接听下一位来电。";
     }).catch(function (error) {
       result.className = "alert alert-error";
       result.textContent = error.message;
-    }).then(function () { button.disabled = false; });
+    }).then(function () {
+      submitting = false;
+      button.disabled = false;
+    });
   });
+
+  function clearCall() {
+    latest++;
+    form.reset();
+    edited = {};
+    list.replaceChildren();
+    note.textContent = "";
+    result.textContent = "";
+    result.className = "";
+    hint.textContent = "输入市民所述后显示政策库中的参考答复及出处。";
+  }
 
   Array.prototype.forEach.call(form.elements, function (field) {
     if (ROUTED_FIELDS.indexOf(field.name) === -1) return;
     field.addEventListener("change", function () { edited[field.name] = true; });
   });
   caller.addEventListener("input", assist);
-  document.getElementById("new-call").addEventListener("click", function () {
-    form.reset();
-    edited = {};
-    callKey = newKey();
-    list.replaceChildren();
-    note.textContent = "";
-    result.textContent = "";
-    result.className = "";
-    hint.textContent = "输入市民所述后显示政策库中的参考答复及出处。";
-  });
+  document.getElementById("new-call").addEventListener("click", clearCall);
 
   // --- hand-over queue ----------------------------------------------------------------------
 
@@ -205,12 +214,15 @@
 
   function queueItem(handoff) {
     var item = api.element("li");
-    var title = "#" + handoff.id + " · " + handoff.status_label + " · " + handoff.channel + " · " + handoff.created_at +
+    var title = handoff.status_label + " · " + handoff.channel_label + " · " + handoff.created_at +
       (handoff.claimed_by ? " · " + handoff.claimed_by : "");
+    item.appendChild(api.element("div", "topic", "话题：" + handoff.topic));
     item.appendChild(api.element("div", "meta", title));
     item.appendChild(api.element("div", "text-block", handoff.last_message || "（无留言）"));
-    var button = api.element("button", handoff.status === "waiting" ? "primary" : "", handoff.status === "waiting" ? "接入" : "进入对话");
+    var waiting = handoff.status === "waiting";
+    var button = api.element("button", waiting ? "primary" : "", waiting ? "接入" : "进入对话");
     button.type = "button";
+    button.setAttribute("aria-label", (waiting ? "接入" : "进入对话") + "：" + handoff.topic + "，" + handoff.created_at);
     button.addEventListener("click", function () {
       api.postJson("/operator/handoffs/" + handoff.id + "/claim").then(function (data) {
         window.location.href = data.url;
