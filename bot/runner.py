@@ -90,7 +90,11 @@ def event_broker(settings: Settings) -> Optional[dict]:
             "queues": [settings.hotspots_queue],
         }
     if settings.is_sqlite:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa_events.db")}
+        return {
+            "type": "bot.event_broker.EventBroker",
+            "dialect": "sqlite",
+            "db": str(settings.var_dir / "rasa_events.db"),
+        }
     return None
 
 

@@ -36,14 +36,7 @@ class TrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name != "sqlite":
-            return
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = make_engine(
-            str(url), poolclass=QueuePool, pool_size=SQLITE_POOL_SIZE, max_overflow=8
-        )
-        self.sessionmaker = sessionmaker(bind=self.engine)
+        use_our_sqlite_engine(self)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -82,3 +75,15 @@ class TrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+
+
+def use_our_sqlite_engine(store: Any) -> None:
+    """Give a Rasa SQL store (`engine`, `sessionmaker`) on SQLite our engine: WAL, pooled."""
+    if store.engine.dialect.name != "sqlite":
+        return
+    url = store.engine.url
+    store.engine.dispose()
+    store.engine = make_engine(
+        str(url), poolclass=QueuePool, pool_size=SQLITE_POOL_SIZE, max_overflow=8
+    )
+    store.sessionmaker = sessionmaker(bind=store.engine)
