@@ -1,14 +1,20 @@
-"""Helpers every action uses: the citizen's latest text, channel, and running blocking work."""
+"""Helpers every action uses: the citizen's latest text, channel, running blocking work, and the
+one submit step of every form."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.text import clean
-from bot.threads import in_thread  # noqa: F401 - the actions' way off the event loop
+from bot.threads import in_thread
+
+T = TypeVar("T")
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -38,3 +44,55 @@ def submission_key(tracker: Tracker, form: str, slots: Iterable[str]) -> str:
         [tracker.sender_id, form, str(started)] + [str(tracker.get_slot(s)) for s in slots]
     )
     return "chat:" + hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """How a form's answers are stored: its slots (the last one is the citizen's confirmation),
+    the other slots cleared with them (its route), the messages.yml keys for cancelled / refused
+    (with `{error}`) / not saved, and the errors whose message may be shown to the citizen."""
+
+    form: str
+    slots: Sequence[str]
+    cleared: Sequence[str]
+    cancelled: str
+    refused: str
+    not_saved: str
+    refusals: tuple[type, ...]
+
+
+async def store_then_confirm(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    submission: Submission,
+    store: Callable[[Dict[str, Any], str, str, str], T],
+) -> tuple[Optional[T], List[EventType]]:
+    """Store what the form collected exactly once, before anything is confirmed.
+
+    Returns what `store` gave and the events that close the form; (None, events) when nothing
+    was stored, after telling the citizen why. A retry after a failure reuses the same
+    idempotency key (`submission_key`), so a stored answer is never stored twice.
+    """
+    from actions.wording import say
+
+    reset: List[EventType] = [
+        SlotSet(slot, None) for slot in (*submission.slots, *submission.cleared)
+    ]
+    if not tracker.get_slot(submission.slots[-1]):
+        say(dispatcher, submission.cancelled)
+        return None, reset
+    try:
+        stored = await in_thread(
+            store,
+            dict(tracker.slots),
+            tracker.sender_id,
+            channel_of(tracker),
+            submission_key(tracker, submission.form, submission.slots[:-1]),
+        )
+    except submission.refusals as error:
+        say(dispatcher, submission.refused, error=str(error))
+        return None, reset
+    except Exception:  # noqa: BLE001 - the citizen is told, nothing is claimed that was not stored
+        say(dispatcher, submission.not_saved)
+        return None, [SlotSet(submission.slots[-1], None), FollowupAction(submission.form)]
+    return stored, reset

@@ -7,11 +7,12 @@ import re
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, in_thread, latest_text, submission_key
+from actions.common import Submission, channel_of, in_thread, latest_text, store_then_confirm
+from actions.wording import say, text
 from bot.clock import format_cn
 from bot.privacy import find_mobile as find_phone
 from bot.privacy import mask_phone
@@ -35,9 +36,6 @@ _TIME_WORDS = re.compile(
     r"好几天|好久|几个月|"
     r"(?<![\d路街道弄巷村区幢栋楼室])\d+\s*(点|号(?![楼院门线床口])|日|月|天|周|个月|年)|"
     r"[一二三四五六七八九十两]+(点|天|周|个月|年))"
-)
-UNSURE_EMERGENCY = (
-    "如果情况正在发生，请先拨打上面的电话；同时我们也为您登记工单，由承办部门尽快处理。"
 )
 _GENERIC = re.compile(
     r"^(我)?(要|想|需要)?(投诉|举报|反映|求助|建议|反馈|报修)(一下|个|一个)?(问题|情况|事情)?[。！!]?$"
@@ -109,7 +107,7 @@ class ActionTriageComplaint(Action):
                 pass
             if not routing.files_ticket:
                 return events + [SlotSet("complaint_route", "referred")]
-            dispatcher.utter_message(text=UNSURE_EMERGENCY)
+            say(dispatcher, "complaint_unsure_emergency")
         if is_description(text):
             events.append(SlotSet("complaint_text", text))
             place = services().router.gazetteer.locate(text)
@@ -135,9 +133,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[str, Any]:
         text = clean(value)
         if not is_description(text):
-            dispatcher.utter_message(
-                text="请具体说一说是什么问题，例如“小区门口的路灯坏了一个多月”。"
-            )
+            say(dispatcher, "complaint_text_retry")
             return {"complaint_text": None}
         return {"complaint_text": text}
 
@@ -146,21 +142,17 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[str, Any]:
         text = clean(value, max_chars=200)
         if not has_content(text):
-            dispatcher.utter_message(text="请告诉我具体地点，例如“普陀区沈家门渔港路”。")
+            say(dispatcher, "complaint_location_retry")
             return {"complaint_location": None}
         location = services().router.gazetteer.resolve(text)
         if location.place is None and location.candidates:
             names = "、".join(
                 services().router.gazetteer.jurisdiction(j).name for j in location.candidates
             )
-            dispatcher.utter_message(
-                text=f"这个地名在{names}都有，请说明是哪个区县，例如“普陀区”加上地名。"
-            )
+            say(dispatcher, "complaint_location_ambiguous", names=names)
             return {"complaint_location": None}
         if location.place is None:
-            dispatcher.utter_message(
-                text="这个地点我没能对应到具体区县，将由市级部门先行受理，必要时再转属地。"
-            )
+            say(dispatcher, "complaint_location_unknown")
         return {"complaint_location": text}
 
     def validate_complaint_time(
@@ -168,7 +160,7 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> Dict[str, Any]:
         text = clean(value, max_chars=100)
         if not has_content(text):
-            dispatcher.utter_message(text="请说一下大概时间，例如“昨天晚上”或“一直存在”。")
+            say(dispatcher, "complaint_time_retry")
             return {"complaint_time": None}
         return {"complaint_time": text}
 
@@ -181,7 +173,7 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_phone": phone}
         if _ANONYMOUS_WORDS.search(text):
             return {"complaint_phone": ANONYMOUS}
-        dispatcher.utter_message(text="手机号格式好像不对，请输入11位手机号，例如 13812345678。")
+        say(dispatcher, "complaint_phone_retry")
         return {"complaint_phone": None}
 
     def validate_complaint_confirmed(
@@ -267,40 +259,26 @@ class ActionSubmitComplaint(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        reset = [SlotSet(slot, None) for slot in FORM_SLOTS] + [
-            SlotSet("complaint_route", None),
-            SlotSet("complaint_routing", None),
-        ]
-        if not tracker.get_slot("complaint_confirmed"):
-            dispatcher.utter_message(text="好的，已取消，没有提交任何内容。还有其他需要帮忙的吗？")
-            return reset
-        try:
-            ticket = await in_thread(
-                _create,
-                dict(tracker.slots),
-                tracker.sender_id,
-                channel_of(tracker),
-                submission_key(tracker, "complaint_form", FORM_SLOTS[:-1]),
-            )
-        except Exception as error:  # noqa: BLE001 - the citizen is told, nothing is claimed
-            from bot.tickets.service import TicketError
+        from bot.tickets.service import TicketError
 
-            if isinstance(error, TicketError):
-                dispatcher.utter_message(text=f"无法提交：{error}")
-                return reset
-            dispatcher.utter_message(
-                text="抱歉，系统暂时无法保存您的工单（数据库繁忙），内容还没有提交。"
-                "您填写的信息已为您保留，请稍后回复“确认”重新提交。"
-            )
-            return [SlotSet("complaint_confirmed", None), FollowupAction("complaint_form")]
-        department = ticket["department"] or "12345热线（人工分派中）"
-        due = ticket["due_at"]
-        dispatcher.utter_message(
-            text=(
-                f"已受理！工单号：{ticket['number']}\n"
-                f"承办单位：{department}\n"
-                + (f"办结时限：{format_cn(due)} 前\n" if due else "")
-                + "您可以随时发送工单号查询办理进度。"
-            )
+        submission = Submission(
+            form="complaint_form",
+            slots=FORM_SLOTS,
+            cleared=("complaint_route", "complaint_routing"),
+            cancelled="complaint_cancelled",
+            refused="complaint_refused",
+            not_saved="complaint_not_saved",
+            refusals=(TicketError,),
         )
-        return reset + [SlotSet("last_ticket_no", ticket["number"])]
+        ticket, events = await store_then_confirm(dispatcher, tracker, submission, _create)
+        if ticket is None:
+            return events
+        due = ticket["due_at"]
+        say(
+            dispatcher,
+            "complaint_received",
+            number=ticket["number"],
+            department=ticket["department"] or text("complaint_unassigned"),
+            due=text("complaint_received_due", due=format_cn(due)) if due else "",
+        )
+        return events + [SlotSet("last_ticket_no", ticket["number"])]

@@ -7,12 +7,13 @@ import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, in_thread, latest_text, submission_key
+from actions.common import Submission, in_thread, latest_text, store_then_confirm
 from actions.complaints import find_phone
+from actions.wording import say, text
 from bot.clock import format_cn
 from bot.privacy import mask_name, mask_phone
 from bot.services import services
@@ -31,6 +32,8 @@ _CLAUSE_IN_TEXT = re.compile(r"第[一二三四五六七八九十百零〇两\d]
 _YES = re.compile(r"^(是|好|愿意|可以|行|要|留|嗯|对|ok)", re.IGNORECASE)
 _NO = re.compile(r"(不|否|匿名|不用|不要|算了|no)", re.IGNORECASE)
 _NOT_TITLE = re.compile(r"舟山市|（?征求意见稿）?|（?示例）?|[（）()《》\s]")
+CLAUSE_BUTTONS = 8
+BUTTON_CHARS = 18
 
 
 def _today():
@@ -38,6 +41,14 @@ def _today():
     from bot.db import utcnow
 
     return local_date(utcnow())
+
+
+def _link(path: str = "") -> str:
+    return services().settings.public_base_url.rstrip("/") + "/consultations" + path
+
+
+def _day(value) -> str:
+    return f"{value:%Y年%m月%d日}"
 
 
 def _open_drafts() -> list:
@@ -69,22 +80,33 @@ class ActionStartOpinion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        events: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        events: List[EventType] = [
+            SlotSet(slot, None) for slot in FORM_SLOTS if tracker.get_slot(slot) is not None
+        ]
         try:
             drafts = await in_thread(_open_drafts)
         except Exception:  # noqa: BLE001 - say so instead of failing silently
-            dispatcher.utter_message(text="抱歉，征求意见系统暂时繁忙，请稍后再试。")
+            say(dispatcher, "opinion_busy")
             return events + [SlotSet("opinion_route", "none")]
         if not drafts:
-            dispatcher.utter_message(
-                text="目前没有正在公开征求意见的文件。征求意见稿发布后会在门户网站“征求意见”栏目公布。"
-            )
+            say(dispatcher, "opinion_none_open", link=_link())
             return events + [SlotSet("opinion_route", "none")]
-        text = latest_text(tracker)
-        draft_id = _named_draft(text, drafts) if text else None
+        words = latest_text(tracker)
+        draft_id = _named_draft(words, drafts) if words else None
+        if draft_id is None and len(drafts) == 1:
+            only = drafts[0]
+            draft_id = only.id
+            say(
+                dispatcher,
+                "opinion_only_draft",
+                title=only.title,
+                department=only.department,
+                closes_on=_day(only.closes_on),
+                link=_link(f"/{only.id}"),
+            )
         if draft_id is not None:
             events.append(SlotSet("opinion_draft", str(draft_id)))
-            clause = _CLAUSE_IN_TEXT.search(text)
+            clause = _CLAUSE_IN_TEXT.search(words)
             if clause:
                 events.append(SlotSet("opinion_clause", clause.group(0)))
         return events + [SlotSet("opinion_route", "form")]
@@ -98,13 +120,19 @@ class ActionAskOpinionDraft(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         drafts = await in_thread(_open_drafts)
-        lines = ["以下文件正在公开征求意见，请选择（回复编号或名称）："]
-        for draft in drafts:
-            sample = "（示例）" if draft.sample and "示例" not in draft.title else ""
-            lines.append(
-                f"{draft.id}. 《{draft.title}》{sample}　{draft.department}，"
-                f"截止 {draft.closes_on:%Y年%m月%d日}"
+        if not drafts:
+            say(dispatcher, "opinion_none_open", link=_link())
+            return []
+        lines = [text("opinion_choose_draft")] + [
+            text(
+                "opinion_draft_line",
+                number=draft.id,
+                title=draft.title,
+                department=draft.department,
+                closes_on=_day(draft.closes_on),
             )
+            for draft in drafts
+        ]
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[{"title": d.title[:30], "payload": str(d.id)} for d in drafts[:6]],
@@ -112,12 +140,22 @@ class ActionAskOpinionDraft(Action):
         return []
 
 
-def _draft_and_clauses(draft_id: str) -> tuple[str, list[str]]:
+def clause_caption(label: str, title: str, wording: str) -> str:
+    """A clause button: its label and its title, or the start of its text when it has none."""
+    words = (title or wording or "").strip()
+    caption = f"{label} {words}" if words else label
+    return caption if len(caption) <= BUTTON_CHARS else caption[: BUTTON_CHARS - 1] + "…"
+
+
+def _draft_and_clauses(draft_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """The draft's title and (payload, caption) for each of its clauses."""
     from bot.consultation import get_draft
 
     with services().db.session() as session:
         draft = get_draft(session, int(draft_id))
-        return draft.display_title, [c.label for c in draft.clauses]
+        return draft.display_title, [
+            (c.label, clause_caption(c.label, c.title, c.text)) for c in draft.clauses
+        ]
 
 
 class ActionAskOpinionClause(Action):
@@ -127,11 +165,15 @@ class ActionAskOpinionClause(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        title, labels = await in_thread(_draft_and_clauses, tracker.get_slot("opinion_draft"))
-        dispatcher.utter_message(
-            text=f"您的意见针对《{title}》的哪一条？请回复“第几条”或引用原文，对整个文件提意见请回复“整体”。",
+        draft_id = tracker.get_slot("opinion_draft")
+        title, clauses = await in_thread(_draft_and_clauses, draft_id)
+        say(
+            dispatcher,
+            "opinion_choose_clause",
+            title=title,
+            link=_link(f"/{draft_id}"),
             buttons=[{"title": "整体意见", "payload": WHOLE}]
-            + [{"title": label, "payload": label} for label in labels[:5]],
+            + [{"title": caption, "payload": label} for label, caption in clauses[:CLAUSE_BUTTONS]],
         )
         return []
 
@@ -151,11 +193,13 @@ def _resolve_draft(value: str) -> dict:
             return {"error": str(error)}
         info = next((i for i in list_drafts(session, _today()) if i.id == draft.id), None)
         if info is None or info.phase != "open":
-            opens = f"{info.opens_on:%Y年%m月%d日}" if info else ""
-            closes = f"{info.closes_on:%Y年%m月%d日}" if info else ""
             return {
-                "error": f"《{draft.display_title}》的征求意见期为 {opens} 至 {closes}，"
-                "现在不在征求意见期内，无法提交意见。"
+                "error": text(
+                    "opinion_draft_closed",
+                    title=draft.display_title,
+                    opens_on=_day(draft.opens_on),
+                    closes_on=_day(draft.closes_on),
+                )
             }
         return {"id": str(draft.id)}
 
@@ -190,64 +234,79 @@ class ValidateOpinionForm(FormValidationAction):
     async def validate_opinion_draft(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
+        if value is None:
+            return {"opinion_draft": None}
         result = await in_thread(_resolve_draft, clean(value, 200))
         if "error" in result:
             candidates = result.get("candidates") or []
-            dispatcher.utter_message(
-                text=result["error"] + ("：" + "、".join(candidates) if candidates else "")
-            )
+            if candidates:
+                say(
+                    dispatcher,
+                    "opinion_draft_candidates",
+                    error=result["error"],
+                    candidates="、".join(candidates),
+                )
+            else:
+                dispatcher.utter_message(text=result["error"])
             return {"opinion_draft": None}
         return {"opinion_draft": result["id"]}
 
     async def validate_opinion_clause(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        result = await in_thread(
-            _resolve_clause, tracker.get_slot("opinion_draft"), clean(value, 200)
-        )
+        draft_id = tracker.get_slot("opinion_draft")
+        if value is None or not draft_id:
+            return {"opinion_clause": None}
+        result = await in_thread(_resolve_clause, draft_id, clean(value, 200))
         if "error" in result:
-            dispatcher.utter_message(text=result["error"] + " 请回复“第几条”，或回复“整体”。")
+            say(dispatcher, "opinion_clause_retry", error=result["error"])
             return {"opinion_clause": None}
         return {"opinion_clause": result["label"]}
 
     def validate_opinion_text(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        text = clean(value, max_chars=2100)
-        if len(text) < 10:
-            dispatcher.utter_message(text="意见请至少写10个字，说清楚您的看法和理由。")
+        if value is None:
             return {"opinion_text": None}
-        if len(text) > 2000:
-            dispatcher.utter_message(text=f"意见最多2000字，您写了{len(text)}字，请精简后再发。")
+        opinion = clean(value, max_chars=2100)
+        if len(opinion) < 10:
+            say(dispatcher, "opinion_text_too_short")
             return {"opinion_text": None}
-        return {"opinion_text": text}
+        if len(opinion) > 2000:
+            say(dispatcher, "opinion_text_too_long", length=len(opinion))
+            return {"opinion_text": None}
+        return {"opinion_text": opinion}
 
     def validate_opinion_named(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        text = clean(value, 50)
-        if text == "/affirm" or (_YES.match(text) and not _NO.search(text)):
+        if value is None or isinstance(value, bool):
+            return {"opinion_named": value}
+        answer = clean(value, 50)
+        if answer == "/affirm" or (_YES.match(answer) and not _NO.search(answer)):
             return {"opinion_named": True}
-        if text == "/deny" or _NO.search(text):
+        if answer == "/deny" or _NO.search(answer):
             return {"opinion_named": False, "opinion_contact": None}
-        dispatcher.utter_message(text="请回复“愿意”或“不用”。")
+        say(dispatcher, "opinion_named_retry")
         return {"opinion_named": None}
 
     def validate_opinion_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        text = clean(value, 100)
-        phone = find_phone(text)
-        name = re.sub(r"[\d\s,，、:：;；+\-]|电话|手机|姓名|我叫|号码|是", "", text)[:20]
+        if value is None:
+            return {"opinion_contact": None}
+        contact = clean(value, 100)
+        phone = find_phone(contact)
+        name = re.sub(r"[\d\s,，、:：;；+\-]|电话|手机|姓名|我叫|号码|是", "", contact)[:20]
         if not phone or not name:
-            dispatcher.utter_message(text="请同时留下姓名和手机号，例如“张三 13812345678”。")
+            say(dispatcher, "opinion_contact_retry")
             return {"opinion_contact": None}
         return {"opinion_contact": f"{name} {phone}"}
 
     def validate_opinion_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        return {"opinion_confirmed": bool(value)}
+        return {"opinion_confirmed": None if value is None else bool(value)}
 
 
 class ActionAskOpinionConfirmed(Action):
@@ -261,21 +320,16 @@ class ActionAskOpinionConfirmed(Action):
         contact = tracker.get_slot("opinion_contact")
         if tracker.get_slot("opinion_named") and contact:
             name, _, phone = contact.rpartition(" ")
-            who = f"署名：{mask_name(name)}，电话 {mask_phone(phone)}（不会公开）"
+            who = text("opinion_signed", name=mask_name(name), phone=mask_phone(phone))
         else:
-            who = "不署名"
-        dispatcher.utter_message(
-            text=(
-                "请确认您的意见：\n"
-                f"· 文件：《{title}》\n"
-                f"· 条款：{tracker.get_slot('opinion_clause')}\n"
-                f"· 意见：{tracker.get_slot('opinion_text')}\n"
-                f"· {who}"
-            ),
-            buttons=[
-                {"title": "确认提交", "payload": "/affirm"},
-                {"title": "取消", "payload": "/deny"},
-            ],
+            who = text("opinion_unsigned")
+        say(
+            dispatcher,
+            "opinion_confirm",
+            title=title,
+            clause=tracker.get_slot("opinion_clause"),
+            opinion=tracker.get_slot("opinion_text"),
+            who=who,
         )
         return []
 
@@ -320,27 +374,22 @@ class ActionSubmitOpinion(Action):
     ) -> List[EventType]:
         from bot.consultation import ConsultationError
 
-        reset = [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("opinion_route", None)]
-        if not tracker.get_slot("opinion_confirmed"):
-            dispatcher.utter_message(text="好的，已取消，您的意见没有提交。还有其他需要帮忙的吗？")
-            return reset
-        try:
-            receipt = await in_thread(
-                _submit,
-                dict(tracker.slots),
-                tracker.sender_id,
-                channel_of(tracker),
-                submission_key(tracker, "opinion_form", FORM_SLOTS[:-1]),
-            )
-        except ConsultationError as error:
-            dispatcher.utter_message(text=f"无法提交：{error}")
-            return reset
-        except Exception:  # noqa: BLE001 - nothing is claimed that was not stored
-            dispatcher.utter_message(
-                text="抱歉，系统暂时无法保存您的意见，内容还没有提交。已为您保留，请稍后回复“确认”重新提交。"
-            )
-            return [SlotSet("opinion_confirmed", None), FollowupAction("opinion_form")]
-        dispatcher.utter_message(
-            text=f"{receipt['message']}（提交时间 {format_cn(receipt['submitted_at'])}）"
+        submission = Submission(
+            form="opinion_form",
+            slots=FORM_SLOTS,
+            cleared=("opinion_route",),
+            cancelled="opinion_cancelled",
+            refused="opinion_refused",
+            not_saved="opinion_not_saved",
+            refusals=(ConsultationError,),
         )
-        return reset + [SlotSet("last_receipt_no", receipt["receipt_no"])]
+        receipt, events = await store_then_confirm(dispatcher, tracker, submission, _submit)
+        if receipt is None:
+            return events
+        say(
+            dispatcher,
+            "opinion_received",
+            message=receipt["message"],
+            submitted_at=format_cn(receipt["submitted_at"]),
+        )
+        return events + [SlotSet("last_receipt_no", receipt["receipt_no"])]

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import channel_of, in_thread
+from actions.wording import say, text
 from bot import handoff
 from bot.db import utcnow
 from bot.handoff.hours import service_hours
@@ -41,14 +42,9 @@ class ActionRequestHuman(Action):
                 _queue, tracker.sender_id, channel_of(tracker), " / ".join(previous[-3:])
             )
         except Exception:  # noqa: BLE001 - the citizen must hear something true either way
-            dispatcher.utter_message(
-                text="抱歉，转人工暂时没有成功（系统繁忙）。请稍后再试，或直接拨打12345政务服务热线。"
-            )
+            say(dispatcher, "handoff_failed")
             return []
-        reply = (
-            f"已为您转接人工客服（转接编号 {request_id}），目前排队 {waiting} 位。"
-            "工作人员会在这里直接回复您，请稍候；紧急情况请直接拨打12345。"
-        )
+        reply = text("handoff_queued", request_id=request_id, waiting=waiting)
         outside = service_hours(services().settings.knowledge_dir).notice(utcnow())
         dispatcher.utter_message(text=f"{reply}\n{outside}" if outside else reply)
         return []

@@ -1,20 +1,17 @@
-"""Form questions as data: one `action_ask_<slot>` per entry of `prompts.yml`.
+"""Form questions as data: each `action_ask_<slot>` below says the entry `<slot>` of prompts.yml.
 
-Rasa asks for a missing form slot by running `action_ask_<slot>`. Keeping the questions in a YAML
-file beside this module lets a civil servant reword them without touching Python; a slot whose
-question depends on the conversation (e.g. the complaint summary) has its own action instead.
+Rasa asks for a missing form slot by running `action_ask_<slot>`; a slot whose question depends on
+the conversation (the complaint summary, the list of drafts) has its own action instead.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-PROMPTS = yaml.safe_load((Path(__file__).with_name("prompts.yml")).read_text(encoding="utf-8"))
+from actions.wording import prompts
 
 
 class AskSlotAction(Action):
@@ -28,11 +25,38 @@ class AskSlotAction(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        prompt = PROMPTS[self.slot]
-        dispatcher.utter_message(text=prompt["text"], buttons=prompt.get("buttons") or [])
+        prompt = prompts()[self.slot]
+        dispatcher.utter_message(text=prompt.text, buttons=list(prompt.buttons))
         return []
 
 
-for _slot in PROMPTS:
-    _name = "".join(part.title() for part in _slot.split("_"))
-    globals()[f"Ask{_name}"] = type(f"Ask{_name}", (AskSlotAction,), {"slot": _slot})
+class AskComplaintText(AskSlotAction):
+    slot = "complaint_text"
+
+
+class AskComplaintLocation(AskSlotAction):
+    slot = "complaint_location"
+
+
+class AskComplaintTime(AskSlotAction):
+    slot = "complaint_time"
+
+
+class AskComplaintPhone(AskSlotAction):
+    slot = "complaint_phone"
+
+
+class AskStatusPhoneLast4(AskSlotAction):
+    slot = "status_phone_last4"
+
+
+class AskOpinionText(AskSlotAction):
+    slot = "opinion_text"
+
+
+class AskOpinionNamed(AskSlotAction):
+    slot = "opinion_named"
+
+
+class AskOpinionContact(AskSlotAction):
+    slot = "opinion_contact"

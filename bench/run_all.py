@@ -33,6 +33,7 @@ BENCHES = {
     "door": ["bench/bench_door.py"],
     "disclosure_report": ["bench/bench_disclosure_report.py"],
     "hotspots": ["bench/bench_hotspots.py"],
+    "scorecard": ["bench/bench_scorecard.py"],
     "soak": ["bench/soak.py"],
 }
 

@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "bot.disclosure.cli",
     "bot.hotspots.cli",
     "bot.retention",
+    "bot.publishing.cli",
+    "bot.scorecard.cli",
 )
 
 

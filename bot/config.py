@@ -82,6 +82,10 @@ class Settings:
     wechat_template_id: str = ""
     wechat_reply_seconds: float = 4.0
     public_base_url: str = "http://127.0.0.1:8080"
+    status_check_attempts: int = 5
+    """Wrong phone digits (per ticket or receipt, and per conversation) before checks lock."""
+    status_check_lock_minutes: int = 30
+    """How long a locked status check stays locked after the last wrong digits."""
     rabbitmq_url: str = ""
     hotspots_queue: str = "zhoushan_events"
     proxies_count: int = 0
@@ -156,6 +160,8 @@ class Settings:
             wechat_template_id=_env("WECHAT_TEMPLATE_ID", ""),
             wechat_reply_seconds=_env_float("WECHAT_REPLY_SECONDS", 4.0),
             public_base_url=_env("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}"),
+            status_check_attempts=_env_int("STATUS_CHECK_ATTEMPTS", 5),
+            status_check_lock_minutes=_env_int("STATUS_CHECK_LOCK_MINUTES", 30),
             rabbitmq_url=_env("RABBITMQ_URL", PRODUCTION_RABBITMQ_URL if production else ""),
             hotspots_queue=_env("HOTSPOTS_QUEUE", "zhoushan_events"),
             proxies_count=_env_int("WEB_PROXIES_COUNT", 0),
@@ -207,6 +213,8 @@ class Settings:
             "WECHAT_TEMPLATE_ID": self.wechat_template_id,
             "WECHAT_REPLY_SECONDS": str(self.wechat_reply_seconds),
             "PUBLIC_BASE_URL": self.public_base_url,
+            "STATUS_CHECK_ATTEMPTS": str(self.status_check_attempts),
+            "STATUS_CHECK_LOCK_MINUTES": str(self.status_check_lock_minutes),
             "RABBITMQ_URL": self.rabbitmq_url,
             "HOTSPOTS_QUEUE": self.hotspots_queue,
             "WEB_PROXIES_COUNT": str(self.proxies_count),

@@ -5,7 +5,11 @@ rollback journal that is fsynced on every commit, so each message pays for two c
 fsyncs (measured: a fifth of the Rasa process's time per message). Here SQLite gets the settings of
 `bot.db.make_engine`: write-ahead log, `synchronous=NORMAL` (a commit survives the process crashing;
 only a power cut can take back the last ones) and a busy timeout, through a small connection pool.
-PostgreSQL is left exactly as Rasa configures it.
+PostgreSQL keeps Rasa's pool settings, with one addition: each pooled connection is checked
+before use (`pool_pre_ping`). Without it, after PostgreSQL restarts or drops connections, every
+stale connection in a Rasa worker's pool fails once; Rasa's fail-safe store then answers that
+message from an empty conversation, so slots (e.g. the policy a follow-up refers to) and open
+forms are lost at random, on whichever worker picks a stale connection.
 
 On either database Rasa runs its queries on the event loop: while one conversation's events load
 or save, the Rasa worker answers nobody else (profiled under 32 conversations, bench/PROFILE.md).
@@ -20,7 +24,8 @@ import asyncio
 import json
 from typing import Any, Optional
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -36,7 +41,13 @@ class TrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        use_our_sqlite_engine(self)
+        if self.engine.dialect.name == "sqlite":
+            use_our_sqlite_engine(self)
+        else:
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

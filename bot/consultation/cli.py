@@ -25,6 +25,7 @@ from bot.consultation import decisions, drafts, grouping, opinions, publish, rep
 from bot.consultation.forms import ConsultationError
 from bot.consultation.models import Summary
 from bot.db import Database
+from bot.publishing import checklist_from_confirmations
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -190,7 +191,13 @@ def _approve(args: argparse.Namespace, settings: Settings) -> int:
             summary = publish.return_summary(session, draft.id, actor=actor, note=args.return_note)
             print(f"第{summary.version}版采纳情况已退回：{summary.review_note}")
         else:
-            summary = publish.approve_summary(session, draft.id, actor=actor, note=args.note)
+            summary = publish.approve_summary(
+                session,
+                draft.id,
+                actor=actor,
+                checklist=checklist_from_confirmations(args.confirm),
+                note=args.note,
+            )
             print(f"第{summary.version}版采纳情况审核通过，可以发布")
         return 0
 
@@ -340,6 +347,13 @@ def register(commands) -> None:
     approve = with_user(sub.add_parser("approve", help="review the summary (reviewer role)"))
     approve.add_argument("draft")
     approve.add_argument("--note", default="")
+    approve.add_argument(
+        "--confirm",
+        action="append",
+        default=[],
+        metavar="ITEM",
+        help="a 保密审查 item confirmed (knowledge/publishing/checklist.yml ids; 'all' for every item)",
+    )
     approve.add_argument(
         "--return", dest="return_note", metavar="NOTE", help="send it back instead"
     )

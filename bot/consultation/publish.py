@@ -14,13 +14,14 @@ through the same three steps, and the old one stays readable as "superseded".
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot import audit, notices
+from bot import audit, notices, publishing
 from bot.accounts import Principal
 from bot.clock import local, local_day
 from bot.consultation.drafts import get_draft
@@ -45,6 +46,7 @@ from bot.privacy import mask
 from bot.text import clean
 
 PENDING_STATES = (SUMMARY_DRAFTED, SUMMARY_RETURNED, SUMMARY_APPROVED)
+REGISTER_KIND = "consultation_summary"
 NOTIFY_MAX_LINES = 10
 
 
@@ -85,6 +87,17 @@ def draft_summary(
     summary.drafted_at = now
     summary.reviewed_by = summary.reviewed_at = summary.review_note = None
     session.flush()
+    with _shared_review():
+        publishing.submit(
+            session,
+            REGISTER_KIND,
+            register_reference(draft.id),
+            content,
+            draft.department,
+            actor.actor,
+            title=f"《{draft.title}》意见采纳情况（第{summary.version}版）",
+            now=now,
+        )
     _audit(session, actor, "consultation.summary_drafted", summary, now)
     return summary
 
@@ -94,16 +107,26 @@ def approve_summary(
     draft_id: int,
     *,
     actor: Principal,
+    checklist: Optional[Mapping[str, Any]] = None,
     note: str = "",
     now: Optional[datetime] = None,
 ) -> Summary:
-    """A reviewer other than the drafter approves the summary waiting for review."""
+    """A reviewer other than the drafter approves the summary waiting for review, confirming
+    the 保密审查 checklist (stored with the approval in the shared review, `bot.publishing`)."""
     require_role(actor, "reviewer")
     now = now or utcnow()
     summary = _awaiting(session, draft_id, SUMMARY_DRAFTED, "没有待审核的采纳情况")
     if _username(summary.drafted_by) == actor.username:
         raise PermissionDenied("起草人不能审核自己起草的采纳情况：先审查、后公开，须由另一人审核")
     _refuse_if_stale(session, summary)
+    with _shared_review():
+        publishing.approve(
+            session,
+            _review_item(session, draft_id).id,
+            reviewer=actor.actor,
+            checklist=checklist or {},
+            now=now,
+        )
     summary.state = SUMMARY_APPROVED
     summary.reviewed_by = actor.actor
     summary.reviewed_at = now
@@ -123,6 +146,10 @@ def return_summary(
     if len(note) < 2:
         raise ConsultationError("退回时请写明需要修改的内容")
     summary = _awaiting(session, draft_id, SUMMARY_DRAFTED, "没有待审核的采纳情况")
+    with _shared_review():
+        publishing.refuse(
+            session, _review_item(session, draft_id).id, reviewer=actor.actor, reason=note, now=now
+        )
     summary.state = SUMMARY_RETURNED
     summary.reviewed_by = actor.actor
     summary.reviewed_at = now
@@ -147,6 +174,15 @@ def publish_summary(
     summary = _awaiting(session, draft_id, SUMMARY_APPROVED, "采纳情况尚未审核通过，不能发布")
     _refuse_if_stale(session, summary)
     draft = session.get(Draft, draft_id)
+    channel = clean(channel, 32) or "web"
+    with _shared_review():
+        publishing.publish(
+            session,
+            _review_item(session, draft_id).id,
+            publisher=actor.actor,
+            channels=[channel],
+            now=now,
+        )
     previous = latest_summary(session, draft_id)
     if previous is not None:
         previous.state = SUMMARY_SUPERSEDED
@@ -159,7 +195,7 @@ def publish_summary(
         summary_id=summary.id,
         draft_id=draft_id,
         version=summary.version,
-        channel=clean(channel, 32) or "web",
+        channel=channel,
         department=draft.department,
         content_hash=summary.content_hash,
         html=html,
@@ -248,6 +284,29 @@ def publications(session: Session, draft_id: int) -> list[Publication]:
             .order_by(Publication.version)
         ).scalars()
     )
+
+
+def register_reference(draft_id: int) -> str:
+    """The subject of a draft's summaries in the shared register (one version per publication)."""
+    return f"draft:{draft_id}"
+
+
+def _review_item(session: Session, draft_id: int) -> publishing.ReviewItem:
+    item = publishing.open_item(session, REGISTER_KIND, register_reference(draft_id))
+    if item is None:
+        raise ConsultationError("采纳情况没有送审记录，请重新起草并送审")
+    return item
+
+
+@contextmanager
+def _shared_review() -> Iterator[None]:
+    """The shared review's refusals, as the consultation's own errors (same pages and exits)."""
+    try:
+        yield
+    except publishing.PermissionDenied as denied:
+        raise PermissionDenied(str(denied)) from denied
+    except publishing.PublishingError as refused:
+        raise ConsultationError(str(refused)) from refused
 
 
 def _awaiting(session: Session, draft_id: int, state: str, message: str) -> Summary:

@@ -46,6 +46,7 @@ from bot.disclosure.models import (
 )
 from bot.disclosure.notice import render_notice
 from bot.disclosure.rules import ReplyType, Rules
+from bot.publishing.publishers import submit_disclosure_reply
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import as_utc
@@ -393,6 +394,7 @@ def reply(
     application = _checked(session, number, actor, "reply")
     detail = {n: given[n] for n in kind.needs}
     _close(session, rules, application, kind, detail, catalogue, now)
+    submit_disclosure_reply(session, application, actor.actor, now)
     return _apply(
         session,
         application,

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit, notices
+from bot import audit, notices, publishing
 from bot.accounts import Principal
 from bot.clock import local
 from bot.hotspots.models import (
@@ -40,6 +40,7 @@ from bot.hotspots.models import (
     HotspotTopic,
 )
 from bot.privacy import mask
+from bot.publishing.publishers import hotspot_reference, submit_hotspot_response
 from bot.text import clean
 from bot.tickets.models import Ticket, as_utc
 
@@ -47,13 +48,6 @@ ENTITY = "hotspot"
 DEPARTMENT_CHANNEL = "department"
 CITIZEN_CHANNELS = ("telegram", "wechat", "portal", "web", "socketio", "rest")
 MAX_TEXT = 5000
-CHECKLIST = (
-    "不涉及国家秘密",
-    "不涉及工作秘密、商业秘密",
-    "不含个人隐私，个人信息已隐去",
-    "内容准确、口径一致",
-)
-"""保密审查: what a reviewer confirms before approving a response."""
 
 
 class HotspotError(ValueError):
@@ -183,6 +177,7 @@ def draft_response(
     )
     session.add(response)
     session.flush()
+    submit_hotspot_response(session, response, topic, now)
     _audit(session, topic, "draft_response", actor, now, {"version": version, "kind": kind})
     return response
 
@@ -197,19 +192,32 @@ def review_response(
     reason: str = "",
     now: Optional[datetime] = None,
 ) -> HotspotResponse:
-    """一事一审: another person approves with the 保密审查 checklist, or refuses with a reason."""
+    """一事一审 through the shared review (`bot.publishing`): another person approves with the
+    保密审查 checklist (the ids of `publishing.checklist_items()`), or refuses with a reason."""
     response = _response(session, response_id, DRAFT, "该回应已审查过")
     if response.drafted_by == actor.username:
         raise HotspotForbidden("起草人不能审查自己起草的回应")
     now = as_utc(now)
-    if approve:
-        missing = [item for item in CHECKLIST if item not in (checklist or [])]
-        if missing:
-            raise HotspotError("保密审查未完成：" + "；".join(missing))
-        response.state, response.checklist = APPROVED, json.dumps(CHECKLIST, ensure_ascii=False)
-    else:
-        response.refusal_reason = _text(reason, "退回必须说明理由")
-        response.state = REFUSED
+    item = _review_item(session, response)
+    try:
+        if approve:
+            publishing.approve(
+                session,
+                item.id,
+                reviewer=actor.actor,
+                checklist=publishing.checklist_from_confirmations(checklist or []),
+                now=now,
+            )
+            response.state = APPROVED
+            response.checklist = json.dumps(item.checklist, ensure_ascii=False)
+        else:
+            publishing.refuse(session, item.id, reviewer=actor.actor, reason=reason, now=now)
+            response.refusal_reason = item.refusal_reason
+            response.state = REFUSED
+    except publishing.PermissionDenied as error:
+        raise HotspotForbidden(str(error)) from error
+    except publishing.PublishingError as error:
+        raise HotspotError(str(error)) from error
     response.reviewed_by, response.reviewed_at = actor.username, now
     topic = get_topic(session, response.topic_id)
     detail = {"version": response.version, "state": response.state}
@@ -226,6 +234,13 @@ def publish_response(
     response = _response(session, response_id, APPROVED, "回应须经起草人以外的人员审查通过后才能发布")
     now = as_utc(now)
     topic = get_topic(session, response.topic_id)
+    publishing.publish(
+        session,
+        _review_item(session, response).id,
+        publisher=actor.actor,
+        channels=["portal"],
+        now=now,
+    )
     response.state, response.published_by, response.published_at = PUBLISHED, actor.username, now
     if topic.responded_at is None:
         topic.responded_at = now
@@ -315,6 +330,14 @@ def masked_members(session: Session, topic_id: int, limit: int = 200) -> list[Ho
         session.expunge(row)
         row.text = mask(row.text)
     return list(rows)
+
+
+def _review_item(session: Session, response: HotspotResponse) -> publishing.ReviewItem:
+    """The shared review item of a response: the latest submitted for its topic."""
+    item = publishing.latest_item(session, "hotspot_response", hotspot_reference(response.topic_id))
+    if item is None:
+        raise HotspotError("该回应没有送审记录")
+    return item
 
 
 def _topic(session: Session, topic_id: int, state: str, step: str) -> HotspotTopic:

@@ -81,7 +81,8 @@ class TicketConflict(TicketError):
 @dataclass(frozen=True)
 class Transition:
     """From which statuses, to which (None: unchanged), and by whom: "department" (accounts of
-    the lead body), "operator" (12345 operators and admins) or "system" (the deadline monitor)."""
+    the lead body), "operator" (12345 operators and admins), "system" (the deadline monitor) or
+    "citizen" (whoever filed the ticket, proven by `lookup`'s rules)."""
 
     label: str
     sources: tuple[str, ...]
@@ -100,6 +101,8 @@ TRANSITIONS: dict[str, Transition] = {
     "reply": Transition("办结", (SIGNED,), REPLIED, "department"),
     "visit": Transition("回访", (REPLIED,), VISITED, "operator"),
     "reopen": Transition("重办", (REPLIED,), DISPATCHED, "operator"),
+    "rate": Transition("市民评价", (REPLIED,), VISITED, "citizen"),
+    "rate_reopen": Transition("市民不满意重办", (REPLIED,), DISPATCHED, "citizen"),
     "archive": Transition("归档", (REPLIED, VISITED), ARCHIVED, "operator"),
     "supervise": Transition("督办", IN_DEPARTMENT_STATUSES, None, "system"),
 }
@@ -114,6 +117,9 @@ class TicketStatus:
     department: Optional[str]
     due_at: Optional[datetime]
     reply: Optional[str]
+    satisfaction: Optional[str] = None
+    awaiting_rating: bool = False
+    """Answered (办结) and not yet rated: the citizen is asked 满意/基本满意/不满意."""
 
 
 @dataclass(frozen=True)
@@ -333,7 +339,7 @@ def reply_notice_text(ticket: Ticket) -> str:
     return (
         f"您反映的问题（工单号 {ticket.number}）已办结。\n"
         f"承办单位答复：{ticket.reply}\n"
-        "发送“查询进度”可查看详情；如对答复不满意，可拨打12345政务服务热线。"
+        "请回复“满意”“基本满意”或“不满意”评价办理结果（回访）；不满意的将退回承办单位重新办理。"
     )
 
 
@@ -356,6 +362,44 @@ def record_visit(
         raise TicketInvalid("不满意时必须记录市民的意见")
     name = "reopen" if unsatisfied else "visit"
     ticket = _checked(session, number, actor, name)
+    return _visit(session, ticket, name, actor.actor, satisfaction, note, now)
+
+
+def rate_by_citizen(
+    session: Session,
+    number: str,
+    *,
+    satisfaction: str,
+    sender_id: Optional[str] = None,
+    phone_last4: Optional[str] = None,
+    note: Optional[str] = None,
+    now: Optional[datetime] = None,
+) -> Ticket:
+    """The citizen's own 回访 answer (in the chat or from the closing notice): 满意 or 基本满意
+    closes the matter, 不满意 sends it back to the department to 重办. Only the conversation that
+    filed the ticket, or someone giving its phone's last four digits, may rate it."""
+    now = as_utc(now)
+    if satisfaction not in SATISFACTION:
+        raise TicketInvalid(f"满意度必须是 {'、'.join(SATISFACTION)} 之一")
+    ticket = _load(session, number)
+    if not _proven(ticket, phone_last4, sender_id):
+        raise TicketNotFound(_not_found(number))
+    name = "rate_reopen" if satisfaction == "不满意" else "rate"
+    _check_status(ticket, name)
+    actor = f"citizen:{sender_id}" if sender_id else "citizen"
+    return _visit(session, ticket, name, actor, satisfaction, _note(note), now)
+
+
+def _visit(
+    session: Session,
+    ticket: Ticket,
+    name: str,
+    actor: str,
+    satisfaction: str,
+    note: Optional[str],
+    now: datetime,
+) -> Ticket:
+    unsatisfied = satisfaction == "不满意"
     ticket.satisfaction = satisfaction
     ticket.visited_at = now
     detail = {"satisfaction": satisfaction}
@@ -368,7 +412,7 @@ def record_visit(
         _route(ticket, ticket.department_id, ticket.co_department_ids, now)
         ticket.due_at = calendar.due_at(now, ticket.type, ticket.urgent)
         detail.update(_routing_detail(ticket))
-    return _apply(session, ticket, name, actor.actor, now, note, detail)
+    return _apply(session, ticket, name, actor, now, note, detail)
 
 
 def archive(
@@ -470,20 +514,25 @@ def lookup(
     """A citizen's status query. None unless the caller proves the ticket is theirs.
 
     Proof is the last four digits of the phone left on the ticket, or asking from the same
-    conversation (`sender_id`) that submitted it. A ticket without a phone shows its status to
-    anyone with the number, but its reply only to its own conversation.
+    conversation (`sender_id`) that submitted it. An anonymous report shows anyone else with
+    its number only that it was received (已受理), so holding a number reveals nothing about it.
     """
     ticket = session.execute(
         select(Ticket).where(Ticket.number == (number or "").strip().upper())
     ).scalar_one_or_none()
     if ticket is None:
         return None
-    same_sender = bool(sender_id) and sender_id == ticket.sender_id
-    phone_matches = bool(ticket.citizen_phone and phone_last4) and hmac.compare_digest(
-        ticket.citizen_phone[-4:], re.sub(r"\D", "", phone_last4)[-4:]
-    )
-    if ticket.citizen_phone and not (phone_matches or same_sender):
+    proven = _proven(ticket, phone_last4, sender_id)
+    if ticket.citizen_phone and not proven:
         return None
+    if not proven:
+        return TicketStatus(
+            number=ticket.number,
+            status=STATES[RECEIVED].label,
+            department=None,
+            due_at=None,
+            reply=None,
+        )
     finished = ticket.status in (REPLIED, VISITED, ARCHIVED)
     assigned = ticket.status not in (RECEIVED, RETURNED)
     return TicketStatus(
@@ -491,7 +540,18 @@ def lookup(
         status=ticket.state.public_label,
         department=department_name(catalogue, ticket.department_id) if assigned else None,
         due_at=ticket.due_at,
-        reply=ticket.reply if finished and (phone_matches or same_sender) else None,
+        reply=ticket.reply if finished else None,
+        satisfaction=ticket.satisfaction,
+        awaiting_rating=ticket.status == REPLIED,
+    )
+
+
+def _proven(ticket: Ticket, phone_last4: Optional[str], sender_id: Optional[str]) -> bool:
+    """The asker filed this ticket: same conversation, or the phone's last four digits."""
+    if sender_id and sender_id == ticket.sender_id:
+        return True
+    return bool(ticket.citizen_phone and phone_last4) and hmac.compare_digest(
+        ticket.citizen_phone[-4:], re.sub(r"\D", "", phone_last4)[-4:]
     )
 
 

@@ -33,7 +33,9 @@ from bot.web import (
     operator,
     portal,
     public_consultation,
+    register,
     routing_review,
+    scorecard,
     sessions,
     staff,
     telegram,
@@ -79,7 +81,17 @@ def create_app(settings: Settings, name: str = "zhoushan") -> Sanic:
         staff.blueprint,
     ):
         app.blueprint(blueprint)
-    for area in (chat, api_tickets, public_consultation, telegram, wechat, disclosure, hotspots):
+    for area in (
+        chat,
+        api_tickets,
+        public_consultation,
+        telegram,
+        wechat,
+        disclosure,
+        hotspots,
+        register,
+        scorecard,
+    ):
         area.register(app)
 
     gate.install(app)

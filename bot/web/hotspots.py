@@ -22,7 +22,7 @@ from sanic.response import json as json_response
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, publishing
 from bot.accounts import Principal
 from bot.clock import local
 from bot.hotspots import service
@@ -193,7 +193,7 @@ async def _topic_page(
         notice=notice,
         error=error,
         kinds=RESPONSE_KINDS,
-        checklist=service.CHECKLIST,
+        checklist=publishing.checklist_items(),
         local=local,
         **page,
     )

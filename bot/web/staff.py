@@ -39,6 +39,7 @@ from bot.consultation.models import OUTCOMES, Opinion, OpinionGroup
 from bot.consultation.publish import latest_summary, pending_summary
 from bot.consultation.report import render_html
 from bot.privacy import mask
+from bot.publishing import checklist_from_form, checklist_items
 from bot.web.common import render, run_db
 from bot.web.errors import status_for
 from bot.web.sessions import login_required
@@ -79,7 +80,11 @@ COMMANDS: dict[str, DraftCommand] = {
     "group": DraftCommand(group_opinions, lambda request, form: {}),
     "summary": DraftCommand(draft_summary, lambda request, form: {}),
     "approve": DraftCommand(
-        approve_summary, lambda request, form: {"note": form.get("note") or ""}
+        approve_summary,
+        lambda request, form: {
+            "note": form.get("note") or "",
+            "checklist": checklist_from_form(form),
+        },
     ),
     "return": DraftCommand(
         return_summary, lambda request, form: {"note": form.get("note") or ""}
@@ -206,6 +211,7 @@ async def _draft_page(
         error=error,
         outcomes=OUTCOMES,
         states=SUMMARY_STATES,
+        checklist=checklist_items(),
         refused=refused or {},
         **page,
     )

@@ -81,6 +81,8 @@ def test_staff_decide_a_reviewer_approves_and_the_summary_is_published(stack, ne
 
     reviewer = login(new_page(), stack, "reviewer")
     reviewer.goto(f"/staff/drafts/{draft_id}")
+    for box in reviewer.get_by_role("group", name="保密审查").get_by_role("checkbox").all():
+        box.check()
     reviewer.get_by_role("button", name="审核通过").click()
     expect(reviewer.get_by_role("status")).to_contain_text("已审核通过")
     reviewer.get_by_role("button", name="发布采纳情况").click()

@@ -18,6 +18,7 @@ from bot.consultation import (
     publish_summary,
 )
 from bot.consultation.models import Draft, Opinion
+from bot.publishing import full_checklist
 
 
 def test_citizen_comments_on_a_clause_and_later_learns_the_decision(stack):
@@ -74,7 +75,9 @@ def test_citizen_comments_on_a_clause_and_later_learns_the_decision(stack):
     with stack.db.session() as session:
         draft_summary(session, draft_id, actor=staff, now=after_close)
     with stack.db.session() as session:
-        approve_summary(session, draft_id, actor=reviewer, now=after_close)
+        approve_summary(
+            session, draft_id, actor=reviewer, checklist=full_checklist(), now=after_close
+        )
     with stack.db.session() as session:
         publish_summary(session, draft_id, actor=reviewer, now=after_close)
 

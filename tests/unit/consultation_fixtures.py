@@ -25,6 +25,7 @@ from bot.consultation import (
 )
 from bot.consultation.models import Clause, Draft, OpinionGroup
 from bot.db import Database
+from bot.publishing import full_checklist
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DRAFTS = PROJECT_ROOT / "knowledge" / "drafts"
@@ -152,6 +153,8 @@ def publish_samples(db: Database, draft_id: int, people: dict[str, Principal]) -
     decide_all(db, draft_id, people["li"])
     with db.session() as session:
         draft_summary(session, draft_id, actor=people["li"], now=AFTER_CLOSE)
-        approve_summary(session, draft_id, actor=people["wang"], now=AFTER_CLOSE)
+        approve_summary(
+            session, draft_id, actor=people["wang"], checklist=full_checklist(), now=AFTER_CLOSE
+        )
         publish_summary(session, draft_id, actor=people["zhou"], now=AFTER_CLOSE)
     return receipts

@@ -7,7 +7,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
-SEED = PROJECT_ROOT.parent / "shared" / "seed" / "zhoushan-open-government-rules.txt"
+SEED = PROJECT_ROOT / "tests" / "data" / "zhoushan-open-government-rules.txt"
 
 EXPIRED_SAMPLE = """\
 id: sample-parking

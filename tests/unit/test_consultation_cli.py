@@ -153,7 +153,9 @@ def test_staff_workflow_and_json_report(cli, capsys, db, accounts):
     assert cli(capsys, "consult", "summarise", WASTE, "--as", "li")[0] == 0
     code, _, err = cli(capsys, "consult", "approve", WASTE, "--as", "zhou")
     assert code == 1 and "权限" in err
-    assert cli(capsys, "consult", "approve", WASTE, "--as", "wang")[0] == 0
+    code, _, err = cli(capsys, "consult", "approve", WASTE, "--as", "wang")
+    assert code == 1 and "保密审查未完成" in err
+    assert cli(capsys, "consult", "approve", WASTE, "--as", "wang", "--confirm", "all")[0] == 0
     code, out, _ = cli(capsys, "consult", "publish", WASTE, "--as", "li")
     assert code == 0 and "已发布第1版" in out and "reviewer:wang" in out
 

@@ -24,6 +24,7 @@ from bot.consultation import (
 from bot.consultation.models import Draft, FrozenRecordError, OpinionGroup, Publication, Summary
 from bot.consultation.publish import publication, publications
 from bot.consultation.report import build_content, content_hash
+from bot.publishing import full_checklist
 from tests.unit.consultation_fixtures import (
     AFTER_CLOSE,
     NOW,
@@ -75,10 +76,20 @@ def test_full_loop(db, synced, people):
 
     with db.session() as session:
         with pytest.raises(PermissionDenied, match="起草人不能审核"):
-            approve_summary(session, draft_id, actor=_as_reviewer(people["li"]), now=AFTER_CLOSE)
+            approve_summary(
+                session,
+                draft_id,
+                actor=_as_reviewer(people["li"]),
+                checklist=full_checklist(),
+                now=AFTER_CLOSE,
+            )
         with pytest.raises(PermissionDenied):
-            approve_summary(session, draft_id, actor=people["zhou"], now=AFTER_CLOSE)
-        approve_summary(session, draft_id, actor=people["wang"], now=AFTER_CLOSE)
+            approve_summary(
+                session, draft_id, actor=people["zhou"], checklist=full_checklist(), now=AFTER_CLOSE
+            )
+        approve_summary(
+            session, draft_id, actor=people["wang"], checklist=full_checklist(), now=AFTER_CLOSE
+        )
         assert lookup_opinion(session, receipts["fee0"]).published is False
 
     with db.session() as session:
@@ -157,10 +168,14 @@ def test_reviewer_can_return_and_changes_after_approval_need_a_new_draft(db, syn
         )
         assert returned.state == "returned"
         with pytest.raises(ConsultationError, match="没有待审核"):
-            approve_summary(session, draft_id, actor=people["wang"], now=AFTER_CLOSE)
+            approve_summary(
+                session, draft_id, actor=people["wang"], checklist=full_checklist(), now=AFTER_CLOSE
+            )
         again = draft_summary(session, draft_id, actor=people["li"], now=AFTER_CLOSE)
         assert again.id == returned.id and again.version == 1 and again.state == "drafted"
-        approve_summary(session, draft_id, actor=people["wang"], now=AFTER_CLOSE)
+        approve_summary(
+            session, draft_id, actor=people["wang"], checklist=full_checklist(), now=AFTER_CLOSE
+        )
         decide_opinion(session, receipts["ev"], "采纳", "", actor=people["li"], now=AFTER_CLOSE)
         with pytest.raises(ConsultationError, match="重新起草"):
             publish_summary(session, draft_id, actor=people["li"], now=AFTER_CLOSE)
@@ -186,7 +201,9 @@ def test_supersede_creates_a_new_version_and_keeps_the_old(db, synced, people):
             lookup_opinion(session, receipts["fee2"]).outcome_label == "部分采纳"
         ), "until the new version is published, the public still sees version 1"
         draft_summary(session, draft_id, actor=people["zhou"], now=later)
-        approve_summary(session, draft_id, actor=people["chen"], now=later)
+        approve_summary(
+            session, draft_id, actor=people["chen"], checklist=full_checklist(), now=later
+        )
         second = publish_summary(session, draft_id, actor=people["zhou"], now=later)
         assert second.version == 2 and second.content_hash != old_hash
 

@@ -17,6 +17,7 @@ from bot import clock
 from bot.consultation import approve_summary, decide_opinion, draft_summary, publish_summary
 from bot.consultation.models import Draft, Opinion
 from bot.consultation.report import build_content, render_html, render_markdown
+from bot.publishing import full_checklist
 from bot.services import Services
 from bot.web import public_consultation
 from tests.unit.consultation_fixtures import NOW, PARKING, publish_samples
@@ -108,7 +109,9 @@ async def test_superseded_version_stays_readable(app, db, synced, people):
         later = NOW.replace(year=2027)
         decide_opinion(session, receipt, "采纳", "", actor=people["li"], now=later)
         draft_summary(session, draft_id, actor=people["li"], now=later)
-        approve_summary(session, draft_id, actor=people["chen"], now=later)
+        approve_summary(
+            session, draft_id, actor=people["chen"], checklist=full_checklist(), now=later
+        )
         publish_summary(session, draft_id, actor=people["li"], now=later)
     async with serving(app) as client:
         old = await client.get(f"/consultations/{draft_id}/summary?version=1")

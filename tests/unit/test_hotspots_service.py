@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from bot import notices
+from bot import notices, publishing
 from bot.accounts import Principal
 from bot.audit import AuditEvent
 from bot.hotspots import service
@@ -25,9 +25,11 @@ from bot.hotspots.models import (
     HotspotTopic,
 )
 from bot.hotspots.monitor import Monitor, rasa_events_db, store_queue_events
+from bot.publishing import register
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=CST)
+ALL_CHECKED = [item.id for item in publishing.checklist_items()]
 DRAFTER = Principal(1, "zhang", "staff", None)
 REVIEWER = Principal(2, "li", "reviewer", None)
 
@@ -147,11 +149,11 @@ def test_nothing_is_published_without_another_persons_review(db, monitor):
     with pytest.raises(service.HotspotError, match="审查"), db.session() as session:
         service.publish_response(session, response_id, DRAFTER)
     with pytest.raises(service.HotspotForbidden, match="起草人不能审查"), db.session() as session:
-        service.review_response(session, response_id, DRAFTER, approve=True, checklist=list(service.CHECKLIST))
+        service.review_response(session, response_id, DRAFTER, approve=True, checklist=ALL_CHECKED)
     with pytest.raises(service.HotspotError, match="保密审查未完成"), db.session() as session:
         service.review_response(session, response_id, REVIEWER, approve=True, checklist=[])
     with db.session() as session:
-        service.review_response(session, response_id, REVIEWER, approve=True, checklist=list(service.CHECKLIST))
+        service.review_response(session, response_id, REVIEWER, approve=True, checklist=ALL_CHECKED)
         published = service.publish_response(session, response_id, DRAFTER)
         assert published.state == PUBLISHED
         assert service.get_topic(session, topic_id).status == RESPONDED
@@ -160,6 +162,9 @@ def test_nothing_is_published_without_another_persons_review(db, monitor):
         assert all("临港路供水管道已于今日14时修复" in n.message for n in told)
         [(shown, _)] = service.published_responses(session)
         assert shown.id == response_id
+        record = register.latest(session, "hotspot_response", f"hotspot:{topic_id}")
+        assert record.version == 1 and record.publisher.endswith("zhang")
+        assert record.reviewer.endswith("li") and "临港路供水管道已于今日14时修复" in record.content
 
 
 def test_a_refusal_needs_its_reason_and_a_follow_up_continues_the_record(db, monitor):
@@ -189,7 +194,7 @@ def test_an_overdue_topic_is_supervised_once_and_closes_with_an_evaluation(db, m
         service.close_topic(session, topic_id, DRAFTER, "回应及时")
     with db.session() as session:
         response = service.draft_response(session, topic_id, DRAFTER, "publish_investigation", "已查明原因。")
-        service.review_response(session, response.id, REVIEWER, approve=True, checklist=list(service.CHECKLIST))
+        service.review_response(session, response.id, REVIEWER, approve=True, checklist=ALL_CHECKED)
         service.publish_response(session, response.id, REVIEWER)
         closed = service.close_topic(session, topic_id, REVIEWER, "回应后未再有新的反映")
         assert closed.status == CLOSED

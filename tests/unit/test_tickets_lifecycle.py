@@ -483,14 +483,58 @@ def test_citizens_look_up_their_own_ticket(db, catalogue):
     assert run(db, service.lookup, "ZS20991231-0001", "5678", catalogue=catalogue) is None
 
 
-def test_a_ticket_without_phone_shows_its_reply_only_to_its_conversation(db, catalogue):
+def test_an_anonymous_report_shows_a_number_holder_only_that_it_was_received(db, catalogue):
     ticket = replied(db, routing=routed(type="举报"), phone=None, anonymous=True, sender_id="web:9")
 
     public = run(db, service.lookup, ticket.number, "1234", catalogue=catalogue)
     own = run(db, service.lookup, ticket.number, None, catalogue=catalogue, sender_id="web:9")
 
-    assert public.status == "已办结" and public.reply is None
-    assert own.reply == "已修复井盖。"
+    assert (public.status, public.department, public.due_at, public.reply) == (
+        "已受理",
+        None,
+        None,
+        None,
+    )
+    assert not public.awaiting_rating
+    assert own.status == "已办结" and own.reply == "已修复井盖。" and own.awaiting_rating
+
+
+def test_a_citizen_rates_a_closed_ticket_and_dissatisfaction_reopens_it(db, catalogue):
+    pleased = replied(db)
+    unhappy = replied(db)
+    stranger = service.TicketNotFound
+
+    with pytest.raises(stranger):
+        run(db, service.rate_by_citizen, pleased.number, satisfaction="满意", phone_last4="0000")
+    done = run(
+        db,
+        service.rate_by_citizen,
+        pleased.number,
+        satisfaction="基本满意",
+        phone_last4=pleased.citizen_phone[-4:],
+    )
+    again = run(
+        db,
+        service.rate_by_citizen,
+        unhappy.number,
+        satisfaction="不满意",
+        phone_last4=unhappy.citizen_phone[-4:],
+        note="井盖还是松的",
+    )
+
+    assert (done.status, done.satisfaction) == ("visited", "基本满意")
+    assert (again.status, again.satisfaction, again.reopen_count) == ("dispatched", "不满意", 1)
+    assert again.reply is None and again.due_at is not None
+    actions = [event.action for event in run(db, service.history, unhappy.number)]
+    assert actions[-1] == "ticket.rate_reopen"
+    with pytest.raises(service.TicketConflict):
+        run(
+            db,
+            service.rate_by_citizen,
+            pleased.number,
+            satisfaction="满意",
+            phone_last4=pleased.citizen_phone[-4:],
+        )
 
 
 def test_a_department_inbox_lists_its_open_tickets_soonest_due_first(db):
