@@ -408,6 +408,7 @@ class ConfidenceSettings(Schema):
     sure_score: Optional[float]
     min_coverage: Optional[float]
     library_coverage: Optional[float]
+    specific_share: Optional[float]
 
 
 class RetrievalFile(Schema):

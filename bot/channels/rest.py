@@ -22,6 +22,8 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from bot.text import MAX_MESSAGE_CHARS
+
 logger = logging.getLogger(__name__)
 
 SENDER = re.compile(r"[^\x00-\x20\x7f]{1,128}")
@@ -37,6 +39,12 @@ class ResilientRestInput(RestInput):
         if not isinstance(sender, str) or not SENDER.fullmatch(sender):
             raise InvalidUsage("sender must be 1-128 printable characters without spaces")
         return sender
+
+    def _extract_message(self, req: Request) -> Optional[str]:
+        """The message, cut to what a citizen may send (the web service refuses longer ones
+        before they get here): a long text on this loopback channel cannot tie up the NLU."""
+        message = super()._extract_message(req)
+        return message[:MAX_MESSAGE_CHARS] if isinstance(message, str) else message
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         async def answered(message: UserMessage) -> None:

@@ -182,6 +182,7 @@ class KnowledgeBase:
         confident = (
             self.is_confident(results[0].score, margin)
             and covered >= self.params.confidence.min_coverage
+            and self.anchored(text, results[0])
         )
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
@@ -235,6 +236,32 @@ class KnowledgeBase:
             if any(len(h) and bool((h == number).any()) for h in holders):
                 covered += rarity
         return covered / total if total else 1.0
+
+    def anchored(self, text: str, result: Result) -> bool:
+        """Whether the answering passage holds the question's specific words, not one of many.
+
+        A question can share its specific words with a policy that mentions them in different
+        places: the document is covered, yet the passage offered is about something else.
+        The answer is anchored when the policy's title holds one of the question's specific
+        words, or when the answering passage holds at least half of those the policy holds.
+        Specific: held by at most `specific_share` of the documents.
+        """
+        number = self._policy_index.get(result.policy_id)
+        if number is None:
+            return False
+        limit = max(1.0, self.params.confidence.specific_share * self.documents.size)
+        passage = result.text.lower()
+        in_policy = in_passage = 0
+        for field, alternatives in self._coverage_terms(text):
+            holders = [self.documents.postings(field, term) for term in alternatives]
+            held = [h for h in holders if len(h) and bool((h == number).any())]
+            if not held or min(len(h) for h in held) > limit:
+                continue
+            if field == "words" and any(term in result.policy for term in alternatives):
+                return True
+            in_policy += 1
+            in_passage += any(term in passage for term in alternatives)
+        return 2 * in_passage >= in_policy
 
     def _coverage_terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(field, alternatives) for each content word of `text` (see `coverage`)."""

@@ -29,6 +29,8 @@ class Confidence:
     sure_score: float = 134.5
     min_coverage: float = 0.5
     library_coverage: float = 0.25
+    specific_share: float = 0.1
+    """A word held by at most this share of the documents is specific (see `KnowledgeBase.anchored`)."""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,19 @@ def test_operator_sees_suggestions_and_creates_the_prefilled_ticket(stack, new_p
     assert received.actor == "operator:op-wang"
 
 
+def test_suggestions_outside_the_library_are_folded_and_marked(stack, new_page):
+    page = login(new_page(), stack, "operator")
+    page.get_by_label(re.compile("市民所述")).fill("政策里有没有规定明年元宵节普陀山放不放烟花")
+    expect(page.locator("#suggestions-hint")).to_have_text(
+        "政策库里没有与来电相符的政策，请按来电内容办理或转办。"
+    )
+    expect(page.locator(".suggestion")).to_have_count(0)
+    page.get_by_role("button", name=re.compile("显示低匹配参考")).click()
+    cards = page.locator(".suggestion.low-confidence")
+    expect(cards.first).to_contain_text("低匹配，仅供参考，请核实")
+    assert cards.count() == page.locator(".suggestion").count() >= 1
+
+
 def test_operator_needs_a_phone_unless_anonymous_report(stack, new_page):
     page = login(new_page(), stack, "operator")
     page.get_by_label(re.compile("市民所述")).fill("定海区解放路有人占道经营，堵住了人行道")

@@ -39,3 +39,10 @@ def test_question_outside_the_library_says_so_and_offers_a_person(stack):
     assert "《" not in text, "no unrelated clause is offered"
     titles = [b["title"] for r in replies for b in r.get("buttons", [])]
     assert "提交咨询工单" in titles and "转人工" in titles
+
+
+def test_answer_resting_on_scattered_specific_words_is_not_given_as_sure(stack):
+    citizen = f"policy-{uuid.uuid4().hex[:10]}"
+    reply = stack.texts(citizen, "政府有哪些信息是不能公开的")
+    assert reply.startswith("这个问题我不太确定，下面这些内容可能相关")
+    assert "来源" not in reply

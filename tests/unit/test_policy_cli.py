@@ -118,6 +118,7 @@ def test_eval_command_reports_metrics(
         "sure_score",
         "min_coverage",
         "library_coverage",
+        "specific_share",
     }
     assert main(["eval", "qa", str(questions)]) == 0
     assert "hit@1 1.000" in capsys.readouterr().out

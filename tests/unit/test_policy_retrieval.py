@@ -85,6 +85,36 @@ def test_a_question_outside_the_library_gets_no_unrelated_clauses(real_kb: Knowl
 
 
 @pytest.mark.parametrize(
+    ("question", "incidental"),
+    [
+        ("政府有哪些信息是不能公开的", "舟山市全面推进政务公开实施细则"),
+        ("舟山发布能不能反映问题", "舟山市全面推进政务公开实施细则"),
+    ],
+)
+def test_specific_words_scattered_over_a_policy_are_not_a_confident_answer(
+    real_kb: KnowledgeBase, question: str, incidental: str
+) -> None:
+    answer = real_kb.ask(question)
+    assert answer.best.policy == incidental
+    assert not answer.confident
+    assert not real_kb.anchored(answer.question, answer.best)
+
+
+@pytest.mark.parametrize(
+    ("question", "policy"),
+    [
+        ("公积金怎么提取", "住房公积金管理条例"),
+    ],
+)
+def test_a_policy_named_by_its_subject_anchors_the_answer(
+    real_kb: KnowledgeBase, question: str, policy: str
+) -> None:
+    answer = real_kb.ask(question)
+    assert policy in answer.best.policy
+    assert real_kb.anchored(answer.question, answer.best)
+
+
+@pytest.mark.parametrize(
     ("question", "reason"),
     [
         ("", EMPTY),

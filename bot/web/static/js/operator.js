@@ -41,17 +41,33 @@
     });
   }, 400);
 
+  // A suggestion the knowledge base is not confident about is marked so on its card; when the
+  // library holds nothing on the matter at all, the suggestions stay folded until asked for.
   function showSuggestions(question, answers) {
     list.replaceChildren();
     var results = answers.results || [];
-    hint.textContent = results.length ? "" : "政策库里没有找到相关内容。";
-    results.forEach(function (item) { list.appendChild(suggestionCard(question, item)); });
+    var lowConfidence = !answers.confident;
+    if (!results.length) {
+      hint.textContent = "政策库里没有找到相关内容。";
+    } else if (answers.out_of_library) {
+      hint.textContent = "政策库里没有与来电相符的政策，请按来电内容办理或转办。";
+      var reveal = api.element("button", "", "显示低匹配参考（" + results.length + "条，可能与来电无关）");
+      reveal.type = "button";
+      reveal.addEventListener("click", function () {
+        reveal.replaceWith.apply(reveal, results.map(function (item) { return suggestionCard(question, item, true); }));
+      });
+      list.appendChild(reveal);
+    } else {
+      hint.textContent = lowConfidence ? "没有把握足够的参考答复，以下内容请核实后再用。" : "";
+      results.forEach(function (item) { list.appendChild(suggestionCard(question, item, lowConfidence)); });
+    }
   }
 
-  function suggestionCard(question, item) {
-    var card = api.element("div", "suggestion");
+  function suggestionCard(question, item, lowConfidence) {
+    var card = api.element("div", lowConfidence ? "suggestion low-confidence" : "suggestion");
     var answer = api.element("p", "answer", item.answer);
     var flags = [];
+    if (lowConfidence) flags.push("低匹配，仅供参考，请核实");
     if (item.confident) flags.push("高匹配");
     if (item.expired) flags.push("政策已失效");
     if (item.pending) flags.push("尚未施行");
