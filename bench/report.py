@@ -110,6 +110,51 @@ def _chat_rows(chat: dict[str, Any]) -> Iterator[Row]:
     )
 
 
+def _cpu(per_service: dict[str, float]) -> str:
+    return ", ".join(f"{name} {ms}" for name, ms in per_service.items())
+
+
+def _mixed_rows(mixed: dict[str, Any]) -> Iterator[Row]:
+    stock, ratios = mixed["stock_greetings"], mixed["ratios"]
+    profiles = [p for p in ("sqlite", "postgres") if p in mixed]
+    command = "`python -m bench.bench_mixed`"
+    for level in ("c1", "c32"):
+        n = stock[level]["concurrency"]
+        yield (
+            f"Citizens' mix through the portal, {n} conversation{'s' if n > 1 else ''}, "
+            "p50 / p95 / p99: stock `rasa init` (greetings) · ours " + " · ours ".join(profiles),
+            " · ".join(
+                "/".join(_ms(run[level][p]) for p in ("p50_ms", "p95_ms", "p99_ms"))
+                for run in [stock] + [mixed[p]["mixed"] for p in profiles]
+            )
+            + " ms → p95 "
+            + " and ".join(f"**{ratios[f'{p}_mixed_p95_{level}_vs_stock']}×**" for p in profiles)
+            + " stock (greetings only: "
+            + " and ".join(f"{ratios[f'{p}_greetings_p95_{level}_vs_stock']}×" for p in profiles)
+            + f"); errors {sum(mixed[p]['mixed'][level]['errors'] for p in profiles)}",
+            command,
+        )
+    for profile in profiles:
+        yield (
+            f"CPU per message of the mix at 32 conversations, {profile}",
+            _cpu(mixed[profile]["cpu_ms_per_message_c32"]) + " ms",
+            command,
+        )
+
+
+def _instances_rows(front: dict[str, Any]) -> Iterator[Row]:
+    one, many = front["one"], front["many"]
+    yield (
+        f"{many['instances']} instances of every service behind nginx against 1, "
+        f"{front['conversations']} conversations of the mix",
+        f"throughput {one['throughput_msg_s']} → {many['throughput_msg_s']} msg/s "
+        f"(**{front['throughput_many_vs_one']}×**), p95 {_ms(one['p95_ms'])} → "
+        f"{_ms(many['p95_ms'])} ms, errors {one['errors']} and {many['errors']}; CPU ms per "
+        f"message: {_cpu(many['cpu_ms_per_message'])}",
+        "`python -m bench.bench_instances`",
+    )
+
+
 def _soak_rows(soak: dict[str, Any]) -> Iterator[Row]:
     yield (
         f"Soak: {soak['minutes']} minutes at {soak['conversations']} conversations, "
@@ -215,6 +260,8 @@ def _hotspots_rows(h: dict[str, Any]) -> Iterator[Row]:
 ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("accuracy", _accuracy_rows),
     ("chat", _chat_rows),
+    ("mixed", _mixed_rows),
+    ("instances", _instances_rows),
     ("soak", _soak_rows),
     ("kb", _kb_rows),
     ("library", _library_rows),

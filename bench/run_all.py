@@ -23,6 +23,8 @@ RESULTS = ROOT / "bench" / "results"
 BENCHES = {
     "accuracy": ["bench/bench_accuracy.py"],
     "chat": ["-m", "bench.bench_chat"],
+    "mixed": ["-m", "bench.bench_mixed"],
+    "instances": ["-m", "bench.bench_instances"],
     "kb": ["bench/bench_kb.py"],
     "library": ["bench/bench_library.py"],
     "routing": ["bench/bench_routing.py"],

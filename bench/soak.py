@@ -25,7 +25,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Awaitable, Callable, Optional, Union
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -98,8 +98,7 @@ class Soak:
         started = time.perf_counter()
         self.load.messages += 1
         try:
-            response = await client.post(self.url, json={"sender": sender, "message": text})
-            replies = response.json() if response.status_code == 200 else None
+            response, replies = await self.send(client, sender, text)
         except httpx.TimeoutException as error:
             raise StepFailed("timeout", repr(error)) from error
         except (httpx.HTTPError, ValueError) as error:
@@ -113,6 +112,13 @@ class Soak:
             raise StepFailed("apology", texts[:200])
         self.load.latencies_ms.append((time.perf_counter() - started) * 1000)
         return texts
+
+    async def send(
+        self, client: httpx.AsyncClient, sender: str, text: str
+    ) -> tuple[httpx.Response, Optional[list]]:
+        """One message through Rasa's REST channel: the response and its replies (None unless 200)."""
+        response = await client.post(self.url, json={"sender": sender, "message": text})
+        return response, response.json() if response.status_code == 200 else None
 
     async def step(
         self, client: httpx.AsyncClient, sender: str, text: str, expect: Expectation
@@ -149,11 +155,15 @@ class Soak:
         await self.step(client, sender, "不用", "请确认")
         self.receipts[await self.step(client, sender, "/affirm", RECEIPT_NO)] = sender
 
-    async def citizen(self, client: httpx.AsyncClient, index: int) -> None:
-        """One simulated citizen: scripts one after another, each as a new conversation."""
+    def repertoire(self) -> list[Callable[[httpx.AsyncClient, str, int], Awaitable[None]]]:
         scripts = [self.greeting, self.policy, self.complaint]
         if self.opinion_draft:
             scripts.append(self.opinion)
+        return scripts
+
+    async def citizen(self, client: httpx.AsyncClient, index: int) -> None:
+        """One simulated citizen: scripts one after another, each as a new conversation."""
+        scripts = self.repertoire()
         for turn in itertools.count(index):
             if time.monotonic() >= self.deadline:
                 return

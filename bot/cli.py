@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.dbcli",
     "bot.model",
     "bot.runner",
+    "bot.deploy",
     "bot.users_cli",
     "bot.tickets.admin_cli",
     "bot.tickets.cli",

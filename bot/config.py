@@ -99,6 +99,19 @@ class Settings:
     """Failed logins per username (from any address)."""
     rate_limit_login_ip: str = "20/900"
     """Failed logins per address, across usernames."""
+    proxy_host: str = "127.0.0.1"
+    """The address nginx listens on; a public front sets 0.0.0.0 (or the machine's address)."""
+    proxy_port: int = 8000
+    """Where nginx listens (`python -m bot deploy`); plain HTTP, or the redirect to TLS."""
+    proxy_tls_port: int = 8443
+    proxy_tls_cert: str = ""
+    """Certificate and key files for nginx; TLS is served when both are set."""
+    proxy_tls_key: str = ""
+    proxy_server_name: str = "_"
+    proxy_trusted: str = ""
+    """Networks (comma-separated) nginx believes about the client's address in X-Forwarded-For,
+    e.g. a load balancer in front of it; none by default. Load tests from loopback set
+    127.0.0.1 so each simulated citizen has an address of its own; never in production."""
     kb_max_file_mb: int = 20
     """ZS_KB_MAX_FILE_MB: `kb import` reports larger files instead of reading them."""
     kb_reload_seconds: int = 30
@@ -157,6 +170,13 @@ class Settings:
             rate_limit_chat_ip=_env("RATE_LIMIT_CHAT_IP", "60/60"),
             rate_limit_login_user=_env("RATE_LIMIT_LOGIN_USER", "5/900"),
             rate_limit_login_ip=_env("RATE_LIMIT_LOGIN_IP", "20/900"),
+            proxy_host=_env("PROXY_HOST", "127.0.0.1"),
+            proxy_port=_env_int("PROXY_PORT", 8000),
+            proxy_tls_port=_env_int("PROXY_TLS_PORT", 8443),
+            proxy_tls_cert=_env("PROXY_TLS_CERT", ""),
+            proxy_tls_key=_env("PROXY_TLS_KEY", ""),
+            proxy_server_name=_env("PROXY_SERVER_NAME", "_"),
+            proxy_trusted=_env("PROXY_TRUSTED", ""),
             retention_days=_env_int("ZS_RETENTION_DAYS", 30),
             profile=profile,
             kb_max_file_mb=_env_int("ZS_KB_MAX_FILE_MB", 20),
@@ -203,6 +223,13 @@ class Settings:
             "RATE_LIMIT_CHAT_IP": self.rate_limit_chat_ip,
             "RATE_LIMIT_LOGIN_USER": self.rate_limit_login_user,
             "RATE_LIMIT_LOGIN_IP": self.rate_limit_login_ip,
+            "PROXY_HOST": self.proxy_host,
+            "PROXY_PORT": str(self.proxy_port),
+            "PROXY_TLS_PORT": str(self.proxy_tls_port),
+            "PROXY_TLS_CERT": self.proxy_tls_cert,
+            "PROXY_TLS_KEY": self.proxy_tls_key,
+            "PROXY_SERVER_NAME": self.proxy_server_name,
+            "PROXY_TRUSTED": self.proxy_trusted,
             "ZS_RETENTION_DAYS": str(self.retention_days),
         }
 

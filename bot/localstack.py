@@ -27,6 +27,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_range(count: int, start: int = 20_000) -> int:
+    """The first of `count` consecutive free loopback ports (instances take base + index)."""
+    for base in range(start, 60_000 - count, 97):
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sockets.append(socket.socket())
+                sockets[-1].bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 def create_postgres_database(prefix: str = "zs_test") -> str:
     import psycopg2
 

@@ -63,7 +63,7 @@ def render_endpoints(settings: Settings) -> dict:
     if settings.redis_url:
         redis = make_url(settings.redis_url)
         endpoints["lock_store"] = {
-            "type": "redis",
+            "type": "bot.lock_store.RedisLockStore",
             "url": redis.host or "127.0.0.1",
             "port": redis.port or 6379,
             "db": int(redis.database or 0),
@@ -90,7 +90,11 @@ def event_broker(settings: Settings) -> Optional[dict]:
             "queues": [settings.hotspots_queue],
         }
     if settings.is_sqlite:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "rasa_events.db")}
+        return {
+            "type": "bot.event_broker.EventBroker",
+            "dialect": "sqlite",
+            "db": str(settings.var_dir / "rasa_events.db"),
+        }
     return None
 
 
@@ -150,7 +154,9 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
     rasa = Service(
         "rasa",
         [
-            str(BIN / "rasa"),
+            str(BIN / "python"),
+            "-m",
+            "bot.rasa_server",
             "run",
             "--enable-api",
             "--auth-token",

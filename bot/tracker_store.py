@@ -9,16 +9,24 @@ PostgreSQL keeps Rasa's pool settings, with one addition: each pooled connection
 before use (`pool_pre_ping`). Without it, after PostgreSQL restarts or drops connections, every
 stale connection in a Rasa worker's pool fails once; Rasa's fail-safe store then answers that
 message from an empty conversation, so slots (e.g. the policy a follow-up refers to) and open
-forms are lost at random, on whichever worker picks a stale connection. Selected in the rendered
-endpoints (`bot/runner.py`) as `type: bot.tracker_store.TrackerStore`.
+forms are lost at random, on whichever worker picks a stale connection.
+
+On either database Rasa runs its queries on the event loop: while one conversation's events load
+or save, the Rasa worker answers nobody else (profiled under 32 conversations, bench/PROFILE.md).
+Here the loading, the JSON decoding and the saving run on a worker thread; the conversation lock
+(held around the whole message) still keeps one conversation's loads and saves in order.
+Selected in the rendered endpoints (`bot/runner.py`) as `type: bot.tracker_store.TrackerStore`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import json
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -28,16 +36,65 @@ SQLITE_POOL_SIZE = 4
 
 
 class TrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` whose SQLite engine is ours (WAL, pooled connections)."""
+    """`SQLTrackerStore` whose SQLite engine is ours (WAL, pooled connections) and whose queries
+    run off the event loop."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
         if self.engine.dialect.name == "sqlite":
-            self.engine = make_engine(
-                str(url), poolclass=QueuePool, pool_size=SQLITE_POOL_SIZE, max_overflow=8
-            )
+            use_our_sqlite_engine(self)
         else:
+            url = self.engine.url
+            self.engine.dispose()
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-        self.sessionmaker = sessionmaker(bind=self.engine)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        def load() -> list[dict]:
+            with self.session_scope() as session:
+                rows = self._event_query(
+                    session,
+                    sender_id,
+                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
+                ).all()
+                return [json.loads(row.data) for row in rows]
+
+        events = await asyncio.to_thread(load)
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._store_new_events, tracker)
+
+    def _store_new_events(self, tracker: DialogueStateTracker) -> None:
+        """The events not stored yet, as `SQLTrackerStore.save` stores them."""
+        with self.session_scope() as session:
+            for event in list(self._additional_events(session, tracker)):
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+
+def use_our_sqlite_engine(store: Any) -> None:
+    """Give a Rasa SQL store (`engine`, `sessionmaker`) on SQLite our engine: WAL, pooled."""
+    if store.engine.dialect.name != "sqlite":
+        return
+    url = store.engine.url
+    store.engine.dispose()
+    store.engine = make_engine(
+        str(url), poolclass=QueuePool, pool_size=SQLITE_POOL_SIZE, max_overflow=8
+    )
+    store.sessionmaker = sessionmaker(bind=store.engine)

@@ -34,3 +34,49 @@ def test_a_readme_without_the_markers_is_refused(tmp_path):
     readme.write_text("# no table here\n", encoding="utf-8")
     with pytest.raises(ValueError):
         update_readme(readme, "table")
+
+
+def _latency(p95: float, errors: int = 0) -> dict:
+    return {"concurrency": 1, "p50_ms": p95 / 2, "p95_ms": p95, "p99_ms": p95 * 2, "errors": errors}
+
+
+def test_the_mix_and_the_instances_are_reported_beside_stock_with_their_cpu():
+    stock = {"c1": _latency(50), "c32": {**_latency(1400), "concurrency": 32}}
+    ours = {
+        "mixed": {"c1": _latency(40), "c32": _latency(1000, errors=1)},
+        "greetings": {"c1": _latency(30), "c32": _latency(700)},
+        "cpu_ms_per_message_c32": {"actions": 6.1, "rasa": 80.5, "web": 12.0},
+    }
+    ratios = {
+        "postgres_mixed_p95_c1_vs_stock": 0.8,
+        "postgres_mixed_p95_c32_vs_stock": 0.71,
+        "postgres_greetings_p95_c1_vs_stock": 0.6,
+        "postgres_greetings_p95_c32_vs_stock": 0.5,
+    }
+    front = {
+        "conversations": 64,
+        "one": {"throughput_msg_s": 20.0, "p95_ms": 900, "errors": 0},
+        "many": {
+            "instances": 2,
+            "throughput_msg_s": 21.0,
+            "p95_ms": 850,
+            "errors": 0,
+            "cpu_ms_per_message": {"nginx": 0.4, "rasa": 81.0},
+        },
+        "throughput_many_vs_one": 1.05,
+    }
+    results = {"mixed": {"stock_greetings": stock, "postgres": ours, "ratios": ratios}}
+    table = render({"machine": RESULTS["machine"], "results": {**results, "instances": front}})
+    assert (
+        "25.0/50.0/100 · 20.0/40.0/80.0 ms → p95 **0.8×** stock (greetings only: 0.6×); errors 0"
+        in table
+    )
+    assert (
+        "32 conversations" in table and "**0.71×** stock (greetings only: 0.5×); errors 1" in table
+    )
+    assert (
+        "| CPU per message of the mix at 32 conversations, postgres | actions 6.1, rasa 80.5"
+        in table
+    )
+    assert "throughput 20.0 → 21.0 msg/s (**1.05×**), p95 900 → 850 ms" in table
+    assert "nginx 0.4, rasa 81.0" in table

@@ -55,6 +55,15 @@ def test_every_event_is_stored_once_and_in_order_across_store_instances(tmp_path
     assert said == texts
 
 
+def test_postgresql_also_gets_our_store_with_queries_off_the_event_loop(tmp_path):
+    settings = dataclasses.replace(
+        Settings.from_env(), var_dir=tmp_path, database_url="postgresql://postgres@db:5432/zs"
+    )
+    config = render_endpoints(settings)["tracker_store"]
+    assert config["type"] == "bot.tracker_store.TrackerStore"
+    assert (config["dialect"], config["url"], config["db"]) == ("postgresql", "db", "zs")
+
+
 def test_a_conversation_survives_postgresql_dropping_the_pooled_connections(tmp_path):
     """After PostgreSQL drops connections (a restart, a failover, an outage), the next retrieve
     must still find the conversation: a failed one makes Rasa start it afresh, losing its slots."""

@@ -1,0 +1,44 @@
+"""CPU time used by a service, read from /proc: every process in its process group.
+
+`Supervisor` starts each service in a session of its own, so a service's Sanic workers and helper
+processes share its process group; summing their user and system time gives the service's CPU
+seconds, which divided by the messages answered is the figure a capacity plan multiplies.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User + system seconds of the live processes in process group `group`."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def services_cpu(groups: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process group."""
+    return {name: group_cpu_seconds(group) for name, group in groups.items()}
+
+
+def per_message(
+    before: dict[str, float], after: dict[str, float], messages: int, by: dict[str, str]
+) -> dict[str, float]:
+    """CPU milliseconds per message by service kind; `by` maps a process name to its kind
+    (`rasa-2` → `rasa`), so several instances of one service add up."""
+    spent: dict[str, float] = {}
+    for name, seconds in after.items():
+        kind = by.get(name, name)
+        spent[kind] = spent.get(kind, 0.0) + seconds - before.get(name, 0.0)
+    return {kind: round(1000 * s / max(messages, 1), 2) for kind, s in sorted(spent.items())}
