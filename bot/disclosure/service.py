@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit, notices, numbering
+from bot import audit, lifecycle, notices, numbering
 from bot.accounts import Principal
 from bot.clock import format_cn
 from bot.disclosure import clock
@@ -616,12 +616,9 @@ def _apply(
     note: Optional[str] = None,
     detail: Optional[dict] = None,
 ) -> DisclosureApplication:
-    previous = application.status
-    target = TRANSITIONS[name].target
-    if target is not None:
-        application.status = target
-    detail = {"from": previous, "to": application.status, **(detail or {})}
-    return _record(session, application, name, actor, now, note, detail)
+    """Move to the transition's target status (already checked) and audit the change."""
+    lifecycle.move(session, ENTITY, application, TRANSITIONS[name].target, name, actor, now, note, detail)
+    return application
 
 
 def _record(
@@ -630,19 +627,10 @@ def _record(
     name: str,
     actor: str,
     now: datetime,
-    note: Optional[str],
-    detail: dict,
+    note: Optional[str] = None,
+    detail: Optional[dict] = None,
 ) -> DisclosureApplication:
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=f"disclosure.{name}",
-        entity_type=ENTITY,
-        entity_id=application.number,
-        detail={**detail, **({"note": note} if note else {})},
-        at=now,
-    )
+    lifecycle.audit_step(session, ENTITY, application.number, name, actor, now, note, detail)
     return application
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import audit, calendar, notices
+from bot import audit, calendar, lifecycle, notices
 from bot.accounts import Principal
 from bot.numbering import allocate
 from bot.privacy import normalise_phone
@@ -661,12 +661,8 @@ def _apply(
     detail: Optional[dict] = None,
 ) -> Ticket:
     """Move to the transition's target status (already checked) and audit the change."""
-    previous = ticket.status
-    target = TRANSITIONS[name].target
-    if target is not None:
-        ticket.status = target
-    detail = {"from": previous, "to": ticket.status, **(detail or {})}
-    return _record(session, ticket, name, actor, now, note, detail)
+    lifecycle.move(session, ENTITY, ticket, TRANSITIONS[name].target, name, actor, now, note, detail)
+    return ticket
 
 
 def _record(
@@ -678,16 +674,7 @@ def _record(
     note: Optional[str] = None,
     detail: Optional[dict] = None,
 ) -> Ticket:
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=f"ticket.{name}",
-        entity_type=ENTITY,
-        entity_id=ticket.number,
-        detail={**(detail or {}), **({"note": note} if note else {})},
-        at=now,
-    )
+    lifecycle.audit_step(session, ENTITY, ticket.number, name, actor, now, note, detail)
     return ticket
 
 
