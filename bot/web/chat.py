@@ -37,12 +37,14 @@ from bot.db import utcnow
 from bot.handoff import conversations, open_handoff
 from bot.handoff.models import ACTIVE, OPERATOR, WAITING, Handoff, HandoffMessage
 from bot.privacy import mask
+from bot.text import clean
 from bot.tickets.models import assume_utc
 from bot.web import identity, limits
 from bot.web.common import error_response, json_response, run_db
 from bot.web.gate import client_address
 
 MAX_MESSAGE = 2000
+NOTHING_TO_READ = "消息里没有可以识别的文字，请用文字描述您的问题"
 STREAM_SECONDS = 25
 """An event stream ends after this long; the browser reconnects (and says where it was)."""
 STREAM_TICK = 2.0
@@ -100,8 +102,13 @@ async def say(request: Request) -> HTTPResponse:
         return error_response(request, str(error), error.status)
     if line is not None:
         return json_response({"messages": [], "handoff": line})
+    # The assistant reads what the citizen meant, as on Telegram and WeChat: markup and control
+    # characters stripped, traditional characters simplified. (An operator sees what was typed.)
+    understood = clean(message, MAX_MESSAGE)
+    if not understood:
+        return error_response(request, NOTHING_TO_READ, 400)
     try:
-        replies = await request.app.ctx.rasa.send(sender, message, input_channel=identity.PORTAL)
+        replies = await request.app.ctx.rasa.send(sender, understood, input_channel=identity.PORTAL)
     except RasaUnavailable:
         return error_response(request, UNAVAILABLE, 502)
     return json_response({"messages": [_as_dict(reply) for reply in replies]})

@@ -128,6 +128,18 @@ def test_a_message_over_2000_characters_is_refused_in_chinese_before_rasa(stack,
     assert chat(citizen, {"message": "路" * 2000}).status_code == 200
 
 
+def test_the_assistant_reads_typed_markup_as_plain_text_and_refuses_markup_alone(stack, citizen):
+    sender = sender_of(stack, citizen)
+    typed = '<img src="x" onerror="alert(1)"><b>政策解读</b>由谁负责 ﻿'
+    assert chat(citizen, {"message": typed}).status_code == 200
+    assert user_turns(stack, sender)[-1] == "政策解读 由谁负责"
+    before = stack.tracker(sender)["events"]
+    refused = chat(citizen, {"message": "<b></b><br/>"})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "消息里没有可以识别的文字，请用文字描述您的问题"
+    assert stack.tracker(sender)["events"] == before
+
+
 def test_a_conversation_over_its_rate_gets_429_with_retry_after(stack, citizen):
     limit = int(stack.settings.rate_limit_chat_sender.split("/")[0])
     for _ in range(limit):
