@@ -46,6 +46,7 @@ from bot.disclosure.models import (
 )
 from bot.disclosure.notice import render_notice
 from bot.disclosure.rules import ReplyType, Rules
+from bot.lifecycle import Transition
 from bot.publishing.publishers import submit_disclosure_reply
 from bot.text import clean, has_content
 from bot.tickets.catalogue import Catalogue
@@ -64,17 +65,8 @@ MAX_NOTE = 2000
 NUMBER_PATTERN = re.compile(r"GK\s*-?\s*(\d{8})\s*-?\s*(\d{4})", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Transition:
-    """From which statuses, to which (None: unchanged), by whom ("office": the disclosure office
-    of the organ holding the application; "system": the deadline monitor)."""
-
-    label: str
-    sources: tuple[str, ...]
-    target: Optional[str]
-    by: str
-
-
+# Who takes a step (`by`): "office" (the disclosure office of the organ holding the application) or
+# "system" (the deadline monitor).
 TRANSITIONS: dict[str, Transition] = {
     "request_correction": Transition("补正通知", (RECEIVED, PROCESSING), CORRECTION, "office"),
     "complete_correction": Transition("收到补正", (CORRECTION,), RECEIVED, "office"),
@@ -87,6 +79,10 @@ TRANSITIONS: dict[str, Transition] = {
     "reply": Transition("答复", (RECEIVED, PROCESSING), REPLIED, "office"),
     "supervise": Transition("督办", CLOCK_STATUSES, None, "system"),
 }
+LIFECYCLE = lifecycle.Lifecycle(ENTITY, "申请", TRANSITIONS, DisclosureConflict)
+_check_status = LIFECYCLE.check
+_apply = LIFECYCLE.apply
+_record = LIFECYCLE.record
 EVENT_LABELS = {"receive": "收到申请", **{name: t.label for name, t in TRANSITIONS.items()}}
 
 
@@ -596,41 +592,6 @@ def _checked(session: Session, number: str, actor: Principal, name: str) -> Disc
     if transition.by == "office" and not (own_office or actor.role == "admin"):
         raise DisclosureForbidden(f"只有受理机关的政府信息公开工作机构可以{transition.label}")
     _check_status(application, name)
-    return application
-
-
-def _check_status(application: DisclosureApplication, name: str) -> None:
-    transition = TRANSITIONS[name]
-    if application.status not in transition.sources:
-        raise DisclosureConflict(
-            f"申请当前状态为「{application.state.label}」，不能{transition.label}"
-        )
-
-
-def _apply(
-    session: Session,
-    application: DisclosureApplication,
-    name: str,
-    actor: str,
-    now: datetime,
-    note: Optional[str] = None,
-    detail: Optional[dict] = None,
-) -> DisclosureApplication:
-    """Move to the transition's target status (already checked) and audit the change."""
-    lifecycle.move(session, ENTITY, application, TRANSITIONS[name].target, name, actor, now, note, detail)
-    return application
-
-
-def _record(
-    session: Session,
-    application: DisclosureApplication,
-    name: str,
-    actor: str,
-    now: datetime,
-    note: Optional[str] = None,
-    detail: Optional[dict] = None,
-) -> DisclosureApplication:
-    lifecycle.audit_step(session, ENTITY, application.number, name, actor, now, note, detail)
     return application
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import audit, calendar, lifecycle, notices
 from bot.accounts import Principal
+from bot.lifecycle import Transition
 from bot.numbering import allocate
 from bot.privacy import normalise_phone
 from bot.text import clean, has_content
@@ -78,18 +79,8 @@ class TicketConflict(TicketError):
     """The ticket is not in a status that allows the operation."""
 
 
-@dataclass(frozen=True)
-class Transition:
-    """From which statuses, to which (None: unchanged), and by whom: "department" (accounts of
-    the lead body), "operator" (12345 operators and admins), "system" (the deadline monitor) or
-    "citizen" (whoever filed the ticket, proven by `lookup`'s rules)."""
-
-    label: str
-    sources: tuple[str, ...]
-    target: Optional[str]
-    by: str
-
-
+# Who takes a step (`by`): "department" (accounts of the lead body), "operator" (12345 operators and admins),
+# "system" (the deadline monitor) or "citizen" (whoever filed the ticket, proven by `lookup`'s rules).
 TRANSITIONS: dict[str, Transition] = {
     "dispatch": Transition("派单", (RECEIVED,), DISPATCHED, "operator"),
     "reroute": Transition("改派", (RETURNED, DISPATCHED), DISPATCHED, "operator"),
@@ -106,6 +97,10 @@ TRANSITIONS: dict[str, Transition] = {
     "archive": Transition("归档", (REPLIED, VISITED), ARCHIVED, "operator"),
     "supervise": Transition("督办", IN_DEPARTMENT_STATUSES, None, "system"),
 }
+LIFECYCLE = lifecycle.Lifecycle(ENTITY, "工单", TRANSITIONS, TicketConflict)
+_check_status = LIFECYCLE.check
+_apply = LIFECYCLE.apply
+_record = LIFECYCLE.record
 
 
 @dataclass(frozen=True)
@@ -622,12 +617,6 @@ def _authorise(ticket: Ticket, actor: Principal, name: str) -> None:
     _check_status(ticket, name)
 
 
-def _check_status(ticket: Ticket, name: str) -> None:
-    transition = TRANSITIONS[name]
-    if ticket.status not in transition.sources:
-        raise TicketConflict(f"工单当前状态为「{ticket.state.label}」，不能{transition.label}")
-
-
 def _visible(ticket: Ticket, actor: Principal) -> bool:
     if actor.can("operator"):
         return True
@@ -649,33 +638,6 @@ def _route(
     ticket.return_reason = None
     ticket.supervised = False
     ticket.supervised_at = None
-
-
-def _apply(
-    session: Session,
-    ticket: Ticket,
-    name: str,
-    actor: str,
-    now: datetime,
-    note: Optional[str] = None,
-    detail: Optional[dict] = None,
-) -> Ticket:
-    """Move to the transition's target status (already checked) and audit the change."""
-    lifecycle.move(session, ENTITY, ticket, TRANSITIONS[name].target, name, actor, now, note, detail)
-    return ticket
-
-
-def _record(
-    session: Session,
-    ticket: Ticket,
-    name: str,
-    actor: str,
-    now: datetime,
-    note: Optional[str] = None,
-    detail: Optional[dict] = None,
-) -> Ticket:
-    lifecycle.audit_step(session, ENTITY, ticket.number, name, actor, now, note, detail)
-    return ticket
 
 
 def _routing_detail(ticket: Ticket) -> dict:
