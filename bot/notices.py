@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+DEPARTMENT = "department"
+"""The channel of notices to a department (督办提醒): its console shows them until someone there
+marks them read (`addressed`, `acknowledge`)."""
 MAX_ATTEMPTS = 5
 MAX_KEY = 255
 
@@ -101,6 +104,30 @@ def pending(session: Session, channel: str, limit: Optional[int] = None) -> list
         .limit(limit)
     )
     return [Pending(*row) for row in session.execute(query)]
+
+
+def addressed(session: Session, channel: str, recipient: str, limit: int = 50) -> list[Notice]:
+    """The notices of `channel` to `recipient` not yet read or delivered, newest first: what an
+    in-console channel (a department's 督办提醒) shows its reader."""
+    query = (
+        select(Notice)
+        .where(Notice.channel == channel, Notice.recipient == recipient, Notice.status == PENDING)
+        .order_by(Notice.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def acknowledge(
+    session: Session, notice_id: int, channel: str, recipient: str, now: Optional[datetime] = None
+) -> bool:
+    """Mark one pending notice of `channel` to `recipient` as delivered because its reader saw it
+    in the console; False when there is no such notice (another recipient's is never touched)."""
+    row = session.get(Notice, notice_id)
+    if row is None or row.channel != channel or row.recipient != recipient or row.status != PENDING:
+        return False
+    mark_sent(session, notice_id, now)
+    return True
 
 
 def mark_sent(session: Session, notice_id: int, now: Optional[datetime] = None) -> None:

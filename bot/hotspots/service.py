@@ -45,7 +45,7 @@ from bot.text import clean
 from bot.tickets.models import Ticket, as_utc
 
 ENTITY = "hotspot"
-DEPARTMENT_CHANNEL = "department"
+DEPARTMENT_CHANNEL = notices.DEPARTMENT
 CITIZEN_CHANNELS = ("telegram", "wechat", "portal", "web", "socketio", "rest")
 MAX_TEXT = 5000
 

@@ -21,7 +21,7 @@ from bot.clock import local
 from bot.tickets.models import DISPATCHED, IN_DEPARTMENT_STATUSES, Ticket, as_utc
 from bot.tickets.service import supervise
 
-DEPARTMENT_CHANNEL = "department"
+DEPARTMENT_CHANNEL = notices.DEPARTMENT
 
 
 @dataclass(frozen=True)

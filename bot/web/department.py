@@ -17,8 +17,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sqlalchemy.orm import Session
 
-from bot import audit
+from bot import audit, notices
 from bot.accounts import Principal
+from bot.privacy import mask
 from bot.tickets import duplicates, service
 from bot.tickets.catalogue import Catalogue
 from bot.tickets.models import STATES, Ticket, as_utc, assume_utc
@@ -77,21 +78,60 @@ async def inbox(request: Request) -> HTTPResponse:
         status = None
     catalogue: Catalogue = request.app.ctx.catalogue
 
-    def work(session: Session) -> tuple[list[dict], int]:
+    def work(session: Session) -> tuple[list[dict], int, list[dict]]:
         page = service.list_tickets(session, principal, status=status, limit=100)
         now = as_utc()
-        return [ticket_view(t, principal, catalogue, now) for t in page.items], page.total
+        views = [ticket_view(t, principal, catalogue, now) for t in page.items]
+        return views, page.total, _reminders(session, principal)
 
-    tickets, total = await run_db(request, work)
+    tickets, total, reminders = await run_db(request, work)
     return render(
         request,
         "department/inbox.html",
         tickets=tickets,
         total=total,
+        reminders=reminders,
+        read=request.args.get("read") == "1",
         filter_status=status or "",
         states=STATES,
         department=service.department_name(catalogue, principal.department_id),
     )
+
+
+def _reminders(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """The 督办提醒 queued for this department (the outbox's "department" channel), unread."""
+    if not principal.department_id:
+        return []
+    rows = notices.addressed(session, notices.DEPARTMENT, principal.department_id)
+    return [
+        {"id": row.id, "text": mask(row.message), "at": assume_utc(row.created_at)} for row in rows
+    ]
+
+
+@blueprint.post("/notices/<notice_id:int>/read")
+@login_required("department")
+async def read_notice(request: Request, notice_id: int) -> HTTPResponse:
+    """已阅: the reminder counts as delivered to the department, with who read it audited."""
+    principal: Principal = request.ctx.principal
+
+    def work(session: Session) -> bool:
+        done = notices.acknowledge(
+            session, notice_id, notices.DEPARTMENT, principal.department_id or ""
+        )
+        if done:
+            audit.record(
+                session,
+                actor=principal.actor,
+                action="notice.read",
+                entity_type="notice",
+                entity_id=str(notice_id),
+                detail={"channel": notices.DEPARTMENT},
+            )
+        return done
+
+    if not await run_db(request, work):
+        return render(request, "error.html", status=404, message="没有这条提醒", status_code=404)
+    return redirect("/department?read=1")
 
 
 @blueprint.get(f"/tickets/<number:{NUMBER}>")

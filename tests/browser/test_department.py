@@ -139,3 +139,50 @@ def test_operator_pages_are_closed_to_departments_and_to_strangers(stack, new_pa
     page = login(new_page(), stack, "department")
     assert page.goto("/operator").status == 403
     assert page.request.get("/api/assist?q=路灯").status == 403
+
+
+def test_a_supervised_ticket_reaches_its_department_as_a_reminder_it_marks_read(stack, new_page):
+    from bot import notices
+    from bot.notices import Notice
+    from bot.tickets.monitor import run_monitor
+
+    number = stack.new_ticket(PUTUO_ENFORCEMENT, unique("东港街道海华路井盖缺失，"))
+    with stack.db.session() as session:
+        session.execute(
+            update(Ticket).where(Ticket.number == number).values(sign_by=utcnow() - timedelta(hours=1))
+        )
+        session.commit()
+        flagged = [s.number for s in run_monitor(session)]
+        notices.enqueue(session, unique("other-department-"), notices.DEPARTMENT,
+                        DINGHAI_ENFORCEMENT, "定海的督办提醒")
+        session.commit()
+    assert number in flagged
+    page = login(new_page(PHONE), stack, "department")
+    reminders = page.locator(".reminder")
+    mine = reminders.filter(has_text=number)
+    expect(mine).to_contain_text("超过签收时限未签收")
+    expect(page.locator(".reminders")).not_to_contain_text("定海的督办提醒")
+    screenshot(page, "department-reminders-phone")
+
+    with stack.db.session() as session:
+        other = session.execute(
+            select(Notice.id).where(Notice.recipient == DINGHAI_ENFORCEMENT)
+        ).scalars().first()
+    token = mine.locator('input[name="csrf_token"]').get_attribute("value")
+    refused = page.request.post(
+        f"{stack.url}/department/notices/{other}/read", form={"csrf_token": token}
+    )
+    assert refused.status == 404
+
+    mine.get_by_role("button", name="已阅").click()
+    expect(page.get_by_role("status")).to_contain_text("已标记为已阅")
+    expect(page.locator(".reminder", has_text=number)).to_have_count(0)
+    with stack.db.session() as session:
+        statuses = session.execute(
+            select(Notice.recipient, Notice.status).where(Notice.channel == notices.DEPARTMENT)
+        ).all()
+        read = session.execute(
+            select(AuditEvent.actor).where(AuditEvent.action == "notice.read")
+        ).scalars().all()
+    assert (DINGHAI_ENFORCEMENT, "pending") in statuses
+    assert read == ["department:putuo-zf"]
