@@ -6,8 +6,10 @@ Every clock that counts working days uses this module: ticket deadlines (policy 
 
 Working days are China's: public holidays are off and 调休 weekends are on, from
 `chinese_calendar`. That package only knows the years the State Council has announced (it raises
-NotImplementedError after that), so for later years Saturdays and Sundays are the only rest days
-and a warning is logged once per year: a deadline a few days early is better than no deadline.
+NotImplementedError after that). When the next year's 节假日安排 is announced, the city enters it in
+`knowledge/deadlines.yml` under `announced_holidays` (rest days and 调休 working days); it is used
+as given, before the package. For a year neither knows, Saturdays and Sundays are the only rest
+days and a warning is logged once per year: a deadline a few days early is better than none.
 
 Times without a zone are taken as local time (`bot.clock.LOCAL_TZ`); every time returned carries
 that zone.
@@ -33,6 +35,33 @@ log = logging.getLogger(__name__)
 TICKET_TYPES = ("咨询", "求助", "投诉", "举报", "建议")
 DEFAULT_HOURS = ((time(8, 30), time(12, 0)), (time(13, 30), time(17, 30)))
 _SEARCH_LIMIT_DAYS = 3 * 366
+_MAX_RANGE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Announced:
+    """One year's announced schedule: the days off and the 调休 weekend days that are worked."""
+
+    rest: frozenset[date] = frozenset()
+    work: frozenset[date] = frozenset()
+
+
+def parse_days(items: Sequence[str]) -> frozenset[date]:
+    """Days from "YYYY-MM-DD" and "YYYY-MM-DD..YYYY-MM-DD" items (ValueError, in words, if not)."""
+    days: set[date] = set()
+    for item in items:
+        first, _, last = str(item).partition("..")
+        try:
+            start = date.fromisoformat(first.strip())
+            end = date.fromisoformat(last.strip()) if last else start
+        except ValueError:
+            raise ValueError(
+                f"{item!r} is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD"
+            ) from None
+        if not 0 <= (end - start).days <= _MAX_RANGE_DAYS:
+            raise ValueError(f"{item!r}: a range must run forward, at most {_MAX_RANGE_DAYS} days")
+        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return frozenset(days)
 
 
 class WorkCalendar:
@@ -42,21 +71,29 @@ class WorkCalendar:
         self,
         hours: Sequence[tuple[time, time]] = DEFAULT_HOURS,
         tz: ZoneInfo = LOCAL_TZ,
+        announced: Optional[Mapping[int, Announced]] = None,
     ):
         if not hours or any(start >= end for start, end in hours):
             raise ValueError("working hours must be non-empty (start, end) pairs with start < end")
         self.hours = tuple(sorted(hours))
         self.tz = tz
+        self.announced: Mapping[int, Announced] = dict(announced or {})
         self._years_without_data: set[int] = set()
 
     def is_workday(self, day: date) -> bool:
+        schedule = self.announced.get(day.year)
+        if schedule is not None:
+            if day in schedule.rest:
+                return False
+            return day in schedule.work or day.weekday() < 5
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
             if day.year not in self._years_without_data:
                 self._years_without_data.add(day.year)
                 log.warning(
-                    "chinese_calendar has no holidays for %d: only weekends are rest days",
+                    "no holidays known for %d (chinese_calendar, announced_holidays in "
+                    "deadlines.yml): only weekends are rest days",
                     day.year,
                 )
             return day.weekday() < 5
@@ -136,8 +173,16 @@ class DeadlinePolicy:
     def load(cls, path: Path) -> DeadlinePolicy:
         data = load_data(path, DeadlinesFile)
         hours = [(_clock(a), _clock(b)) for a, b in data.get("working_hours") or ()]
+        announced = {
+            int(year): Announced(
+                parse_days(days.get("rest_days") or ()), parse_days(days.get("working_days") or ())
+            )
+            for year, days in (data.get("announced_holidays") or {}).items()
+        }
         calendar = WorkCalendar(
-            hours or DEFAULT_HOURS, ZoneInfo(data["timezone"]) if "timezone" in data else LOCAL_TZ
+            hours or DEFAULT_HOURS,
+            ZoneInfo(data["timezone"]) if "timezone" in data else LOCAL_TZ,
+            announced,
         )
         finish_days = {
             str(k): int(v) for k, v in (data.get("finish_within_working_days") or {}).items()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, TypeVar
 
 import yaml
-from pydantic import BaseModel, Extra, ValidationError
+from pydantic import BaseModel, Extra, ValidationError, validator
 
 S = TypeVar("S", bound="Schema")
 
@@ -252,8 +252,24 @@ class UrgentLimits(Schema):
     finish_within_hours: float = 24
 
 
+class AnnouncedYear(Schema):
+    """A year's 节假日安排 as the State Council announced it: days off and 调休 working days,
+    each "YYYY-MM-DD" or a range "YYYY-MM-DD..YYYY-MM-DD"."""
+
+    rest_days: list[str] = []
+    working_days: list[str] = []
+
+    @validator("rest_days", "working_days", each_item=True)
+    def _iso_days(cls, value: str) -> str:
+        from bot.calendar import parse_days
+
+        parse_days([value])
+        return value
+
+
 class DeadlinesFile(Schema):
     timezone: Optional[str] = None
+    announced_holidays: dict[int, AnnouncedYear] = {}
     working_hours: list[tuple[str, str]] = []
     sign_within_working_hours: float = 2
     finish_within_working_days: dict[str, int]

@@ -14,7 +14,7 @@ from typing import Optional
 
 from pydantic import validator
 
-from bot.calendar import WorkCalendar
+from bot.calendar import WorkCalendar, load_policy
 from bot.knowledge_files import Schema, load
 
 WEEKDAYS = "一二三四五六日"
@@ -54,7 +54,10 @@ class ServiceHours:
         """Read `handoff.yml`; a bad field is named with the file and line."""
         data = load(path, HandoffFile)
         opens, closes = (time.fromisoformat(part.strip()) for part in data.hours.split("-"))
-        return cls(opens, closes, data.outside_hours, WorkCalendar(hours=((opens, closes),)))
+        deadlines = path.parent / "deadlines.yml"
+        announced = load_policy(deadlines).calendar.announced if deadlines.exists() else {}
+        calendar = WorkCalendar(hours=((opens, closes),), announced=announced)
+        return cls(opens, closes, data.outside_hours, calendar)
 
     def is_open(self, moment: datetime) -> bool:
         local = self.calendar.localise(moment)

@@ -75,6 +75,52 @@ def test_a_deadline_crossing_into_2027_counts_weekends_only_and_warns_once(
     assert len(warnings) == 1
 
 
+def test_an_announced_2027_schedule_entered_in_the_file_is_used_without_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "deadlines.yml"
+    path.write_text(
+        (KNOWLEDGE / "deadlines.yml").read_text(encoding="utf-8").replace(
+            "announced_holidays: {}",
+            "announced_holidays:\n"
+            "  2027:\n"
+            '    rest_days: ["2027-01-01", "2027-02-05..2027-02-11"]\n'
+            '    working_days: ["2027-02-14"]\n',
+        ),
+        encoding="utf-8",
+    )
+    caplog.set_level(logging.WARNING, logger="bot.calendar")
+    policy = DeadlinePolicy.load(path)
+    calendar = policy.calendar
+    assert not calendar.is_workday(date(2027, 1, 1)), "元旦, a Friday, is off"
+    assert not any(calendar.is_workday(date(2027, 2, d)) for d in range(5, 12))
+    assert calendar.is_workday(date(2027, 2, 14)), "调休: Sunday 14 February is worked"
+    assert calendar.is_workday(date(2026, 10, 10)), "2026 still comes from chinese_calendar"
+    # 29, 30, 31 Dec; 4, 5 Jan: the announced 元旦 is skipped
+    assert policy.due_at(at(2026, 12, 28, 9, 0), "投诉") == at(2027, 1, 5, 17, 30)
+    assert not [r for r in caplog.records if "2027" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ('rest_days: ["2027-13-01"]', "is not a date"),
+        ('rest_days: ["2027-02-11..2027-02-05"]', "must run forward"),
+        ('working_days: ["next monday"]', "is not a date"),
+    ],
+)
+def test_a_wrong_announced_day_is_refused_with_its_line(tmp_path: Path, entry, message) -> None:
+    path = tmp_path / "deadlines.yml"
+    path.write_text(
+        "finish_within_working_days: {咨询: 1, 求助: 3, 投诉: 5, 举报: 5, 建议: 10}\n"
+        f"announced_holidays:\n  2027:\n    {entry}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match=message) as refused:
+        DeadlinePolicy.load(path)
+    assert "deadlines.yml" in str(refused.value) and "4" in str(refused.value)
+
+
 def test_add_working_days_keeps_the_clock_time(policy) -> None:
     calendar = policy.calendar
     assert calendar.add_working_days(at(2026, 5, 15, 9, 15), 1) == at(2026, 5, 18, 9, 15)
