@@ -35,7 +35,7 @@ from bot.tickets.phrases import PhraseIndex
 MESSAGE_TERMS = 40
 TOPIC_TERMS = 80
 INDEX_TERMS = 6
-MAX_CANDIDATES = 30
+MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
@@ -492,15 +492,19 @@ class Detector:
         problems = topic.main_problems()
         places = {p for p in topic.main_places() if p not in self._areas}
         keys = [f"q:{q}" for q in problems] + [f"p:{p}" for p in places]
-        others = {
-            other.id: other
-            for key in keys
-            for other_id in self._postings.get(key, ())
-            if (other := self._open.get(other_id)) is not None
-            and other is not topic
-            and now - other.last_seen <= settings.recent
-        }
-        for other in others.values():
+        others: dict[int, Topic] = {}
+        for key in keys:
+            # postings are in order of joining: the active topics are at the end
+            for other_id in reversed(self._postings.get(key, ())):
+                other = self._open.get(other_id)
+                if other is None or other is topic or other.id in others:
+                    continue
+                if now - other.last_seen > settings.recent or len(others) >= MAX_CANDIDATES:
+                    break
+                others[other.id] = other
+        for other in list(others.values()):
+            if other.id not in self._open:
+                continue
             if other.size > settings.stray_size:
                 if self._one_matter(topic, other, now):
                     keep, gone = sorted((topic, other), key=lambda t: (-t.size, t.id))
@@ -576,7 +580,9 @@ class Detector:
             same_problem = bool(shared_problems - settings.subjects)
             bonus += settings.bonus_problem if same_problem else settings.bonus_problem / 2
         if features.places and places:
-            shared = [p for p in features.places for q in places if _same_place(p, q)]
+            shared = features.places & places or [
+                p for p in features.places for q in places if _same_place(p, q)
+            ]
             if any(p not in self._areas for p in shared):
                 bonus += settings.bonus_specific_place
             elif shared and same_problem:
