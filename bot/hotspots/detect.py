@@ -450,7 +450,9 @@ class Detector:
         self._seen_order.append((message.time, message.id))
 
     def _candidates(self, features: Features) -> Iterator[Topic]:
-        keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
+        # sorted: the same stream groups the same way whatever the hash seed
+        keys = [f"p:{p}" for p in sorted(features.places)]
+        keys += [f"q:{q}" for q in sorted(features.problems)]
         keys += [f"b:{gram}" for gram in features.rare]
         seen: set[int] = set()
         for key in keys:
@@ -491,7 +493,7 @@ class Detector:
             return topic
         problems = topic.main_problems()
         places = {p for p in topic.main_places() if p not in self._areas}
-        keys = [f"q:{q}" for q in problems] + [f"p:{p}" for p in places]
+        keys = [f"q:{q}" for q in sorted(problems)] + [f"p:{p}" for p in sorted(places)]
         others: dict[int, Topic] = {}
         for key in keys:
             # postings are in order of joining: the active topics are at the end
