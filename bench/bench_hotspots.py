@@ -36,7 +36,7 @@ from bot.hotspots.models import ALERTED, CLOSED, WATCHING, HotspotTopic  # noqa:
 from bot.hotspots.stream import read_lines  # noqa: E402
 from bot.tickets.gazetteer import Gazetteer  # noqa: E402
 from bot.web.common import template_environment  # noqa: E402
-from bot.web.hotspots import PAGE, _view  # noqa: E402
+from bot.web.hotspots import PAGE, _view, district_breakdown  # noqa: E402
 
 TARGET_RATE = 2000
 TARGET_PAGE_P95_MS = 100
@@ -120,9 +120,10 @@ def topics_page(topics: int) -> dict:
                     .limit(PAGE)
                 ).scalars().all()
                 views = [_view(row) for row in found]
+                districts = district_breakdown(session)
             template.render(
                 topics=views,
-                districts=[("定海区", topics)],
+                districts=districts,
                 show_all=False,
                 principal=None,
                 csrf_token="",

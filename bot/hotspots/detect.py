@@ -35,7 +35,7 @@ from bot.tickets.phrases import PhraseIndex
 MESSAGE_TERMS = 40
 TOPIC_TERMS = 80
 INDEX_TERMS = 6
-MAX_CANDIDATES = 30
+MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
@@ -79,11 +79,13 @@ class Settings:
     min_citizens: int
     kinds: tuple[tuple[str, str, tuple[str, ...]], ...]
     problems: dict[str, tuple[str, ...]]
+    subjects: frozenset[str]
     place_endings: tuple[str, ...]
     cut_after: str
     min_name_chars: int
     not_followed_by: frozenset[str]
     generic_names: frozenset[str]
+    not_name_endings: tuple[str, ...]
     levels: tuple[tuple[str, int], ...]
     raise_kinds: frozenset[str]
     casualty_words: tuple[str, ...]
@@ -96,6 +98,7 @@ class Settings:
     def load(cls, path: Path) -> Settings:
         data = load(path, HotspotsFile)
         grouping, alert, places, clocks = data.grouping, data.alert, data.places, data.clocks
+        events = load(path.parent / data.events_file, EventsFile).events
         return cls(
             close_after=timedelta(hours=grouping.close_after_hours),
             bonus_specific_place=grouping.bonus_specific_place,
@@ -114,12 +117,14 @@ class Settings:
             min_messages=alert.min_messages,
             min_citizens=alert.min_citizens,
             kinds=tuple((k.id, k.name, tuple(k.words)) for k in data.kinds),
-            problems={name: tuple(words) for name, words in data.problems.items()},
+            problems={name: tuple(event.words) for name, event in events.items()},
+            subjects=frozenset(name for name, event in events.items() if event.subject),
             place_endings=tuple(sorted(places.endings, key=len, reverse=True)),
             cut_after=places.cut_after,
             min_name_chars=places.min_name_chars,
             not_followed_by=frozenset(places.not_followed_by),
             generic_names=frozenset(places.generic_names),
+            not_name_endings=tuple(places.not_name_endings),
             levels=tuple((level.level, level.min_messages) for level in data.levels),
             raise_kinds=frozenset(data.raise_kinds),
             casualty_words=tuple(data.casualty_words),
@@ -164,6 +169,7 @@ class Places(Schema):
     min_name_chars: int
     not_followed_by: str
     generic_names: list[str]
+    not_name_endings: list[str] = []
 
 
 class Level(Schema):
@@ -183,13 +189,26 @@ class HotspotsFile(Schema):
     grouping: Grouping
     alert: Alert
     kinds: list[Kind]
-    problems: dict[str, list[str]]
+    events_file: str
     places: Places
     levels: list[Level]
     raise_kinds: list[str]
     casualty_words: list[str]
     confirm_levels: list[str]
     clocks: Clocks
+
+
+class Event(Schema):
+    name: str
+    words: list[str]
+    # a subject (学校, 物业) rather than an event: sharing it alone says less
+    subject: bool = False
+
+
+class EventsFile(Schema):
+    """knowledge/hotspots_events.yml: the event types and their words."""
+
+    events: dict[str, Event]
 
 
 @dataclass(frozen=True)
@@ -201,6 +220,8 @@ class Features:
     problems: frozenset[str]
     jurisdictions: tuple[str, ...]
     rare: tuple[str, ...]
+    # the districts or counties the named places are in (a bridge between islands is in none)
+    districts: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -215,6 +236,7 @@ class Topic:
     places: Counter = field(default_factory=Counter)
     problems: Counter = field(default_factory=Counter)
     jurisdictions: Counter = field(default_factory=Counter)
+    districts: Counter = field(default_factory=Counter)
     sources: Counter = field(default_factory=Counter)
     citizens: set = field(default_factory=set)
     keys: set = field(default_factory=set)
@@ -231,13 +253,17 @@ class Topic:
     _norm: float = 1.0
     _problems: frozenset = frozenset()
     _places: frozenset = frozenset()
+    _districts: frozenset = frozenset()
 
     def summarise(self) -> None:
-        """Refresh what `_affinity` reads many times per message: once per change."""
+        """Refresh what `_affinity` reads many times per message: once per change. A topic
+        whose places are all named by few of its messages is about all of them (it must not
+        become a catch-all for one problem anywhere)."""
         self._summary_size = self.size
         self._norm = math.sqrt(sum(w * w for w in self.vector.values())) or 1.0
         self._problems = frozenset(_dominant(self.problems, self.size))
-        self._places = frozenset(_dominant(self.places, self.size))
+        self._places = frozenset(_dominant(self.places, self.size) or self.places)
+        self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
 
     def norm(self) -> float:
         return self._norm
@@ -248,6 +274,18 @@ class Topic:
 
     def main_places(self) -> frozenset:
         return self._places
+
+    def main_districts(self) -> frozenset:
+        return self._districts
+
+    def is_hot(self, now: datetime, settings: Settings) -> bool:
+        """Active and either alerted or gathering `hot_messages` within `hot_window`: an
+        event being reported now."""
+        if now - self.last_seen > settings.recent:
+            return False
+        return self.alert_at is not None or self.at_least(
+            settings.hot_messages, now, settings.hot_window
+        )
 
     def at_least(self, count: int, now: datetime, window: timedelta) -> bool:
         """Whether `count` of its messages came within `window` before `now`."""
@@ -293,6 +331,7 @@ class Detector:
             for _, place in gazetteer.names()
             if place.specificity <= SPECIFICITY["street"]
         }
+        self._district_of: dict[str, Optional[str]] = {}
         self._cut = re.compile("[" + re.escape(settings.cut_after) + "]")
         self._endings = re.compile("|".join(map(re.escape, settings.place_endings)))
         self._df: Counter = Counter()
@@ -318,7 +357,7 @@ class Detector:
             self._next_id += 1
             self._open[topic.id] = topic
         self._join(topic, message, features)
-        self._absorb(topic, message.time)
+        topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
         self._maybe_alert(topic, message.time)
         self._sweep(message.time)
@@ -335,7 +374,8 @@ class Detector:
         content = text
         for name in sorted(places, key=len, reverse=True):
             content = content.replace(name, " ")
-        grams = bigrams(self.gazetteer.without_places(content))
+        unplaced = self.gazetteer.without_places(content)
+        grams = bigrams(unplaced)
         for gram in set(grams):
             self._df[gram] += 1
         weights = {
@@ -348,10 +388,26 @@ class Detector:
         return Features(
             vector=vector,
             places=places,
-            problems=frozenset(hit.value for hit in self._problems.scan(text)),
+            problems=frozenset(hit.value for hit in self._problems.scan(unplaced)),
             jurisdictions=jurisdictions,
             rare=tuple(gram for gram, _ in top[:INDEX_TERMS]),
+            districts=frozenset(
+                d for j in jurisdictions if (d := self._district(j)) is not None
+            ),
         )
+
+    def _district(self, jurisdiction: str) -> Optional[str]:
+        """The district or county `jurisdiction` is in (None for the city), remembered."""
+        if jurisdiction not in self._district_of:
+            self._district_of[jurisdiction] = next(
+                (
+                    j
+                    for j in self.gazetteer.chain(jurisdiction)
+                    if self.gazetteer.jurisdiction(j).level in ("district", "county")
+                ),
+                None,
+            ) if jurisdiction else None
+        return self._district_of[jurisdiction]
 
     def _places(self, text: str) -> tuple[frozenset[str], tuple[str, ...]]:
         known: set[str] = set()
@@ -367,8 +423,14 @@ class Detector:
                 continue
             before = text[max(0, match.start() - 8) : match.start()]
             prefix = self._cut.split(_NOT_CJK.sub(" ", before))[-1].strip()
-            if len(prefix) >= settings.min_name_chars and prefix not in settings.generic_names:
-                found.add(prefix + match.group())
+            name = prefix + match.group()
+            if (
+                len(prefix) >= settings.min_name_chars
+                and prefix not in settings.generic_names
+                and not name.endswith(settings.not_name_endings)
+                and not any(True for _ in self._problems.scan(name))
+            ):
+                found.add(name)
         longest = {name for name in found if not any(o != name and o.startswith(name) for o in found)}
         return frozenset(known | longest), tuple(jurisdictions)
 
@@ -388,7 +450,9 @@ class Detector:
         self._seen_order.append((message.time, message.id))
 
     def _candidates(self, features: Features) -> Iterator[Topic]:
-        keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
+        # sorted: the same stream groups the same way whatever the hash seed
+        keys = [f"p:{p}" for p in sorted(features.places)]
+        keys += [f"q:{q}" for q in sorted(features.problems)]
         keys += [f"b:{gram}" for gram in features.rare]
         seen: set[int] = set()
         for key in keys:
@@ -419,26 +483,37 @@ class Detector:
                 self._merge(keep, other)
         return keep
 
-    def _absorb(self, topic: Topic, now: datetime) -> None:
+    def _absorb(self, topic: Topic, now: datetime) -> Topic:
         """Once a topic is hot, take in the stray messages of the last hours that name its
-        problem or its place and nothing against it: the first reports of an event come before
-        the event is recognisable as one."""
+        problem or its place and nothing against it (the first reports of an event come before
+        the event is recognisable as one), and the other hot topics of its problem nearby (one
+        event reported apart); the topic that holds the message then."""
         settings = self.settings
         if not topic.at_least(settings.hot_messages, now, settings.hot_window):
-            return
+            return topic
         problems = topic.main_problems()
         places = {p for p in topic.main_places() if p not in self._areas}
-        keys = [f"q:{q}" for q in problems] + [f"p:{p}" for p in places]
-        strays = {
-            other.id: other
-            for key in keys
-            for other_id in self._postings.get(key, ())
-            if (other := self._open.get(other_id)) is not None
-            and other is not topic
-            and other.size <= settings.stray_size
-            and now - other.last_seen <= settings.recent
-        }
-        for other in strays.values():
+        keys = [f"q:{q}" for q in sorted(problems)] + [f"p:{p}" for p in sorted(places)]
+        others: dict[int, Topic] = {}
+        for key in keys:
+            # postings are in order of joining: the active topics are at the end
+            for other_id in reversed(self._postings.get(key, ())):
+                other = self._open.get(other_id)
+                if other is None or other is topic or other.id in others:
+                    continue
+                if now - other.last_seen > settings.recent or len(others) >= MAX_CANDIDATES:
+                    break
+                others[other.id] = other
+        for other in list(others.values()):
+            if other.id not in self._open:
+                continue
+            if other.size > settings.stray_size:
+                if self._one_matter(topic, other, now):
+                    keep, gone = sorted((topic, other), key=lambda t: (-t.size, t.id))
+                    self._merge(keep, gone)
+                    if keep is not topic:
+                        return keep
+                continue
             if other.problems and not problems & other.problems.keys():
                 continue
             if other.places and not any(
@@ -446,6 +521,7 @@ class Detector:
             ):
                 continue
             self._merge(topic, other)
+        return topic
 
     def _one_matter(self, one: Topic, other: Topic, now: datetime) -> bool:
         """Two active topics about the same problem at the same place (or area)."""
@@ -455,7 +531,13 @@ class Detector:
         if not (problems[0] and problems[1] and problems[0] & problems[1]):
             return False
         places = one.main_places(), other.main_places()
-        return any(_same_place(p, q) for p in places[0] for q in places[1])
+        if any(_same_place(p, q) for p in places[0] for q in places[1]):
+            return True
+        return (
+            one.is_hot(now, self.settings)
+            and other.is_hot(now, self.settings)
+            and _near(one.main_districts(), other.main_districts())
+        )
 
     def _merge(self, keep: Topic, other: Topic) -> None:
         keep.message_ids.extend(other.message_ids)
@@ -467,6 +549,7 @@ class Detector:
         keep.places.update(other.places)
         keep.problems.update(other.problems)
         keep.jurisdictions.update(other.jurisdictions)
+        keep.districts.update(other.districts)
         keep.sources.update(other.sources)
         keep.citizens |= other.citizens
         keep.peak = max(keep.peak, other.peak)
@@ -487,25 +570,38 @@ class Detector:
         spread over days)."""
         settings = self.settings
         recent = now - topic.last_seen <= settings.recent
+        hot = topic.is_hot(now, settings)
         bonus = 0.0
         same_problem = None
         problems, places = topic.main_problems(), topic.main_places()
         if features.problems and problems:
-            same_problem = bool(features.problems & problems)
-            if not same_problem:
+            shared_problems = features.problems & problems
+            if not shared_problems:
                 return None
-            bonus += settings.bonus_problem
+            # sharing only a subject (学校, 物业) is weaker than sharing an event (停水, 中毒)
+            same_problem = bool(shared_problems - settings.subjects)
+            bonus += settings.bonus_problem if same_problem else settings.bonus_problem / 2
         if features.places and places:
-            shared = [p for p in features.places for q in places if _same_place(p, q)]
+            shared = features.places & places or [
+                p for p in features.places for q in places if _same_place(p, q)
+            ]
             if any(p not in self._areas for p in shared):
                 bonus += settings.bonus_specific_place
             elif shared and same_problem:
                 bonus += settings.bonus_area_place
             elif not shared:
-                return None
-        if bonus and recent:
+                # an event being reported now is named by many places nearby (环城南路, 环南,
+                # 定海城区): the same problem in the same district joins it
+                if not (hot and same_problem and _near(features.districts, topic.main_districts())):
+                    return None
+                bonus += settings.bonus_area_place
+        if not recent:
+            # the same problem at the same place on another day is another matter: a quiet
+            # topic takes only what repeats its words
+            return 0.0
+        if bonus:
             bonus += settings.bonus_recent
-            if topic.at_least(settings.hot_messages, now, settings.hot_window):
+            if hot:
                 bonus += settings.bonus_hot
         return bonus
 
@@ -522,6 +618,7 @@ class Detector:
         topic.places.update(features.places)
         topic.problems.update(features.problems)
         topic.jurisdictions.update(features.jurisdictions)
+        topic.districts.update(features.districts)
         topic.sources[message.source] += 1
         topic.summarise()
         if message.citizen:
@@ -587,6 +684,11 @@ def _dominant(counts: Counter, size: int, share: float = 0.2) -> set[str]:
 
 def _same_place(a: str, b: str) -> bool:
     return a in b or b in a
+
+
+def _near(one: frozenset, other: frozenset) -> bool:
+    """Places in one district, or places of which one side knows no district."""
+    return not one or not other or bool(one & other)
 
 
 def quick_clean(text: str) -> str:

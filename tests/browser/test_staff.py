@@ -13,7 +13,8 @@ from bot.consultation import local_date, submit_opinion
 from bot.consultation.drafts import save_draft
 from bot.consultation.forms import DraftForm
 from bot.db import utcnow
-from tests.browser.conftest import ESCAPED_MARKUP, login, screenshot
+from bot.hotspots.models import ALERTED, HotspotTopic
+from tests.browser.conftest import ESCAPED_MARKUP, login, screenshot, unique
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -105,3 +106,32 @@ def test_staff_cannot_approve_a_summary(stack, new_page):
     csrf = staff.locator('meta[name="csrf-token"]').get_attribute("content")
     response = staff.request.post(f"/staff/drafts/{draft_id}/approve", form={"csrf_token": csrf})
     assert response.status == 403
+
+
+def test_staff_see_open_alerts_per_district_with_the_nearest_clock(stack, new_page):
+    now = utcnow()
+    with stack.db.session() as session:
+        for district, hours_left in (("嵊泗县", 3.5), ("嵊泗县", -1), ("岱山县", 20)):
+            session.add(
+                HotspotTopic(
+                    title=unique(f"{district}浏览器测试话题"),
+                    status=ALERTED,
+                    district_name=district,
+                    first_seen=now - timedelta(hours=2),
+                    last_seen=now - timedelta(hours=1),
+                    alert_at=now - timedelta(hours=1),
+                    respond_by=now + timedelta(hours=hours_left),
+                    messages=6,
+                    citizens=6,
+                    heat="[]",
+                    updated_at=now,
+                )
+            )
+    page = login(new_page(), stack, "staff")
+    page.goto("/staff/hotspots")
+    table = page.get_by_role("table", name="预警话题的属地分布")
+    shengsi = table.get_by_role("row", name=re.compile("嵊泗县"))
+    expect(shengsi).to_contain_text("已超时 1小时")
+    expect(shengsi.get_by_role("cell").first).to_have_text(re.compile(r"^\s*2 个\s*$"))
+    expect(table.get_by_role("row", name=re.compile("岱山县"))).to_contain_text("剩余 19小时")
+    screenshot(page, "staff-hotspots-districts")
