@@ -169,7 +169,7 @@ def test_an_imported_policy_is_served_only_after_another_persons_review(stack, n
         "第二条 民宿经营者应当办理登记，房间数不超过14间。\n",
         encoding="utf-8",
     )
-    settings = stack.settings
+    settings = stack.running.settings
     with stack.db.session() as session:
         library = Library(settings.knowledge_dir / "policies", published_dir(settings.var_dir),
                           drafts=pending_drafts(session))  # fmt: skip
