@@ -7,6 +7,7 @@ process that never answers a policy question never builds the search index.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from functools import cached_property, lru_cache
@@ -14,12 +15,16 @@ from functools import cached_property, lru_cache
 from bot.config import Settings
 from bot.db import Database
 
+_log = logging.getLogger(__name__)
+
 
 class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._kb_lock = threading.Lock()
         self._kb_checked = 0.0
+        self._seeded = False
+        self._register_seen: object = None
 
     @cached_property
     def db(self) -> Database:
@@ -34,8 +39,10 @@ class Services:
     @property
     def kb(self):
         """The policy library; reloaded (from its persisted index) when its files change, so an
-        import reaches running services without a restart or a new Rasa model."""
+        import reaches running services without a restart or a new Rasa model. Each check first
+        brings the entries published through review from the register (`bot.policy.publication`)."""
         from bot.policy.kb import KnowledgeBase, library_fingerprint
+        from bot.policy.publication import published_dir
 
         now = time.monotonic()
         with self._kb_lock:
@@ -43,13 +50,41 @@ class Services:
             if current is not None and now - self._kb_checked < self.settings.kb_reload_seconds:
                 return current[1]
             self._kb_checked = now
-            fingerprint = library_fingerprint(self.settings.knowledge_dir)
+            self._sync_library()
+            published = published_dir(self.settings.var_dir)
+            fingerprint = library_fingerprint(self.settings.knowledge_dir, published)
             if current is None or current[0] != fingerprint:
                 loaded = KnowledgeBase.load(
-                    self.settings.knowledge_dir, cache_dir=self.settings.var_dir / "cache"
+                    self.settings.knowledge_dir,
+                    cache_dir=self.settings.var_dir / "cache",
+                    published_dir=published,
                 )
                 self._kb = (fingerprint, loaded)
             return self._kb[1]
+
+    def refresh_kb(self) -> None:
+        """Check the library (and the register) on the next use, e.g. after a publication."""
+        with self._kb_lock:
+            self._kb_checked = 0.0
+
+    def _sync_library(self) -> None:
+        """Seed publication once per process, then the newest published entries (when the
+        register changed). A failure is logged and retried at the next check."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from bot.policy import publication
+
+        try:
+            with self.db.session() as session:
+                change = publication.last_change(session)
+                if self._seeded and change == self._register_seen:
+                    return
+                publication.sync(
+                    session, self.settings.knowledge_dir, self.settings.var_dir, seed=not self._seeded
+                )
+                self._seeded, self._register_seen = True, publication.last_change(session)
+        except (SQLAlchemyError, OSError) as error:
+            _log.warning("policy library: register sync failed, retrying later: %s", error)
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -231,40 +231,11 @@ class Summary(Base):
     superseded_at = Column(DateTime(timezone=True))
 
 
-class Publication(Base):
-    """信息发布登记: what was published, by whom, approved by whom, when and where. Append-only."""
-
-    __tablename__ = "consultation_publications"
-    __table_args__ = (UniqueConstraint("summary_id", "channel"),)
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    summary_id = Column(Integer, ForeignKey("consultation_summaries.id"), nullable=False)
-    draft_id = Column(
-        Integer,
-        ForeignKey("consultation_drafts.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    )
-    version = Column(Integer, nullable=False)
-    channel = Column(String(32), nullable=False)
-    department = Column(String(120), nullable=False)
-    content_hash = Column(String(64), nullable=False)
-    html = Column(Text, nullable=False)
-    publisher = Column(String(120), nullable=False)
-    reviewer = Column(String(120), nullable=False)
-    published_at = Column(DateTime(timezone=True), nullable=False)
-
-
 class FrozenRecordError(RuntimeError):
     """Raised at flush time when code tries to change something already published."""
 
 
 _FROZEN_SUMMARY_FIELDS = ("draft_id", "version", "content", "content_hash", "published_at")
-
-
-@event.listens_for(Publication, "before_update")
-def _publications_are_append_only(_mapper, _connection, target: Publication) -> None:
-    raise FrozenRecordError(f"发布登记第{target.id}号不可修改")
 
 
 @event.listens_for(Summary, "before_update")

@@ -4,8 +4,9 @@
    the public content is built and hashed.
 2. `approve_summary` (a reviewer who did not draft it) or `return_summary` (back to staff).
 3. `publish_summary`: the approved content, unchanged since approval, is rendered, archived in the
-   publication register (信息发布登记: hash, publisher, reviewer, time, channel, version), copied
-   into each group's published decision, and the citizens who asked are queued for a message.
+   publication register (信息发布登记: content and hash, unit, reviewer, publisher, time, channel,
+   version; the register is the one record, `publication` reads it), copied into each group's
+   published decision, and the citizens who asked are queued for a message.
 
 A published version is never edited (see the guards in models.py): a correction is a new version
 through the same three steps, and the old one stays readable as "superseded".
@@ -13,8 +14,10 @@ through the same three steps, and the old one stays readable as "superseded".
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterator, Mapping, Optional
 
@@ -37,7 +40,6 @@ from bot.consultation.models import (
     Draft,
     Opinion,
     OpinionGroup,
-    Publication,
     Summary,
 )
 from bot.consultation.report import build_content, content_hash, render_html
@@ -167,7 +169,7 @@ def publish_summary(
     channel: str = "web",
     public_base_url: str = "",
     now: Optional[datetime] = None,
-) -> Publication:
+) -> PublishedSummary:
     """Publish the approved summary: register it, make the decisions public, queue messages."""
     require_role(actor, "staff", "reviewer")
     now = now or utcnow()
@@ -176,7 +178,7 @@ def publish_summary(
     draft = session.get(Draft, draft_id)
     channel = clean(channel, 32) or "web"
     with _shared_review():
-        publishing.publish(
+        record = publishing.publish(
             session,
             _review_item(session, draft_id).id,
             publisher=actor.actor,
@@ -190,20 +192,6 @@ def publish_summary(
     summary.state = SUMMARY_PUBLISHED
     summary.published_by = actor.actor
     summary.published_at = now
-    html = render_html(summary.content, publication_meta(summary, previous))
-    publication = Publication(
-        summary_id=summary.id,
-        draft_id=draft_id,
-        version=summary.version,
-        channel=channel,
-        department=draft.department,
-        content_hash=summary.content_hash,
-        html=html,
-        publisher=actor.actor,
-        reviewer=summary.reviewed_by,
-        published_at=now,
-    )
-    session.add(publication)
     session.execute(
         update(OpinionGroup)
         .where(OpinionGroup.draft_id == draft_id)
@@ -223,9 +211,9 @@ def publish_summary(
         "consultation.summary_published",
         summary,
         now,
-        {"channel": publication.channel, "reviewer": summary.reviewed_by, "notifications": queued},
+        {"channel": channel, "reviewer": summary.reviewed_by, "notifications": queued},
     )
-    return publication
+    return _published(session, record)
 
 
 def publication_meta(summary: Summary, previous: Optional[Summary]) -> dict[str, Any]:
@@ -259,31 +247,95 @@ def latest_summary(session: Session, draft_id: int) -> Optional[Summary]:
     ).scalar_one_or_none()
 
 
-def publication(session: Session, draft_id: int, version: Optional[int] = None) -> Publication:
+@dataclass(frozen=True)
+class PublishedSummary:
+    """A published adoption summary as the register holds it (the register is the one record):
+    its record, the summary version it published, and that version's page."""
+
+    record: publishing.RegisterRecord
+    summary: Summary
+    html: str
+
+    @property
+    def version(self) -> int:
+        return self.record.version
+
+    @property
+    def content_hash(self) -> str:
+        return self.record.content_hash
+
+    @property
+    def channel(self) -> str:
+        return self.record.channels[0]
+
+    @property
+    def summary_id(self) -> int:
+        return self.summary.id
+
+    @property
+    def draft_id(self) -> int:
+        return self.summary.draft_id
+
+    @property
+    def department(self) -> str:
+        return self.record.unit
+
+    def __getattr__(self, name: str) -> Any:
+        """The register's own fields: number, reviewer, publisher, published_at, …"""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.record, name)
+
+
+def publication(
+    session: Session, draft_id: int, version: Optional[int] = None
+) -> PublishedSummary:
     """A registered publication: the latest one, or a given (possibly superseded) version."""
-    query = select(Publication).where(Publication.draft_id == draft_id)
+    query = _register_query(draft_id)
     if version is not None:
-        query = query.where(Publication.version == version)
+        query = query.where(publishing.RegisterRecord.version == version)
     found = (
-        session.execute(query.order_by(Publication.version.desc(), Publication.id))
-        .scalars()
-        .first()
+        session.execute(query.order_by(publishing.RegisterRecord.version.desc())).scalars().first()
     )
     if found is None:
         raise NotFound(
             "该征求意见稿尚未公布采纳情况" if version is None else f"没有第{version}版采纳情况"
         )
-    return found
+    return _published(session, found)
 
 
-def publications(session: Session, draft_id: int) -> list[Publication]:
-    return list(
-        session.execute(
-            select(Publication)
-            .where(Publication.draft_id == draft_id)
-            .order_by(Publication.version)
-        ).scalars()
+def publications(session: Session, draft_id: int) -> list[PublishedSummary]:
+    records = session.execute(
+        _register_query(draft_id).order_by(publishing.RegisterRecord.version)
+    ).scalars()
+    return [_published(session, record) for record in records]
+
+
+def _register_query(draft_id: int):
+    return select(publishing.RegisterRecord).where(
+        publishing.RegisterRecord.kind == REGISTER_KIND,
+        publishing.RegisterRecord.reference == register_reference(draft_id),
     )
+
+
+def _published(session: Session, record: publishing.RegisterRecord) -> PublishedSummary:
+    """The page of a registered summary, rendered from the registered content and the
+    summary version it published (with the version it replaced)."""
+    draft_id = int(record.reference.split(":", 1)[1])
+    versions = {
+        summary.version: summary
+        for summary in session.execute(
+            select(Summary).where(
+                Summary.draft_id == draft_id,
+                Summary.version.in_((record.version, record.version - 1)),
+                Summary.published_at.is_not(None),
+            )
+        ).scalars()
+    }
+    summary = versions[record.version]
+    content = json.loads(record.content)
+    html = render_html(content, publication_meta(summary, versions.get(record.version - 1)))
+    return PublishedSummary(record=record, summary=summary, html=html)
 
 
 def register_reference(draft_id: int) -> str:

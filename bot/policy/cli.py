@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections import Counter
@@ -29,7 +30,15 @@ SEARCH_FIELDS = (
 
 
 def load_kb(settings: Settings) -> KnowledgeBase:
-    return KnowledgeBase.load(settings.knowledge_dir, cache_dir=settings.var_dir / "cache")
+    """The library as the services serve it: the bundled entries and those published through
+    review (`bot.policy.publication`)."""
+    from bot.policy.publication import published_dir
+
+    return KnowledgeBase.load(
+        settings.knowledge_dir,
+        cache_dir=settings.var_dir / "cache",
+        published_dir=published_dir(settings.var_dir),
+    )
 
 
 def _open_kb(settings: Settings) -> Optional[KnowledgeBase]:
@@ -115,6 +124,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"kb import: --date must look like 2017-09-30, got {args.date!r}", file=sys.stderr)
         return 2
     source = Path(args.path)
+    if _served(out_dir, settings):
+        return _import_for_review(args, settings, source, published)
     given = {
         "title": args.title or "",
         "doc_no": args.doc_no or "",
@@ -163,6 +174,72 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         f"{prefix}imported {counts['imported']}, updated {counts['updated']}, "
         f"unchanged {counts['unchanged']}, duplicates {counts['duplicate']}, "
         f"failed {counts['failed']} (of {len(outcomes)} files) into {out_dir}"
+    )
+    return 1 if counts["failed"] and counts["failed"] == len(outcomes) else 0
+
+
+def _served(out_dir: Path, settings: Settings) -> bool:
+    """Whether `out_dir` is (inside) the library the services read."""
+    served = (settings.knowledge_dir / "policies").resolve()
+    target = out_dir.resolve()
+    return target == served or served in target.parents
+
+
+def _import_for_review(
+    args: argparse.Namespace, settings: Settings, source: Path, published: Optional[date]
+) -> int:
+    """`kb import` into the served library: every new or changed entry goes for review."""
+    from bot.db import session_scope
+    from bot.policy.importer import Library
+    from bot.policy.publication import pending_drafts, published_dir, submit_entry
+
+    if args.force:
+        print("kb import: --force would bypass review; re-import goes through review", file=sys.stderr)
+        return 2
+    drafter = args.drafter or ("" if settings.profile == "production" else getpass.getuser())
+    if not drafter:
+        print("kb import: --drafter NAME is required (先审查、后公开: the drafter never reviews)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    given = {
+        "title": args.title or "", "doc_no": args.doc_no or "", "issuer": args.issuer or "",
+        "published": published, "url": args.url or "", "sample": args.sample,
+        "policy_id": args.id or "",
+    }  # fmt: skip
+    with session_scope(settings.database_url) as session:
+        library = Library(
+            settings.knowledge_dir / "policies",
+            published_dir(settings.var_dir),
+            drafts=pending_drafts(session),
+        )
+        try:
+            outcomes = import_tree(
+                source,
+                settings.knowledge_dir / "policies",
+                dry_run=args.dry_run,
+                max_bytes=settings.kb_max_file_mb * 2**20,
+                library=library,
+                submit=lambda mapping: submit_entry(
+                    session, mapping, drafter=drafter, unit=args.unit
+                ).id,
+                **{key: value for key, value in given.items() if value},
+            )
+        except DocumentImportError as error:
+            print(f"kb import: {error}", file=sys.stderr)
+            return 1
+    for outcome in outcomes:
+        if outcome.status != "unchanged" and (outcome.reason or outcome.warnings or args.verbose):
+            print(outcome.line(), file=sys.stderr if outcome.status == "failed" else sys.stdout)
+        if outcome.submitted is not None:
+            print(f"送审 #{outcome.submitted}: {outcome.policy_id}")
+    counts = Counter(outcome.status for outcome in outcomes)
+    submitted = sum(outcome.submitted is not None for outcome in outcomes)
+    prefix = "dry run, nothing submitted: " if args.dry_run else ""
+    print(
+        f"{prefix}submitted for review {submitted} (new {counts['imported']}, changed "
+        f"{counts['updated']}), unchanged {counts['unchanged']}, duplicates {counts['duplicate']}, "
+        f"failed {counts['failed']} (of {len(outcomes)} files). Nothing is served before another "
+        "person approves it: /staff/review or python -m bot review approve"
     )
     return 1 if counts["failed"] and counts["failed"] == len(outcomes) else 0
 
@@ -269,6 +346,12 @@ def register(commands) -> None:
     imp.add_argument(
         "--force", action="store_true", help="replace the entry --id outright (hand-written parts too)"
     )
+    imp.add_argument(
+        "--drafter",
+        help="who drafted the entries (required in production; dev: the login name); "
+        "into the served library every new or changed entry goes for review by another person",
+    )
+    imp.add_argument("--unit", default="city.government_office", help="publishing unit")
     imp.set_defaults(handler=_import)
 
     qa = commands.eval.add_parser(

@@ -16,6 +16,7 @@ entry already in the library is only ever replaced by one that loads.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -69,6 +70,8 @@ class Outcome:
     policy_id: str = ""
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    submitted: Any = None
+    """What the review step returned for it (a `ReviewItem`), when it went for review."""
 
     def line(self) -> str:
         detail = self.reason or "; ".join(self.warnings)
@@ -217,26 +220,34 @@ def _walk(nodes: list[dict]) -> Iterator[dict]:
 
 
 class Library:
-    """The entries already in a policy folder: id, source file and content hash of each.
+    """The entries already in policy folders (later folders override earlier ones) and drafts
+    waiting for review: id, source file and content hash of each.
 
     Read from the head of each file (the fields `kb import` writes first), so a folder of
     thousands of entries is scanned in well under a second.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *more: Path, drafts: Iterable[tuple[str, str]] = ()) -> None:
         self.folder = folder
         self.by_source: dict[str, str] = {}
         self.by_sha: dict[str, str] = {}
         self.ids: set[str] = set()
         self.paths: dict[str, Path] = {}
-        for path in sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []:
-            self.ids.add(path.stem)
-            self.paths[path.stem] = path
-            head = _head_fields(path)
-            if "source_file" in head:
-                self.by_source[head["source_file"]] = path.stem
-            if "content_sha" in head:
-                self.by_sha.setdefault(head["content_sha"], path.stem)
+        for each in (folder, *more):
+            for path in sorted(each.rglob("*.y*ml")) if each.is_dir() else []:
+                self.paths[path.stem] = path
+                with contextlib.suppress(OSError, UnicodeDecodeError):
+                    with path.open(encoding="utf-8") as handle:
+                        self._add(path.stem, _head_fields(zip(range(40), handle, strict=False)))
+        for policy_id, text in drafts:
+            self._add(policy_id, _head_fields(enumerate(text.splitlines()[:40])))
+
+    def _add(self, policy_id: str, head: dict[str, str]) -> None:
+        self.ids.add(policy_id)
+        if "source_file" in head:
+            self.by_source[head["source_file"]] = policy_id
+        if "content_sha" in head:
+            self.by_sha.setdefault(head["content_sha"], policy_id)
 
     def path(self, policy_id: str) -> Path:
         return self.paths.get(policy_id) or self.folder / f"{policy_id}.yml"
@@ -251,16 +262,12 @@ class Library:
         return candidate
 
 
-def _head_fields(path: Path) -> dict[str, str]:
+def _head_fields(lines: Iterable[tuple[int, str]]) -> dict[str, str]:
     fields: dict[str, str] = {}
-    try:
-        with path.open(encoding="utf-8") as handle:
-            for _, line in zip(range(40), handle, strict=False):
-                name, _, value = line.partition(":")
-                if name in _HEADER_FIELDS:
-                    fields[name] = value.strip().strip("'\"")
-    except (OSError, UnicodeDecodeError):
-        pass
+    for _, line in lines:
+        name, _, value = line.partition(":")
+        if name in _HEADER_FIELDS:
+            fields[name] = value.strip().strip("'\"")
     return fields
 
 
@@ -272,17 +279,23 @@ def import_tree(
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     today: Optional[date] = None,
     progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda files: files,
+    library: Optional[Library] = None,
+    submit: Optional[Callable[[dict[str, Any]], Any]] = None,
     **given: Any,
 ) -> list[Outcome]:
-    """Import every document under `source` into `out_dir`; one `Outcome` per file."""
+    """Import every document under `source` into `out_dir`; one `Outcome` per file.
+
+    With `submit`, a new or changed entry is not written: it is checked, then handed to
+    `submit(mapping)` (the review step of `bot.policy.publication`), and its outcome records
+    what `submit` returned (`Outcome.submitted`)."""
     if not source.exists():
         raise DocumentImportError(f"{source}: no such file or folder")
-    library = Library(out_dir)
+    library = library or Library(out_dir)
     files = list(document_files(source))
     base = source if source.is_dir() else source.parent
     outcomes = []
     for path in progress(files):
-        outcomes.append(_import_one(path, base, library, dry_run, max_bytes, today, given))
+        outcomes.append(_import_one(path, base, library, dry_run, max_bytes, today, given, submit))
     return outcomes
 
 
@@ -294,6 +307,7 @@ def _import_one(
     max_bytes: int,
     today: Optional[date],
     given: dict[str, Any],
+    submit: Optional[Callable[[dict[str, Any]], Any]] = None,
 ) -> Outcome:
     reason = _OLD_FORMATS.get(path.suffix.lower())
     if reason:
@@ -336,7 +350,11 @@ def _import_one(
         mapping = keep_reviewed(target, mapping)
     outcome = Outcome(path, status, policy_id, warnings=list(meta.problems))
     try:
-        publish_entry(target, library.folder, mapping, path.name, dry_run)
+        if submit is None:
+            write_entry(target, library.folder, mapping, path.name, dry_run)
+        else:
+            checked_text(mapping, path.name, policy_id)
+            outcome.submitted = None if dry_run else submit(mapping)
     except (DocumentImportError, PolicyFileError) as error:
         return Outcome(path, "failed", policy_id, reason=str(error).splitlines()[0])
     library.ids.add(policy_id)
@@ -369,14 +387,6 @@ def keep_reviewed(target: Path, mapping: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def publish_entry(
-    target: Path, folder: Path, mapping: dict[str, Any], source_name: str, dry_run: bool = False
-) -> None:
-    """The one place a policy entry (a policy, a 解读, its Q&A) goes public: written where the
-    services load it from. A publication register with a review step hooks in here."""
-    write_entry(target, folder, mapping, source_name, dry_run)
-
-
 def write_entry(
     target: Path, folder: Path, mapping: dict[str, Any], source_name: str, dry_run: bool = False
 ) -> None:
@@ -385,15 +395,7 @@ def write_entry(
     resolved = target.resolve()
     if out_root not in resolved.parents:
         raise DocumentImportError(f"refusing to write outside {out_root}: {resolved}")
-    header = (
-        f"# Imported from {' '.join(source_name.split())} by `python -m bot kb import`.\n"
-        "# Check it against the original; 解读材料 (interpretation) and 政策问答 (qa) are kept on re-import.\n"
-    )
-    text = header + dump_yaml(mapping)
-    with tempfile.TemporaryDirectory() as scratch:
-        draft = Path(scratch) / target.name
-        draft.write_text(text, encoding="utf-8")
-        load_policy(draft)
+    text = checked_text(mapping, source_name, target.stem)
     if dry_run:
         return
     resolved.parent.mkdir(parents=True, exist_ok=True)
@@ -401,6 +403,20 @@ def write_entry(
     with open(handle, "w", encoding="utf-8") as out:
         out.write(text)
     Path(staged).replace(resolved)
+
+
+def checked_text(mapping: dict[str, Any], source_name: str, policy_id: str) -> str:
+    """The entry file's text for `mapping`, once it loads as a valid entry."""
+    header = (
+        f"# Imported from {' '.join(source_name.split())} by `python -m bot kb import`.\n"
+        "# Check it against the original; 解读材料 (interpretation) and 政策问答 (qa) are kept on re-import.\n"
+    )
+    text = header + dump_yaml(mapping)
+    with tempfile.TemporaryDirectory() as scratch:
+        draft = Path(scratch) / f"{policy_id}.yml"
+        draft.write_text(text, encoding="utf-8")
+        load_policy(draft)
+    return text
 
 
 def import_document(

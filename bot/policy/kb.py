@@ -91,7 +91,12 @@ class KnowledgeBase:
         self.interpretations = interpretation_links(self.policies)
 
     @classmethod
-    def load(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
+    def load(
+        cls,
+        knowledge_dir: Path | str,
+        cache_dir: Optional[Path] = None,
+        published_dir: Optional[Path] = None,
+    ) -> KnowledgeBase:
         """The knowledge base of `knowledge_dir`, from its persisted index when one is current.
 
         Building the index for thousands of documents takes minutes; loading it takes seconds.
@@ -100,7 +105,7 @@ class KnowledgeBase:
         """
         root = Path(knowledge_dir)
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
-        target = cache / f"kb-{library_fingerprint(root)}.pickle"
+        target = cache / f"kb-{library_fingerprint(root, published_dir)}.pickle"
         try:
             with target.open("rb") as handle:
                 loaded = pickle.load(handle)
@@ -108,7 +113,7 @@ class KnowledgeBase:
                 return loaded
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass
-        kb = cls.build(root, cache_dir)
+        kb = cls.build(root, cache_dir, published_dir)
         cache.mkdir(parents=True, exist_ok=True)
         handle, staged = tempfile.mkstemp(dir=cache, suffix=".tmp")
         with open(handle, "wb") as out:
@@ -120,14 +125,26 @@ class KnowledgeBase:
         return kb
 
     @classmethod
-    def build(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
+    def build(
+        cls,
+        knowledge_dir: Path | str,
+        cache_dir: Optional[Path] = None,
+        published_dir: Optional[Path] = None,
+    ) -> KnowledgeBase:
         """Policies from `<knowledge_dir>/policies/`, dictionaries, synonyms and settings beside them.
 
+        `published_dir` holds the entries `kb import` took through review, written from the
+        register (`bot.policy.publication`); only those with a `published_version` are read,
+        and one replaces the bundled entry of the same id.
         Raises `bot.policy.loader.PolicyFileError` (file and line of each problem) when a
         policy file is malformed. `cache_dir` keeps jieba's compact dictionary between runs.
         """
         root = Path(knowledge_dir)
         policies = load_policies(root / "policies")
+        if published_dir is not None and published_dir.is_dir():
+            reviewed = load_policies(published_dir, published_only=True)
+            replaced = {policy.id for policy in reviewed}
+            policies = [p for p in policies if p.id not in replaced] + reviewed
         corpus = [
             text
             for policy in policies
@@ -532,11 +549,12 @@ class KnowledgeBase:
         )
 
 
-def library_fingerprint(root: Path) -> str:
+def library_fingerprint(root: Path, published_dir: Optional[Path] = None) -> str:
     """A digest of every file the index is built from (name, size, time) and of this code."""
     digest = hashlib.sha1()
     paths = [root / "policy_stopwords.txt", root / "synonyms.yml", root / "policy_retrieval.yml"]
-    for folder in (root / "policies", root / "dictionary", Path(__file__).parent):
+    folders = [root / "policies", root / "dictionary", Path(__file__).parent]
+    for folder in folders + ([published_dir] if published_dir is not None else []):
         for base, dirs, files in os.walk(folder):
             dirs.sort()
             paths.extend(Path(base) / name for name in sorted(files))

@@ -7,6 +7,7 @@ is collected before raising, so `python -m bot kb validate` shows them all at on
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 from pathlib import Path
@@ -51,11 +52,28 @@ _TOP_KEYS = {
     "interprets": False,
     "supersedes": False,
     "reviewed": False,
+    "published_version": False,
+    "register": False,
 }
 _KINDS = ("policy", "interpretation")
 _NODE_KEYS = {"id", "label", "title", "text", "notes", "children"}
 _QA_KEYS = {"q", "a", "clause", "alt"}
 _ENTRY_KEYS = {"text", "clause", "term"}
+
+
+_log = logging.getLogger(__name__)
+
+
+def is_published_file(path: Path) -> bool:
+    """Whether the entry at `path` carries the `published_version` the register sync writes."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return any(
+                line.startswith("published_version:")
+                for _, line in zip(range(10), handle, strict=False)
+            )
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 class PolicyFileError(KnowledgeFileError):
@@ -71,13 +89,19 @@ def load_policy(path: Path) -> Policy:
     return policy
 
 
-def load_policies(directory: Path) -> list[Policy]:
-    """All `*.yml`/`*.yaml` in `directory`, sorted by file name; ids must be unique."""
+def load_policies(directory: Path, published_only: bool = False) -> list[Policy]:
+    """All `*.yml`/`*.yaml` in `directory`, sorted by file name; ids must be unique.
+
+    With `published_only`, a file without `published_version` (an entry written by anything
+    but the register, `bot.policy.publication.sync`) is left out: it was never reviewed."""
     problems: list[Problem] = []
     policies: list[Policy] = []
     seen: dict[str, Path] = {}
     paths = sorted([*directory.rglob("*.yml"), *directory.rglob("*.yaml")])
     for path in paths:
+        if published_only and not is_published_file(path):
+            _log.warning("%s: no published_version (not through review): not served", path)
+            continue
         try:
             policy = load_policy(path)
         except PolicyFileError as error:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Optional
 
-from sqlalchemy import and_, case, func, inspect, literal, or_, select, true
+from sqlalchemy import String, and_, case, cast, func, inspect, literal, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from bot.clock import LOCAL_TZ, local, local_day
-from bot.consultation.models import Draft, Opinion, OpinionGroup, Publication
+from bot.consultation.models import Draft, Opinion, OpinionGroup
 from bot.disclosure.models import DisclosureApplication
 from bot.publishing.models import RegisterRecord
 from bot.scorecard import snapshot
@@ -179,7 +179,14 @@ def _count_consultation(session, found, start, end, as_of) -> None:
         Draft.closes_on < end.date(),
         Draft.closes_on < local_day(as_of),
     )
-    summarised = select(Publication.id).where(Publication.draft_id == Draft.id).exists()
+    summarised = (
+        select(RegisterRecord.id)
+        .where(
+            RegisterRecord.kind == "consultation_summary",
+            RegisterRecord.reference == literal("draft:") + cast(Draft.id, String),
+        )
+        .exists()
+    )
     answered = OpinionGroup.published_at.is_not(None)
     with_reason = and_(answered, func.length(func.coalesce(OpinionGroup.published_reason, "")) > 0)
     queries = (
@@ -265,15 +272,17 @@ def _count_policies(session, found, start, end) -> None:
                RegisterRecord.version == 1, RegisterRecord.published_at >= start,
                RegisterRecord.published_at < end + timedelta(days=1))
     ).all()  # fmt: skip
-    interpreted = {row.reference: local_day(row.published_at) for row in firsts
-                   if row.kind == "policy_interpretation"}  # fmt: skip
+    interpreted: dict[str, set] = defaultdict(set)  # a 解读 entry is `policy:<policy>/<entry>`
+    for row in firsts:
+        if row.kind == "policy_interpretation":
+            interpreted[row.reference.split("/", 1)[0]].add(local_day(row.published_at))
     for row in firsts:
         published = local(row.published_at)
         if row.kind != "policy" or not (start <= published < end):
             continue
         counts = found[f"{published:%Y-%m}"].units[row.unit]
         counts["policies"] += 1
-        counts["interpreted_same_day"] += interpreted.get(row.reference) == published.date()
+        counts["interpreted_same_day"] += published.date() in interpreted.get(row.reference, ())
 
 
 def _count_if(condition: ColumnElement):

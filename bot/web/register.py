@@ -100,6 +100,8 @@ async def item_step(request: Request, item_id: int, step: str) -> HTTPResponse:
         await run_db(request, work)
     except publishing.PublishingError as refused:
         return await _item_page(request, item_id, error=str(refused), status=_status(refused))
+    if step == "publish":
+        request.app.ctx.services.refresh_kb()  # a published policy entry is served on next use
     return redirect(f"/staff/review/{item_id}?done={step}")
 
 

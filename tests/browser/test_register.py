@@ -3,6 +3,8 @@ another person (先审查、后公开, 一事一审), and the register holds all
 
 from __future__ import annotations
 
+import time
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +14,9 @@ from sqlalchemy import select
 from bot.accounts import User, principal_of
 from bot.disclosure import service as disclosure
 from bot.disclosure.rules import load_rules
-from bot.publishing.models import ReviewItem
+from bot.policy.importer import Library, import_tree
+from bot.policy.publication import pending_drafts, published_dir, submit_entry
+from bot.publishing.models import RegisterRecord, ReviewItem
 from bot.publishing.publishers import submit_hotspot_response, submit_policy
 from bot.tickets.catalogue import Catalogue
 from tests.browser.conftest import PHONE, PUTUO_ENFORCEMENT, login, screenshot, unique
@@ -153,3 +157,43 @@ def test_every_publisher_needs_another_persons_review(stack, new_page):
     expect(citizen.locator("table")).to_contain_text("按时签收率")
     expect(citizen.locator("main")).to_contain_text(records["scorecard"])
     screenshot(citizen, "scorecard-public-phone")
+
+
+def test_an_imported_policy_is_served_only_after_another_persons_review(stack, new_page, tmp_path):
+    """`kb import` into the served library: a draft, invisible to citizens, until a reviewer who
+    did not draft it approves it and it is published; then served and in the register."""
+    policy_id = f"haidao-minsu-{uuid.uuid4().hex[:6]}"
+    source = tmp_path / f"{policy_id}.md"
+    source.write_text(
+        "舟山市海岛民宿管理办法\n\n第一条 为规范海岛民宿经营，制定本办法。\n\n"
+        "第二条 民宿经营者应当办理登记，房间数不超过14间。\n",
+        encoding="utf-8",
+    )
+    settings = stack.running.settings
+    with stack.db.session() as session:
+        library = Library(settings.knowledge_dir / "policies", published_dir(settings.var_dir),
+                          drafts=pending_drafts(session))  # fmt: skip
+        [outcome] = import_tree(
+            source, settings.knowledge_dir / "policies", library=library,
+            submit=lambda mapping: submit_entry(session, mapping, drafter="kb-import:staff-li").id,
+        )  # fmt: skip
+    assert outcome.policy_id == policy_id and outcome.submitted
+    citizen = new_page(PHONE)
+    assert citizen.request.get(f"/policies/{policy_id}").status == 404, "a draft is not served"
+
+    staff = login(new_page(), stack, "staff")
+    reviewer = login(new_page(), stack, "reviewer")
+    number = _review_and_publish(reviewer, staff, outcome.submitted)
+    with stack.db.session() as session:
+        record = session.execute(
+            select(RegisterRecord).where(RegisterRecord.number == number)
+        ).scalar_one()
+        assert (record.kind, record.reference, record.version) == ("policy", f"policy:{policy_id}", 1)
+        assert record.drafter == "kb-import:staff-li" and record.reviewer == "reviewer:reviewer-zhao"
+        assert record.publisher == "staff:staff-li" and "14间" in record.content
+    for _ in range(40):
+        if citizen.request.get(f"/policies/{policy_id}").status == 200:
+            break
+        time.sleep(0.5)
+    citizen.goto(f"/policies/{policy_id}")
+    expect(citizen.locator("main")).to_contain_text("房间数不超过14间")

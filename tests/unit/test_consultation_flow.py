@@ -21,10 +21,10 @@ from bot.consultation import (
     publish_summary,
     return_summary,
 )
-from bot.consultation.models import Draft, FrozenRecordError, OpinionGroup, Publication, Summary
+from bot.consultation.models import Draft, FrozenRecordError, OpinionGroup, Summary
 from bot.consultation.publish import publication, publications
 from bot.consultation.report import build_content, content_hash
-from bot.publishing import full_checklist
+from bot.publishing import RegisterIsAppendOnly, RegisterRecord, full_checklist
 from tests.unit.consultation_fixtures import (
     AFTER_CLOSE,
     NOW,
@@ -230,7 +230,7 @@ def test_published_records_cannot_be_changed_silently(db, synced, people):
                 select(Summary).where(Summary.draft_id == draft_id)
             ).scalar_one()
             summary.content = {**summary.content, "sections": []}
-    with pytest.raises(FrozenRecordError):
+    with pytest.raises(RegisterIsAppendOnly):
         with db.session() as session:
-            record = session.execute(select(Publication)).scalar_one()
-            record.html = "<p>changed</p>"
+            record = session.execute(select(RegisterRecord)).scalar_one()
+            record.content = "{}"

@@ -100,7 +100,7 @@ def activity(db, synced, people, accounts):
                                      alert_at=alert, responded_at=responded))  # fmt: skip
         for kind, reference, day in (
             ("policy", "policy:a", "2026-11-10"),
-            ("policy_interpretation", "policy:a", "2026-11-10"),
+            ("policy_interpretation", "policy:a/a-jiedu", "2026-11-10"),
             ("policy", "policy:b", "2026-11-12"),
             ("policy_interpretation", "policy:b", "2026-11-13"),
         ):
