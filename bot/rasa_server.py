@@ -4,15 +4,24 @@ Rasa checks every action server response with `jsonschema.validate`, which first
 response *schema* against the JSON Schema meta-schema and builds a new validator, on every call,
 on the event loop. Profiled under 32 conversations (bench/PROFILE.md) that was about 30% of a Rasa
 worker's busy time. Here the schema is checked once and its validator reused; every response is
-still validated, and an invalid one still raises the same `ValidationError`. Started by
+still validated, and an invalid one still raises the same `ValidationError`.
+
+Rasa also opens a new HTTP session, and so a new TCP connection, for every call to the action
+server (`EndpointConfig.request`): profiled at one conversation, about a tenth of a Rasa worker's
+busy time went to setting them up. Here each event loop keeps one session per endpoint settings,
+whose idle connections are reused for `KEEPALIVE_SECONDS`, less than the action server (Sanic)
+keeps them open, so a reused connection is never one the server is closing. Started by
 `bot/runner.py` instead of the `rasa` script; takes the same arguments.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 from functools import lru_cache
 from typing import Any
 
+import aiohttp
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
@@ -20,6 +29,10 @@ from jsonschema.validators import validator_for
 from rasa.__main__ import main as rasa_main
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+KEEPALIVE_SECONDS = 2.0
+"""Below Sanic's keep-alive (5 s), which the action server runs with."""
 
 
 @lru_cache(maxsize=1)
@@ -43,8 +56,45 @@ def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> boo
     raise error
 
 
+class KeptSession:
+    """What `async with endpoint.session()` gets: a session that outlives the block."""
+
+    _sessions: dict[tuple, aiohttp.ClientSession] = {}
+
+    def __init__(self, endpoint: EndpointConfig) -> None:
+        auth = endpoint.basic_auth or {}
+        self.key = (
+            asyncio.get_running_loop(),
+            json.dumps(endpoint.headers or {}, sort_keys=True),
+            auth.get("username"),
+            auth.get("password"),
+        )
+        self.endpoint = endpoint
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        session = self._sessions.get(self.key)
+        if session is None or session.closed:
+            auth = self.endpoint.basic_auth
+            session = aiohttp.ClientSession(
+                headers=self.endpoint.headers,
+                auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            )
+            self._sessions[self.key] = session
+        return session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+def kept_session(endpoint: EndpointConfig) -> KeptSession:
+    return KeptSession(endpoint)
+
+
 def main() -> None:
     RemoteAction._validate_action_result = validate_action_result
+    EndpointConfig.session = kept_session
     rasa_main()
 
 

@@ -15,6 +15,13 @@ On either database Rasa runs its queries on the event loop: while one conversati
 or save, the Rasa worker answers nobody else (profiled under 32 conversations, bench/PROFILE.md).
 Here the loading, the JSON decoding and the saving run on a worker thread; the conversation lock
 (held around the whole message) still keeps one conversation's loads and saves in order.
+
+Rasa's `save` also streams the new events to the event broker by loading the whole conversation a
+second time and replaying it, only to find which events are new (a quarter of a Rasa worker's busy
+time at one conversation on SQLite, bench/PROFILE.md). Here the save finds them once, by the count
+already stored, stores them, and hands the same events to the broker: our SQL broker writes them
+in the save's thread in one transaction; any other broker (RabbitMQ) gets them on the event loop
+as Rasa gives them, one `publish` each.
 Selected in the rendered endpoints (`bot/runner.py`) as `type: bot.tracker_store.TrackerStore`.
 """
 
@@ -67,14 +74,19 @@ class TrackerStore(SQLTrackerStore):
         return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.stream_events(tracker)
-        await asyncio.to_thread(self._store_new_events, tracker)
+        stored = await asyncio.to_thread(self._store_new_events, tracker)
+        if self.event_broker is not None and not hasattr(self.event_broker, "publish_many"):
+            for body in stored:
+                self.event_broker.publish(body)
 
-    def _store_new_events(self, tracker: DialogueStateTracker) -> None:
-        """The events not stored yet, as `SQLTrackerStore.save` stores them."""
+    def _store_new_events(self, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+        """Store the events not stored yet, as `SQLTrackerStore.save` does, and give them to a
+        broker that takes them in a batch; the events as the broker's bodies."""
+        bodies = []
         with self.session_scope() as session:
             for event in list(self._additional_events(session, tracker)):
                 data = event.as_dict()
+                bodies.append({"sender_id": tracker.sender_id, **data})
                 session.add(
                     self.SQLEvent(
                         sender_id=tracker.sender_id,
@@ -86,6 +98,9 @@ class TrackerStore(SQLTrackerStore):
                     )
                 )
             session.commit()
+        if bodies and hasattr(self.event_broker, "publish_many"):
+            self.event_broker.publish_many(bodies)
+        return bodies
 
 
 def use_our_sqlite_engine(store: Any) -> None:

@@ -20,12 +20,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Optional
 
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import audit
 from bot.config import Settings as AppSettings
-from bot.db import Database
+from bot.db import Database, make_engine
 from bot.hotspots.assess import assess, title
 from bot.hotspots.detect import Detector, Message, Settings, StreamError, Topic
 from bot.hotspots.models import ALERTED, WATCHING, HotspotCursor, HotspotItem, HotspotTopic
@@ -77,6 +78,8 @@ class Monitor:
         self.alerted: set[int] = set()
         self.merged: list[tuple[Topic, Topic]] = []
         self.hours: dict[int, Counter] = {}
+        self.events_engine: Optional[Engine] = None
+        """Rasa's SQL broker table on SQLite, opened once (not on every step)."""
 
     def _new_detector(self) -> Detector:
         return Detector(
@@ -205,7 +208,9 @@ class Monitor:
         path = rasa_events_db(self.settings)
         if not self.settings.is_sqlite or not path.exists():
             return 0
-        engine = create_engine(f"sqlite:///{path}")
+        if self.events_engine is None:
+            self.events_engine = make_engine(f"sqlite:///{path}", pool_size=1)
+        engine = self.events_engine
         try:
             with self.db.session() as session:
                 cursor = session.get(HotspotCursor, EVENTS_CURSOR)
@@ -226,8 +231,6 @@ class Monitor:
         except Exception as error:  # noqa: BLE001 - the broker's table may not exist yet
             log.debug("rasa events not readable yet: %s", type(error).__name__)
             return 0
-        finally:
-            engine.dispose()
 
 
 def store_queue_events(db: Database, bodies: Iterable[bytes]) -> int:

@@ -5,6 +5,10 @@ Both run on Sanic's `http.routing.after` signal, which fires once the route is k
 the body is received, so a 1 MB body to a route that takes 16 KB is refused (413) after its first
 16 KB, and an address over its limit is refused (429 with Retry-After) without reading the body
 at all. The global cap (`REQUEST_MAX_SIZE`, 1 MB) still holds for anything not listed.
+
+A login from an address that has used up its failed logins (`RATE_LIMIT_LOGIN_IP`), or that has
+`LOGINS_IN_FLIGHT` logins being checked already, is refused here too: before its form is read,
+parsed or answered with a page, and long before any password hash.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ URL-encoded."""
 DEFAULT_BODY_CAP = 64_000
 LOGINS_IN_FLIGHT = 2
 """Logins from one address checked at the same time; more are refused at once."""
+LOGIN_PATH = "/login"
 
 
 def install(app: Sanic) -> None:
@@ -46,7 +51,11 @@ def install(app: Sanic) -> None:
     async def before_body(request: Request, **_: Any) -> None:
         if request.stream is not None:
             request.stream.request_max_size = body_cap(request.path)
-        await limits.check(app.ctx.rate_windows, app.ctx.rate_rules.ip, client_address(request))
+        windows, rules, address = app.ctx.rate_windows, app.ctx.rate_rules, client_address(request)
+        await limits.check(windows, rules.ip, address)
+        if request.method == "POST" and request.path == LOGIN_PATH:
+            app.ctx.logins_in_flight.check(address)
+            await limits.check(windows, rules.login_ip, address, record=False, message=limits.LOCKED)
 
     @app.after_server_stop
     async def close_windows(app: Sanic, _loop: Any) -> None:

@@ -29,6 +29,7 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 TOO_MANY = "请求过于频繁，请{wait}后再试"
+LOCKED = "登录失败次数过多，请{wait}后再试"
 
 
 @dataclass(frozen=True)
@@ -161,10 +162,14 @@ class InFlight:
         self.limit = limit
         self._held: Counter[str] = Counter()
 
-    @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
+    def check(self, key: str) -> None:
+        """Raise `Limited` when `key` already has `limit` requests being worked on."""
         if self._held[key] >= self.limit:
             raise Limited(Rule("in-flight", self.limit, 1), 1)
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        self.check(key)
         self._held[key] += 1
         try:
             yield

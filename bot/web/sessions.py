@@ -37,7 +37,7 @@ SESSION_COOKIE = "zs_session"
 LOGIN_COOKIE = "zs_login"
 SESSION_LIFETIME = timedelta(hours=12)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-LOCKED = "登录失败次数过多，请{wait}后再试"
+LOCKED = limits.LOCKED
 HOME = {
     "operator": "/operator",
     "department": "/department",

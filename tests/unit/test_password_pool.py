@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import pytest
 
 from bot.accounts import authenticate_password, check_password, create_user, password_record
 from bot.web.errors import Busy
-from bot.web.passwords import BoundedPool
+from bot.web.passwords import HASHING_NICENESS, BoundedPool
 
 
 def test_a_full_pool_refuses_at_once_and_recovers():
@@ -41,3 +42,20 @@ def test_the_split_check_matches_the_whole_one(db):
         assert check_password(record, "wrong") is None
         assert check_password(password_record(session, "nobody"), "x") is None
         assert authenticate_password(session, "op", "operator-pass").role == "operator"
+
+
+def test_hashing_threads_run_at_the_lowest_priority_and_the_loop_keeps_its_own():
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = niceness()
+
+    async def scenario() -> int:
+        pool = BoundedPool()
+        try:
+            return await pool.run(niceness)
+        finally:
+            pool.close()
+
+    assert asyncio.run(scenario()) == max(before, HASHING_NICENESS)
+    assert niceness() == before

@@ -31,3 +31,45 @@ def test_an_invalid_response_fails_as_rasa_would(response) -> None:
         validate_action_result(None, response)
     assert ours.value.message.startswith(rasa_error.value.message)
     assert list(ours.value.path) == list(rasa_error.value.path)
+
+
+def test_action_calls_reuse_one_session_and_its_connections() -> None:
+    """Two calls through Rasa's `EndpointConfig.request`, patched as `main` patches it: one
+    session, one TCP connection, both answers right."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.rasa_server import kept_session
+
+    async def scenario() -> tuple[list, int, int]:
+        peers = set()
+
+        async def answer(request: web.Request) -> web.Response:
+            peers.add(request.transport.get_extra_info("peername"))
+            return web.json_response(await request.json())
+
+        app = web.Application()
+        app.router.add_post("/webhook", answer)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        original = EndpointConfig.session
+        EndpointConfig.session = kept_session
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            answers = [await endpoint.request(json={"n": n}) for n in range(2)]
+            sessions = {id(await kept_session(endpoint).__aenter__()) for _ in range(2)}
+            session = await kept_session(endpoint).__aenter__()
+            await session.close()
+        finally:
+            EndpointConfig.session = original
+            await runner.cleanup()
+        return answers, len(sessions), len(peers)
+
+    answers, sessions, connections = asyncio.run(scenario())
+    assert answers == [{"n": 0}, {"n": 1}]
+    assert (sessions, connections) == (1, 1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 
 import pytest
+from rasa.core.brokers.broker import EventBroker as RasaEventBroker
 from rasa.core.tracker_store import TrackerStore as RasaTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
@@ -102,3 +104,68 @@ def test_a_conversation_survives_postgresql_dropping_the_pooled_connections(tmp_
         store.engine.dispose()
     finally:
         drop_postgres_database(database)
+
+
+class ListBroker:
+    """A broker without `publish_many`, as RabbitMQ's is: one `publish` per event."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+
+    def publish(self, body: dict) -> None:
+        self.bodies.append(body)
+
+
+def _say_thirty_things(store: RasaTrackerStore) -> list[str]:
+    """As Rasa's processor does, with the conversation's first events; what the citizen said."""
+    tracker = DialogueStateTracker("citizen", store.domain.slots)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    asyncio.run(store.save(tracker))
+    texts = [f"第{i}条消息" for i in range(30)]
+    for text in texts:
+        tracker = asyncio.run(store.retrieve("citizen"))
+        tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_listen"))
+        asyncio.run(store.save(tracker))
+    return texts
+
+
+def test_each_new_event_goes_to_the_broker_once_in_order_without_loading_the_tracker_again(
+    tmp_path, monkeypatch
+):
+    store = _store(tmp_path)
+    store.event_broker = ListBroker()
+    retrieve = store.retrieve
+    loads = []
+
+    async def counted(sender_id, *args, **kwargs):
+        loads.append(sender_id)
+        return await retrieve(sender_id, *args, **kwargs)
+
+    monkeypatch.setattr(store, "retrieve", counted)
+    texts = _say_thirty_things(store)
+    assert len(loads) == 30  # the processor's own loads only; saving loads nothing
+    published = store.event_broker.bodies
+    assert [b["event"] for b in published[:2]] == ["action", "session_started"]
+    assert [b["text"] for b in published if b["event"] == "user"] == texts
+    assert len(published) == 2 + 2 * 30
+    assert {b["sender_id"] for b in published} == {"citizen"}
+
+
+def test_our_sql_broker_takes_a_messages_events_in_one_batch_in_order(tmp_path, settings):
+    settings = dataclasses.replace(settings, rabbitmq_url="", var_dir=tmp_path)
+    config = EndpointConfig.from_dict(render_endpoints(settings)["event_broker"])
+    broker = asyncio.run(RasaEventBroker.create(config))
+    store = _store(tmp_path)
+    store.event_broker = broker
+    batches = []
+    publish_many = broker.publish_many
+    broker.publish_many = lambda bodies: (batches.append(len(bodies)), publish_many(bodies))
+    texts = _say_thirty_things(store)
+    with broker.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT data FROM events ORDER BY id").all()
+    broker.engine.dispose()
+    said = [json.loads(data)["text"] for (data,) in rows if json.loads(data)["event"] == "user"]
+    assert said == texts
+    assert batches == [2] + [2] * 30
