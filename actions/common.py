@@ -4,6 +4,7 @@ one submit step of every form."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, TypeVar
 
@@ -11,8 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.privacy import mask
 from bot.text import clean
 from bot.threads import in_thread
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -92,7 +96,14 @@ async def store_then_confirm(
     except submission.refusals as error:
         say(dispatcher, submission.refused, error=str(error))
         return None, reset
-    except Exception:  # noqa: BLE001 - the citizen is told, nothing is claimed that was not stored
+    except Exception as error:  # noqa: BLE001 - the citizen is told, nothing is claimed unstored
+        logger.warning(
+            "%s not stored for %s: %s: %s",
+            submission.form,
+            tracker.sender_id,
+            type(error).__name__,
+            mask(str(error))[:500],
+        )
         say(dispatcher, submission.not_saved)
         return None, [SlotSet(submission.slots[-1], None), FollowupAction(submission.form)]
     return stored, reset

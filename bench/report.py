@@ -156,15 +156,19 @@ def _instances_rows(front: dict[str, Any]) -> Iterator[Row]:
 
 
 def _soak_rows(soak: dict[str, Any]) -> Iterator[Row]:
+    think = soak.get("think_seconds") or 0
+    pacing = f"citizens pausing {think:g} s on average before each message" if think else (
+        "each message sent the moment the last reply arrived"
+    )
     yield (
         f"Soak: {soak['minutes']} minutes at {soak['conversations']} conversations, "
-        "production profile",
+        f"production profile, {pacing}",
         f"**{soak['errors']} errors** in {soak['messages']:,} messages; tickets confirmed "
         f"{soak['tickets_confirmed']}, stored {soak['tickets_stored']}, duplicated "
         f"{soak['duplicates']}; opinion receipts {soak.get('opinions_confirmed', 0)} given, "
         f"{soak.get('opinions_stored', 0)} stored; p50/p95/p99 {_ms(soak['p50_ms'])}/{_ms(soak['p95_ms'])}/"
         f"{_ms(soak['p99_ms'])} ms, {soak['throughput_msg_s']} msg/s",
-        "`python bench/soak.py`",
+        f"`python bench/soak.py{f' --think {think:g}' if think else ''}`",
     )
 
 
@@ -263,6 +267,7 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Iterator[Row]]], ...] = (
     ("mixed", _mixed_rows),
     ("instances", _instances_rows),
     ("soak", _soak_rows),
+    ("soak_paced", _soak_rows),
     ("kb", _kb_rows),
     ("library", _library_rows),
     ("routing", _routing_rows),

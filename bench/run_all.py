@@ -35,6 +35,7 @@ BENCHES = {
     "hotspots": ["bench/bench_hotspots.py"],
     "scorecard": ["bench/bench_scorecard.py"],
     "soak": ["bench/soak.py"],
+    "soak_paced": ["bench/soak.py", "--think", "4"],
 }
 
 

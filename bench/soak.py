@@ -7,7 +7,12 @@ step must say. An error is a non-200 answer, an empty reply or the channel's apo
 without what the step must say, an exception or a timeout. At the end, every ticket number (and
 opinion receipt) confirmed to a citizen must be stored exactly once, for that citizen, and the
 throw-away database must hold no other ticket. Exits 1 on any error or mismatch.
-Usage: python bench/soak.py [--minutes M] [--conversations N] [--out FILE]
+
+`--think S` paces citizens as people type: before each message a citizen pauses a time drawn
+evenly between 0.5 S and 1.5 S (seeded per citizen). With 0 (the default) each citizen sends its
+next message the moment the last reply arrives: a closed loop that measures throughput, where the
+mean reply time is the number of conversations divided by the throughput (Little's law).
+Usage: python bench/soak.py [--minutes M] [--conversations N] [--think S] [--out FILE]
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import re
 import sys
 import tempfile
@@ -92,9 +98,15 @@ class Soak:
     tickets: dict[str, str] = field(default_factory=dict)
     """Ticket number confirmed to a citizen → that citizen's sender id."""
     receipts: dict[str, str] = field(default_factory=dict)
+    think: float = 0.0
+    """Mean pause before each message, in seconds (0: none)."""
+    pauses: dict[str, random.Random] = field(default_factory=dict)
 
     async def say(self, client: httpx.AsyncClient, sender: str, text: str) -> str:
-        """Send one message; the replies' text, or StepFailed."""
+        """Send one message (after the citizen's typing pause); the replies' text, or StepFailed."""
+        if self.think:
+            pace = self.pauses.setdefault(sender.rsplit("-", 1)[0], random.Random(sender))
+            await asyncio.sleep(self.think * pace.uniform(0.5, 1.5))
         started = time.perf_counter()
         self.load.messages += 1
         try:
@@ -203,7 +215,7 @@ def audit(stack: LocalStack, confirmed: dict[str, str], receipts: dict[str, str]
     }
 
 
-async def soak(stack: LocalStack, minutes: float, conversations: int) -> Soak:
+async def soak(stack: LocalStack, minutes: float, conversations: int, think: float = 0.0) -> Soak:
     """Run the citizens until `minutes` have passed; each finishes the script it is in."""
     assert stack.rasa_url.startswith("http://127."), "loopback only"
     with stack.db.session() as session:
@@ -218,6 +230,7 @@ async def soak(stack: LocalStack, minutes: float, conversations: int) -> Soak:
             deadline=started + minutes * 60,
             opinion_draft=drafts[0].title if drafts else None,
             load=LoadResult(conversations, 0, 0, 0.0),
+            think=think,
         )
         citizens = asyncio.gather(*(run.citizen(client, i) for i in range(conversations)))
         await asyncio.wait_for(citizens, timeout=minutes * 60 + 10 * REQUEST_TIMEOUT)
@@ -229,11 +242,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--conversations", type=int, default=32)
+    parser.add_argument("--think", type=float, default=0.0, help="mean typing pause, seconds")
     parser.add_argument("--out", default="bench/results/soak.json")
     args = parser.parse_args()
     stack = start_stack("postgres", Path(tempfile.mkdtemp(prefix="bench-soak-")))
     try:
-        run = asyncio.run(soak(stack, args.minutes, args.conversations))
+        run = asyncio.run(soak(stack, args.minutes, args.conversations, args.think))
         checks = audit(stack, run.tickets, run.receipts)
     finally:
         stack.stop()
@@ -241,6 +255,7 @@ def main() -> int:
     report = {
         "minutes": args.minutes,
         "conversations": args.conversations,
+        "think_seconds": args.think,
         "seconds": round(run.load.seconds, 1),
         "messages": summary["messages"],
         "errors": sum(run.errors.values()),

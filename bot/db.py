@@ -7,6 +7,8 @@ schema is created and changed only by Alembic migrations in `bot/migrations/`.
 
 from __future__ import annotations
 
+import os
+import weakref
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Iterator
@@ -34,7 +36,29 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child (Sanic's and rasa_sdk's workers fork after the parent warmed up), drop
+    the pooled connections inherited from the parent without closing them: two processes on one
+    PostgreSQL socket or one SQLite handle corrupt each other's results ("error with status
+    PGRES_TUPLES_OK and no message from the libpq")."""
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
+    """An engine for `url` whose pooled connections a forked child never reuses."""
+    engine = _make_engine(url, **kwargs)
+    _engines.add(engine)
+    return engine
+
+
+def _make_engine(url: str, **kwargs) -> Engine:
     """Create an engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
 
     A SQLite file's connections are pooled (SQLAlchemy 1.4 opens and closes one per session):
