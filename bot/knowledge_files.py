@@ -411,6 +411,12 @@ class ConfidenceSettings(Schema):
     specific_share: Optional[float]
 
 
+class QuestionTypeSettings(Schema):
+    cues: list[str]
+    answer: str
+    boost: Optional[float]
+
+
 class RetrievalFile(Schema):
     """Only what is written is used; `bot.policy.params` holds the defaults."""
 
@@ -432,3 +438,5 @@ class RetrievalFile(Schema):
     confidence: Optional[ConfidenceSettings]
     followups: Optional[dict[str, list[str]]]
     max_followup_chars: Optional[int]
+    question_types: Optional[dict[str, QuestionTypeSettings]]
+    title_weight: Optional[float]

@@ -47,6 +47,7 @@ from bot.policy.loader import load_policies
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import Passage, clause_passage, policy_passages
+from bot.policy.qtypes import QuestionType, compile_types, detect
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -89,6 +90,9 @@ class KnowledgeBase:
         self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
+        self.question_types = compile_types(params.question_types)
+        self._type_masks = np.full(len(self.passages), -1, dtype=np.int32)
+        """Per passage, a bit per question type its text matches; -1 until first looked at."""
 
     @classmethod
     def load(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
@@ -168,11 +172,14 @@ class KnowledgeBase:
                 self._policy_of == context_policy_id, scores * self.params.context_boost, scores
             )
         scores = scores * self._outdated_weights(today)[self._policy_number]
+        asked = detect(text, self.question_types)
+        scores = self._rerank(scores, text, asked)
         ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
+            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            for i, score in ranked
         ]
         covered = self.coverage(text, results[0].policy_id)
         if covered < self.params.confidence.library_coverage:
@@ -187,6 +194,70 @@ class KnowledgeBase:
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _rerank(self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]) -> np.ndarray:
+        """The best passages' scores refined by what only a short list can afford to look at.
+
+        - Title: the question's words in a document's title (its subject, its place, its
+          issuer) count for the whole document (`title_weight`, share weighted by rarity).
+        - Question type: a passage matching what the question asks for (a time, an amount,
+          materials …) gains that type's boost (bot/policy/qtypes.py).
+        Only the top `4 × candidates` passages are looked at; the rest keep their scores.
+        """
+        params = self.params
+        if not (params.title_weight or asked):
+            return scores
+        matched = np.flatnonzero(scores > 0)
+        limit = 4 * params.candidates
+        if len(matched) > limit:
+            matched = matched[np.argpartition(-scores[matched], limit - 1)[:limit]]
+        if not len(matched):
+            return scores
+        top = scores[matched]
+        numbers = self._policy_number[matched]
+        factor = np.ones(len(matched))
+        if params.title_weight:
+            titles = self._title_shares(text, np.unique(numbers))
+            factor *= 1 + params.title_weight * np.array([titles[int(n)] for n in numbers])
+        if asked:
+            masks = self._types_of(matched)
+            boost = np.zeros(len(matched))
+            for number, kind in enumerate(self.question_types):
+                if kind in asked:
+                    boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
+            factor *= 1 + boost
+        refined = scores.copy()
+        refined[matched] = top * factor
+        return refined
+
+    def _title_shares(self, text: str, numbers: np.ndarray) -> dict[int, float]:
+        """Per document number: share of the question's words (by rarity) its title holds."""
+        size = self.documents.size
+        weighted = []
+        for field, alternatives in self._coverage_terms(text):
+            count = max((len(self.documents.postings(field, t)) for t in alternatives), default=0)
+            weighted.append((alternatives, float(np.log(1 + (size - count + 0.5) / (count + 0.5)))))
+        total = sum(rarity for _, rarity in weighted) or 1.0
+        shares = {}
+        for number in numbers.tolist():
+            title = self.policies[number].title.lower()
+            held = sum(r for alternatives, r in weighted if any(t in title for t in alternatives))
+            shares[number] = held / total
+        return shares
+
+    def _types_of(self, indices: np.ndarray) -> np.ndarray:
+        """Question-type bits of these passages, computed the first time each is looked at."""
+        masks = self._type_masks[indices]
+        for position in np.flatnonzero(masks < 0).tolist():
+            passage = self.passages[int(indices[position])]
+            text = passage.fields.get("body") or passage.answer
+            masks[position] = sum(
+                1 << number
+                for number, kind in enumerate(self.question_types)
+                if kind.answer.search(text)
+            )
+        self._type_masks[indices] = masks
+        return masks
 
     def _document_terms(self, analysed: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
         """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
@@ -463,12 +534,13 @@ class KnowledgeBase:
         terms: dict[str, float],
         bigrams: list[str],
         today: Optional[date],
+        asked: Sequence[QuestionType] = (),
     ) -> Result:
         limit = self.params.max_answer_chars
         if passage.kind in {"qa", "sentence"}:
             answer = truncate(passage.answer, limit)
         else:
-            answer = best_sentences(passage.answer, terms, bigrams, limit)
+            answer = best_sentences(passage.answer, terms, bigrams, limit, asked)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))
         return replace(result, superseded_by=newer.title) if newer else result
