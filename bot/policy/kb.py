@@ -46,7 +46,7 @@ from bot.policy.index import FieldedBM25
 from bot.policy.loader import load_policies
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
-from bot.policy.passages import Passage, clause_passage, policy_passages
+from bot.policy.passages import Passage, clause_passage, lead_in_sentence, policy_passages
 from bot.policy.qtypes import QuestionType, compile_types, detect
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
@@ -541,6 +541,7 @@ class KnowledgeBase:
             answer = truncate(passage.answer, limit)
         else:
             answer = best_sentences(passage.answer, terms, bigrams, limit, asked)
+        answer = with_items(passage, answer, limit)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))
         return replace(result, superseded_by=newer.title) if newer else result
@@ -602,6 +603,20 @@ class KnowledgeBase:
             followup=FOLLOWUP_VALIDITY,
             notice=validity_notice(policy, today),
         )
+
+
+def with_items(passage: Passage, answer: str, limit: int) -> str:
+    """A lead-in answer ("应当符合下列条件：") followed by the items it introduces, within `limit`."""
+    clause = passage.clause
+    if clause is None or not clause.has_children or not lead_in_sentence(answer):
+        return answer
+    prefix = f"{clause.id}."
+    items = [
+        f"{c.label}{c.full_text}"
+        for c in passage.policy.clauses
+        if c.id.startswith(prefix) and "." not in c.id[len(prefix) :]
+    ]
+    return truncate("".join([answer, *items]), limit) if items else answer
 
 
 def library_fingerprint(root: Path) -> str:
