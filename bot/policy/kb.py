@@ -44,10 +44,10 @@ from bot.policy.answers import (
 )
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import load_policies
-from bot.policy.model import Policy
+from bot.policy.model import Clause, Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import Passage, clause_passage, lead_in_sentence, policy_passages
-from bot.policy.qtypes import QuestionType, compile_types, detect
+from bot.policy.qtypes import QuestionType, compile_types, detect, matches
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -539,12 +539,28 @@ class KnowledgeBase:
         limit = self.params.max_answer_chars
         if passage.kind in {"qa", "sentence"}:
             answer = truncate(passage.answer, limit)
+            if asked and passage.clause is not None and not matches(answer, asked):
+                answer = self._typed_answer(passage.clause, answer, terms, bigrams, asked)
         else:
             answer = best_sentences(passage.answer, terms, bigrams, limit, asked)
         answer = with_items(passage, answer, limit)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))
         return replace(result, superseded_by=newer.title) if newer else result
+
+    def _typed_answer(
+        self,
+        clause: Clause,
+        answer: str,
+        terms: dict[str, float],
+        bigrams: list[str],
+        asked: Sequence[QuestionType],
+    ) -> str:
+        """The clause's sentence giving what the question asks for (a time, an amount …) when
+        the matched sentence or 问答 answer does not; else `answer`."""
+        limit = self.params.max_answer_chars
+        better = best_sentences(clause.full_text, terms, bigrams, limit, asked)
+        return better if matches(better, asked) else answer
 
     def _followup_kind(self, text: str) -> Optional[str]:
         if len(text) > self.params.max_followup_chars:
