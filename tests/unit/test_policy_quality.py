@@ -69,3 +69,21 @@ def test_a_lead_in_answer_comes_with_its_items(real_kb: KnowledgeBase) -> None:
     assert best.answer.startswith("取得校车驾驶资格应当符合下列条件：（一）")
     assert "25周岁以上" in best.answer and len(best.answer) <= 200
     assert re.search(r"（二）", best.answer)
+
+
+def test_a_web_pages_breadcrumbs_and_share_bar_are_not_its_title() -> None:
+    from datetime import date
+
+    from bot.policy.metadata import detect as detect_metadata
+
+    page = [
+        "关注 · 广州政府网",
+        "您当前所在的位置： 首页 > 政务服务 > 相关政策及解读",
+        "广州市失业保险常见问题解答",
+        "一、领取失业保险金需要符合什么条件？",
+    ]
+    assert detect_metadata(page, date(2026, 1, 5)).title == "广州市失业保险常见问题解答"
+    body_first = ["- - - - - -", "第五条 助餐服务采取以下方式提供：", "（一）长者饭堂堂食；"]
+    assert detect_metadata(body_first, date.today(), "助餐配餐服务管理办法").title == (
+        "助餐配餐服务管理办法"
+    )
