@@ -173,8 +173,8 @@ class KnowledgeBase:
             )
         scores = scores * self._outdated_weights(today)[self._policy_number]
         asked = detect(text, self.question_types)
-        scores = self._rerank(scores, text, asked)
-        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
+        candidates = self._rerank(scores, text, asked)
+        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0, candidates)
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
@@ -195,30 +195,34 @@ class KnowledgeBase:
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
 
-    def _rerank(self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]) -> np.ndarray:
-        """The best passages' scores refined by what only a short list can afford to look at.
+    def _rerank(
+        self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
+    ) -> Optional[np.ndarray]:
+        """The best passages' scores refined (in place) by what only a short list can afford to
+        look at; returns those passages, among which the best now are (None: nothing changed).
 
         - Title: the question's words in a document's title (its subject, its place, its
           issuer) count for the whole document (`title_weight`, share weighted by rarity).
         - Question type: a passage matching what the question asks for (a time, an amount,
           materials …) gains that type's boost (bot/policy/qtypes.py).
-        Only the top `4 × candidates` passages are looked at; the rest keep their scores.
+        Only the top `4 × candidates` passages are looked at; the rest keep their scores, which
+        no boost lowers, so the best passages stay among those looked at.
         """
         params = self.params
         if not (params.title_weight or asked):
-            return scores
+            return None
         matched = np.flatnonzero(scores > 0)
         limit = 4 * params.candidates
         if len(matched) > limit:
             matched = matched[np.argpartition(-scores[matched], limit - 1)[:limit]]
         if not len(matched):
-            return scores
+            return matched
         top = scores[matched]
         numbers = self._policy_number[matched]
         factor = np.ones(len(matched))
         if params.title_weight:
             titles = self._title_shares(text, np.unique(numbers))
-            factor *= 1 + params.title_weight * np.array([titles[int(n)] for n in numbers])
+            factor *= 1 + params.title_weight * titles[numbers]
         if asked:
             masks = self._types_of(matched)
             boost = np.zeros(len(matched))
@@ -226,19 +230,18 @@ class KnowledgeBase:
                 if kind in asked:
                     boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
             factor *= 1 + boost
-        refined = scores.copy()
-        refined[matched] = top * factor
-        return refined
+        scores[matched] = top * factor
+        return matched
 
-    def _title_shares(self, text: str, numbers: np.ndarray) -> dict[int, float]:
-        """Per document number: share of the question's words (by rarity) its title holds."""
+    def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
+        """Per document (of `numbers`): share of the question's words, by rarity, its title holds."""
         size = self.documents.size
         weighted = []
         for field, alternatives in self._coverage_terms(text):
             count = max((len(self.documents.postings(field, t)) for t in alternatives), default=0)
             weighted.append((alternatives, float(np.log(1 + (size - count + 0.5) / (count + 0.5)))))
         total = sum(rarity for _, rarity in weighted) or 1.0
-        shares = {}
+        shares = np.zeros(len(self.policies))
         for number in numbers.tolist():
             title = self.policies[number].title.lower()
             held = sum(r for alternatives, r in weighted if any(t in title for t in alternatives))
@@ -335,9 +338,15 @@ class KnowledgeBase:
         return 2 * in_passage >= in_policy
 
     def _coverage_terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
-        """(field, alternatives) for each content word of `text` (see `coverage`)."""
+        """(field, alternatives) for each content word of `text` (see `coverage`); the last
+        few questions' are kept, as ranking, coverage and anchoring all ask for them."""
+        cache = self.__dict__.setdefault("_terms_cache", {})
+        if text in cache:
+            return cache[text]
         analyzer = self.analyzer
-        canonical = dict(analyzer.synonyms.variants)
+        canonical = self.__dict__.get("_canonical")
+        if canonical is None:
+            canonical = self._canonical = dict(analyzer.synonyms.variants)
         terms: list[tuple[str, tuple[str, ...]]] = []
         run = ""
         for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
@@ -350,6 +359,9 @@ class KnowledgeBase:
             if len(token) < 2 or token in analyzer.stopwords or not analyzer.has_chinese(token):
                 continue
             terms.append(("words", (token, *canonical.get(token, ()))))
+        if len(cache) >= 256:
+            cache.clear()
+        cache[text] = terms
         return terms
 
     def _outdated_weights(self, today: Optional[date]) -> np.ndarray:
@@ -392,11 +404,13 @@ class KnowledgeBase:
         query, terms, bigrams = self.query(text)
         scores = self.index.scores(query) * self._kind_weight
         scores = np.where(self._policy_of == policy_id, scores, 0.0)
-        ranked = self._ranked(scores, top_k)
+        asked = detect(text, self.question_types)
+        ranked = self._ranked(scores, top_k, self._rerank(scores, text, asked))
         if not ranked:
             return Answer(question=text, reason=NO_MATCH)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
+            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            for i, score in ranked
         ]
         results[0] = replace(
             results[0], confident=results[0].score >= self.params.confidence.min_score
@@ -482,11 +496,14 @@ class KnowledgeBase:
             return text, NOT_CHINESE
         return text, None
 
-    def _ranked(self, scores: np.ndarray, top_k: int) -> list[tuple[int, float]]:
-        """Best passage per clause (or 解读 paragraph), best first, at most `top_k`."""
+    def _ranked(
+        self, scores: np.ndarray, top_k: int, among: Optional[np.ndarray] = None
+    ) -> list[tuple[int, float]]:
+        """Best passage per clause (or 解读 paragraph), best first, at most `top_k`; `among`:
+        the passages known to hold the best ones (see `_rerank`), else all."""
         if top_k <= 0:
             return []
-        matched = np.flatnonzero(scores > 0)
+        matched = np.flatnonzero(scores > 0) if among is None else among[scores[among] > 0]
         if len(matched) > self.params.candidates:
             best = np.argpartition(-scores[matched], self.params.candidates - 1)
             matched = matched[best[: self.params.candidates]]
