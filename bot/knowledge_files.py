@@ -427,6 +427,12 @@ class ConfidenceSettings(Schema):
     specific_share: Optional[float]
 
 
+class QuestionTypeSettings(Schema):
+    cues: list[str]
+    answer: str
+    boost: Optional[float]
+
+
 class RetrievalFile(Schema):
     """Only what is written is used; `bot.policy.params` holds the defaults."""
 
@@ -448,3 +454,5 @@ class RetrievalFile(Schema):
     confidence: Optional[ConfidenceSettings]
     followups: Optional[dict[str, list[str]]]
     max_followup_chars: Optional[int]
+    question_types: Optional[dict[str, QuestionTypeSettings]]
+    title_weight: Optional[float]

@@ -10,9 +10,10 @@ effective policy, or a sample policy that only illustrates the format.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 from bot.documents import sentences
+from bot.policy.qtypes import QuestionType, matches
 
 EMPTY = "empty"
 NO_CONTENT = "no_content"
@@ -112,9 +113,14 @@ class Answer:
 
 
 def best_sentences(
-    text: str, terms: dict[str, float], bigrams: Iterable[str], max_chars: int
+    text: str,
+    terms: dict[str, float],
+    bigrams: Iterable[str],
+    max_chars: int,
+    asked: Sequence[QuestionType] = (),
 ) -> str:
-    """The sentence (or two short ones) of `text` that best covers the query terms."""
+    """The sentence (or two short ones) of `text` that best covers the query terms; a sentence
+    giving what the question asks for (`asked`: a time, an amount …) counts one word more."""
     parts = sentences(text)
     if not parts:
         return truncate(text, max_chars)
@@ -123,7 +129,7 @@ def best_sentences(
     def coverage(sentence: str) -> float:
         words = sum(weight for term, weight in terms.items() if term in sentence)
         chars = sum(1 for pair in pairs if pair in sentence) / (len(pairs) or 1)
-        return words + chars
+        return words + chars + (1.0 if asked and matches(sentence, asked) else 0.0)
 
     scores = [coverage(part) for part in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))

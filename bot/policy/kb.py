@@ -44,9 +44,10 @@ from bot.policy.answers import (
 )
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import load_policies
-from bot.policy.model import Policy
+from bot.policy.model import Clause, Policy
 from bot.policy.params import RetrievalParams
-from bot.policy.passages import Passage, clause_passage, policy_passages
+from bot.policy.passages import Passage, clause_passage, lead_in_sentence, policy_passages
+from bot.policy.qtypes import QuestionType, compile_types, detect, matches
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -89,6 +90,9 @@ class KnowledgeBase:
         self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
+        self.question_types = compile_types(params.question_types)
+        self._type_masks = np.full(len(self.passages), -1, dtype=np.int32)
+        """Per passage, a bit per question type its text matches; -1 until first looked at."""
 
     @classmethod
     def load(
@@ -185,11 +189,14 @@ class KnowledgeBase:
                 self._policy_of == context_policy_id, scores * self.params.context_boost, scores
             )
         scores = scores * self._outdated_weights(today)[self._policy_number]
-        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
+        asked = detect(text, self.question_types)
+        candidates = self._rerank(scores, text, asked)
+        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0, candidates)
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
+            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            for i, score in ranked
         ]
         covered = self.coverage(text, results[0].policy_id)
         if covered < self.params.confidence.library_coverage:
@@ -204,6 +211,73 @@ class KnowledgeBase:
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _rerank(
+        self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
+    ) -> Optional[np.ndarray]:
+        """The best passages' scores refined (in place) by what only a short list can afford to
+        look at; returns those passages, among which the best now are (None: nothing changed).
+
+        - Title: the question's words in a document's title (its subject, its place, its
+          issuer) count for the whole document (`title_weight`, share weighted by rarity).
+        - Question type: a passage matching what the question asks for (a time, an amount,
+          materials …) gains that type's boost (bot/policy/qtypes.py).
+        Only the top `4 × candidates` passages are looked at; the rest keep their scores, which
+        no boost lowers, so the best passages stay among those looked at.
+        """
+        params = self.params
+        if not (params.title_weight or asked):
+            return None
+        matched = np.flatnonzero(scores > 0)
+        limit = 4 * params.candidates
+        if len(matched) > limit:
+            matched = matched[np.argpartition(-scores[matched], limit - 1)[:limit]]
+        if not len(matched):
+            return matched
+        top = scores[matched]
+        numbers = self._policy_number[matched]
+        factor = np.ones(len(matched))
+        if params.title_weight:
+            titles = self._title_shares(text, np.unique(numbers))
+            factor *= 1 + params.title_weight * titles[numbers]
+        if asked:
+            masks = self._types_of(matched)
+            boost = np.zeros(len(matched))
+            for number, kind in enumerate(self.question_types):
+                if kind in asked:
+                    boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
+            factor *= 1 + boost
+        scores[matched] = top * factor
+        return matched
+
+    def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
+        """Per document (of `numbers`): share of the question's words, by rarity, its title holds."""
+        size = self.documents.size
+        weighted = []
+        for field, alternatives in self._coverage_terms(text):
+            count = max((len(self.documents.postings(field, t)) for t in alternatives), default=0)
+            weighted.append((alternatives, float(np.log(1 + (size - count + 0.5) / (count + 0.5)))))
+        total = sum(rarity for _, rarity in weighted) or 1.0
+        shares = np.zeros(len(self.policies))
+        for number in numbers.tolist():
+            title = self.policies[number].title.lower()
+            held = sum(r for alternatives, r in weighted if any(t in title for t in alternatives))
+            shares[number] = held / total
+        return shares
+
+    def _types_of(self, indices: np.ndarray) -> np.ndarray:
+        """Question-type bits of these passages, computed the first time each is looked at."""
+        masks = self._type_masks[indices]
+        for position in np.flatnonzero(masks < 0).tolist():
+            passage = self.passages[int(indices[position])]
+            text = passage.fields.get("body") or passage.answer
+            masks[position] = sum(
+                1 << number
+                for number, kind in enumerate(self.question_types)
+                if kind.answer.search(text)
+            )
+        self._type_masks[indices] = masks
+        return masks
 
     def _document_terms(self, analysed: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
         """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
@@ -281,9 +355,15 @@ class KnowledgeBase:
         return 2 * in_passage >= in_policy
 
     def _coverage_terms(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
-        """(field, alternatives) for each content word of `text` (see `coverage`)."""
+        """(field, alternatives) for each content word of `text` (see `coverage`); the last
+        few questions' are kept, as ranking, coverage and anchoring all ask for them."""
+        cache = self.__dict__.setdefault("_terms_cache", {})
+        if text in cache:
+            return cache[text]
         analyzer = self.analyzer
-        canonical = dict(analyzer.synonyms.variants)
+        canonical = self.__dict__.get("_canonical")
+        if canonical is None:
+            canonical = self._canonical = dict(analyzer.synonyms.variants)
         terms: list[tuple[str, tuple[str, ...]]] = []
         run = ""
         for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
@@ -296,6 +376,9 @@ class KnowledgeBase:
             if len(token) < 2 or token in analyzer.stopwords or not analyzer.has_chinese(token):
                 continue
             terms.append(("words", (token, *canonical.get(token, ()))))
+        if len(cache) >= 256:
+            cache.clear()
+        cache[text] = terms
         return terms
 
     def _outdated_weights(self, today: Optional[date]) -> np.ndarray:
@@ -338,11 +421,13 @@ class KnowledgeBase:
         query, terms, bigrams = self.query(text)
         scores = self.index.scores(query) * self._kind_weight
         scores = np.where(self._policy_of == policy_id, scores, 0.0)
-        ranked = self._ranked(scores, top_k)
+        asked = detect(text, self.question_types)
+        ranked = self._ranked(scores, top_k, self._rerank(scores, text, asked))
         if not ranked:
             return Answer(question=text, reason=NO_MATCH)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today) for i, score in ranked
+            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            for i, score in ranked
         ]
         results[0] = replace(
             results[0], confident=results[0].score >= self.params.confidence.min_score
@@ -428,11 +513,14 @@ class KnowledgeBase:
             return text, NOT_CHINESE
         return text, None
 
-    def _ranked(self, scores: np.ndarray, top_k: int) -> list[tuple[int, float]]:
-        """Best passage per clause (or 解读 paragraph), best first, at most `top_k`."""
+    def _ranked(
+        self, scores: np.ndarray, top_k: int, among: Optional[np.ndarray] = None
+    ) -> list[tuple[int, float]]:
+        """Best passage per clause (or 解读 paragraph), best first, at most `top_k`; `among`:
+        the passages known to hold the best ones (see `_rerank`), else all."""
         if top_k <= 0:
             return []
-        matched = np.flatnonzero(scores > 0)
+        matched = np.flatnonzero(scores > 0) if among is None else among[scores[among] > 0]
         if len(matched) > self.params.candidates:
             best = np.argpartition(-scores[matched], self.params.candidates - 1)
             matched = matched[best[: self.params.candidates]]
@@ -480,15 +568,33 @@ class KnowledgeBase:
         terms: dict[str, float],
         bigrams: list[str],
         today: Optional[date],
+        asked: Sequence[QuestionType] = (),
     ) -> Result:
         limit = self.params.max_answer_chars
         if passage.kind in {"qa", "sentence"}:
             answer = truncate(passage.answer, limit)
+            if asked and passage.clause is not None and not matches(answer, asked):
+                answer = self._typed_answer(passage.clause, answer, terms, bigrams, asked)
         else:
-            answer = best_sentences(passage.answer, terms, bigrams, limit)
+            answer = best_sentences(passage.answer, terms, bigrams, limit, asked)
+        answer = with_items(passage, answer, limit)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))
         return replace(result, superseded_by=newer.title) if newer else result
+
+    def _typed_answer(
+        self,
+        clause: Clause,
+        answer: str,
+        terms: dict[str, float],
+        bigrams: list[str],
+        asked: Sequence[QuestionType],
+    ) -> str:
+        """The clause's sentence giving what the question asks for (a time, an amount …) when
+        the matched sentence or 问答 answer does not; else `answer`."""
+        limit = self.params.max_answer_chars
+        better = best_sentences(clause.full_text, terms, bigrams, limit, asked)
+        return better if matches(better, asked) else answer
 
     def _followup_kind(self, text: str) -> Optional[str]:
         if len(text) > self.params.max_followup_chars:
@@ -547,6 +653,20 @@ class KnowledgeBase:
             followup=FOLLOWUP_VALIDITY,
             notice=validity_notice(policy, today),
         )
+
+
+def with_items(passage: Passage, answer: str, limit: int) -> str:
+    """A lead-in answer ("应当符合下列条件：") followed by the items it introduces, within `limit`."""
+    clause = passage.clause
+    if clause is None or not clause.has_children or not lead_in_sentence(answer):
+        return answer
+    prefix = f"{clause.id}."
+    items = [
+        f"{c.label}{c.full_text}"
+        for c in passage.policy.clauses
+        if c.id.startswith(prefix) and "." not in c.id[len(prefix) :]
+    ]
+    return truncate("".join([answer, *items]), limit) if items else answer
 
 
 def library_fingerprint(root: Path, published_dir: Optional[Path] = None) -> str:

@@ -63,6 +63,15 @@ _SESSION = re.compile(
     r"^经|第[一二三四五六七八九十百\d]+届|第[一二三四五六七八九十百\d]+次[\u4e00-\u9fff]{0,4}会议"
 )
 _HEAD_LINES = 12
+_BOILERPLATE = re.compile(
+    r"^(关注\s*[·•]|您当前所在的位置|当前位置|首页\s*[>＞]|【[^】]{0,8}】)|[>＞].*[>＞]|-->|^[-—_=·*\s]+$"
+)
+"""A web page's leftovers above its title: breadcrumbs, share bars, rules, 【音频解读】 links."""
+_NUMBERED = re.compile(
+    r"^(第[一二三四五六七八九十百零〇\d]+[条章节]|[一二三四五六七八九十]+、|"
+    r"[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]\D)"
+)
+"""A line opening a clause or list item: the body has begun, it is no title."""
 _MAX_TITLE_CHARS = 90
 _REVISION = re.compile(r"[（(](?:\d{4}年)?(?:修订|修正|修订版|试行)[）)]|（\d{4}年版?）")
 
@@ -170,9 +179,15 @@ def detect(lines: list[str], today: date, fallback_title: str = "") -> Metadata:
 
 def _title(meta: Metadata, head: list[str], fallback: str) -> None:
     """The title: the first head line ending like a title (joined with the line before it when
-    that one is its first half), else the first short line, else `fallback` (the file name)."""
+    that one is its first half), else the first short line, else `fallback` (the file name).
+    A web page's breadcrumbs and share bars, and lines opening a clause, are never the title."""
     for index, line in enumerate(head):
-        if len(line) > _MAX_TITLE_CHARS or DOC_NO.fullmatch(line) or _MASTHEAD.match(line):
+        if (
+            len(line) > _MAX_TITLE_CHARS
+            or DOC_NO.fullmatch(line)
+            or _MASTHEAD.match(line)
+            or _BOILERPLATE.search(line)
+        ):
             continue
         if _TITLE_END.search(line) and not re.search(r"[。；]", line):
             start = index
@@ -191,7 +206,14 @@ def _title(meta: Metadata, head: list[str], fallback: str) -> None:
             meta.used_lines.update(range(start, index + 1))
             return
     for index, line in enumerate(head):
-        if len(line) <= 40 and not DOC_NO.fullmatch(line) and not re.search(r"[。；]$", line):
+        if (
+            len(line) <= 40
+            and len(re.findall(r"[\u4e00-\u9fffA-Za-z]", line)) >= 4
+            and not DOC_NO.fullmatch(line)
+            and not re.search(r"[。；：:]$", line)
+            and not _BOILERPLATE.search(line)
+            and not _NUMBERED.match(line)
+        ):
             meta.title = line
             meta.used_lines.add(index)
             return

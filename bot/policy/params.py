@@ -69,6 +69,10 @@ class RetrievalParams:
     confidence: Confidence = field(default_factory=Confidence)
     followups: dict[str, list[str]] = field(default_factory=dict)
     max_followup_chars: int = 16
+    question_types: dict[str, dict] = field(default_factory=dict)
+    """What a question asks for and what answers it (bot/policy/qtypes.py)."""
+    title_weight: float = 0.0
+    """Boost for a document whose title holds the question's words (share weighted by rarity)."""
 
     @classmethod
     def load(cls, path: Path) -> RetrievalParams:

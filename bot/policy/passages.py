@@ -142,3 +142,8 @@ def _title(clause: Clause) -> str:
 
 def _suggestion(clause: Clause) -> str:
     return f"{clause.label} {clause.title}".strip()
+
+
+def lead_in_sentence(text: str) -> bool:
+    """Whether `text` ends by announcing what follows (下列条件：, 具体安排如下)."""
+    return text.rstrip().endswith(("：", ":", "如下", "如下。"))

@@ -1,0 +1,89 @@
+"""Answer quality on the shipped library: citizens' words, what a question asks for, lists.
+
+The questions are written for these tests (none is in knowledge/eval): each shows one general
+mechanism — the citizens' lexicon (synonyms.yml), question types (policy_retrieval.yml:
+question_types, bot/policy/qtypes.py), the title boost, or a lead-in answer with its items.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.policy import KnowledgeBase
+from bot.policy.qtypes import compile_types, detect, matches
+
+pytest_plugins = ("tests.unit.policy_fixtures",)
+
+TYPES = compile_types(
+    {
+        "期限": {"cues": ["多久", "几天"], "answer": r"\d+\s*(个)?(工作日|日|天)", "boost": 1.0},
+        "金额": {"cues": ["多少钱", "罚多少"], "answer": r"\d+\s*元|倍", "boost": 0.5},
+    }
+)
+
+
+def test_question_types_are_detected_by_their_cues() -> None:
+    assert [t.name for t in detect("办证要几天，罚多少", TYPES)] == ["期限", "金额"]
+    assert detect("居住证是什么", TYPES) == ()
+
+
+def test_a_sentence_matches_with_the_boost_of_the_type_it_answers() -> None:
+    asked = detect("要多久，罚多少", TYPES)
+    assert matches("自受理之日起15个工作日内办结", asked) == 1.0
+    assert matches("处200元以下罚款", asked) == 0.5
+    assert matches("应当依法办理", asked) == 0.0
+
+
+def test_a_bad_answer_pattern_is_refused_with_its_type() -> None:
+    with pytest.raises(ValueError, match="question_types.期限"):
+        compile_types({"期限": {"cues": ["多久"], "answer": "(日内"}})
+
+
+@pytest.mark.parametrize(
+    ("question", "policy", "fact"),
+    [
+        # 交强险 → 机动车交通事故责任强制保险, 罚多少 asks for an amount (倍, 元)
+        ("交强险没买被查到罚多少", "机动车交通事故责任强制保险条例", "2倍罚款"),
+        # 多少个工作日 asks for a time: the clause with 30个工作日内, not any clause on 登记
+        ("不动产登记要多少个工作日办完", "不动产登记暂行条例", "30个工作日内"),
+    ],
+)
+def test_a_colloquial_question_finds_the_sentence_that_answers_it(
+    real_kb: KnowledgeBase, question: str, policy: str, fact: str
+) -> None:
+    best = real_kb.ask(question).best
+    assert best is not None and best.policy == policy
+    assert fact in best.answer
+
+
+def test_citizens_words_find_the_policy_named_in_official_words(real_kb: KnowledgeBase) -> None:
+    # 养狗 → 养犬, 犬只; 舟山 in the title of 舟山市养犬管理条例
+    answer = real_kb.ask("在舟山养狗要办什么手续")
+    assert answer.best.policy == "舟山市养犬管理条例"
+
+
+def test_a_lead_in_answer_comes_with_its_items(real_kb: KnowledgeBase) -> None:
+    best = real_kb.ask("开校车的司机要符合哪些条件").best
+    assert best.answer.startswith("取得校车驾驶资格应当符合下列条件：（一）")
+    assert "25周岁以上" in best.answer and len(best.answer) <= 200
+    assert re.search(r"（二）", best.answer)
+
+
+def test_a_web_pages_breadcrumbs_and_share_bar_are_not_its_title() -> None:
+    from datetime import date
+
+    from bot.policy.metadata import detect as detect_metadata
+
+    page = [
+        "关注 · 广州政府网",
+        "您当前所在的位置： 首页 > 政务服务 > 相关政策及解读",
+        "广州市失业保险常见问题解答",
+        "一、领取失业保险金需要符合什么条件？",
+    ]
+    assert detect_metadata(page, date(2026, 1, 5)).title == "广州市失业保险常见问题解答"
+    body_first = ["- - - - - -", "第五条 助餐服务采取以下方式提供：", "（一）长者饭堂堂食；"]
+    assert detect_metadata(body_first, date.today(), "助餐配餐服务管理办法").title == (
+        "助餐配餐服务管理办法"
+    )
