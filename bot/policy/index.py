@@ -18,9 +18,12 @@ ranking (measured on knowledge/eval), and their long posting lists are most of t
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import numpy as np
+
+_ARRAYS = ("indptr", "indices", "data")
 
 
 class FieldedBM25:
@@ -53,7 +56,9 @@ class FieldedBM25:
             values.append(value)
         row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         order = np.argsort(row, kind="stable")
-        self._indices = (np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64))[order]
+        self._indices = (
+            np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        )[order].astype(np.int32)
         self._data = (np.concatenate(values) if values else np.zeros(0)).astype(np.float32)[order]
         self._indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(self._rows)))))
 
@@ -83,6 +88,30 @@ class FieldedBM25:
         norm = k1 * (1 - b + b * lengths[passage] / average)
         value = weight * idf[term] * tf * (k1 + 1) / (tf + norm)
         return rows[term], passage, value
+
+    def save(self, folder: Path, prefix: str) -> dict[str, Any]:
+        """Writes the CSR arrays as `<prefix>.<name>.npy` in `folder`; returns the rest (small)."""
+        for name in _ARRAYS:
+            np.save(folder / f"{prefix}.{name}.npy", getattr(self, f"_{name}"))
+        return {
+            "size": self.size,
+            "max_count": self._max_count,
+            "field_weights": self.field_weights,
+            "rows": self._rows,
+        }
+
+    @classmethod
+    def load(cls, folder: Path, prefix: str, state: Mapping[str, Any]) -> FieldedBM25:
+        """The index `save` wrote, its arrays memory-mapped read-only (shared between processes,
+        read from disk only where a query touches them)."""
+        index = cls.__new__(cls)
+        index.size = state["size"]
+        index._max_count = state["max_count"]
+        index.field_weights = dict(state["field_weights"])
+        index._rows = state["rows"]
+        for name in _ARRAYS:
+            setattr(index, f"_{name}", np.load(folder / f"{prefix}.{name}.npy", mmap_mode="r"))
+        return index
 
     def postings(self, name: str, term: str) -> np.ndarray:
         """Passages holding `term` in field `name` (empty when unknown or not indexed)."""

@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import re
+import shutil
 import tempfile
 from dataclasses import replace
 from datetime import date
@@ -46,7 +47,13 @@ from bot.policy.index import FieldedBM25
 from bot.policy.loader import load_policies
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
-from bot.policy.passages import Passage, clause_passage, policy_passages
+from bot.policy.passages import (
+    PASSAGE_KINDS,
+    Passage,
+    PassageTable,
+    clause_passage,
+    policy_passages,
+)
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -61,8 +68,13 @@ class KnowledgeBase:
     """Policies and their search index. Immutable after construction, so safe to share."""
 
     def __init__(
-        self, policies: Sequence[Policy], analyzer: Analyzer, params: RetrievalParams
+        self,
+        policies: Sequence[Policy],
+        analyzer: Analyzer,
+        params: RetrievalParams,
+        stored: Optional[Path] = None,
     ) -> None:
+        """Built from `policies`, or with the index `save` wrote into the folder `stored`."""
         self.policies: tuple[Policy, ...] = tuple(policies)
         self.analyzer = analyzer
         self.params = params
@@ -70,54 +82,87 @@ class KnowledgeBase:
         self._by_title = {policy.title: policy.id for policy in reversed(self.policies)}
         self._policy_index = {policy.id: i for i, policy in enumerate(self.policies)}
         self._variants = frozenset(variant for variant, _ in analyzer.synonyms.variants)
-        self.passages: tuple[Passage, ...] = tuple(
-            p for policy in self.policies for p in policy_passages(policy)
-        )
-        number = {policy.id: i for i, policy in enumerate(self.policies)}
-        self._policy_number = np.array([number[p.policy.id] for p in self.passages], dtype=np.int32)
-        analysed = self.analyse(self.passages)
-        self.index = FieldedBM25(
-            analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
-        )
-        self.documents = FieldedBM25(
-            self._document_terms(analysed),
-            {"words": 1.0, "bigrams": 0.5},
-            params.k1,
-            params.b,
-        )
-        self._kind_weight = np.array([params.kind_weights.get(p.kind, 1.0) for p in self.passages])
-        self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
+        if stored is None:
+            passages = [p for policy in self.policies for p in policy_passages(policy)]
+            table = PassageTable.build(self.policies, passages)
+            analysed = self.analyse(passages)
+            self.index = FieldedBM25(
+                analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
+            )
+            self.documents = FieldedBM25(
+                self._document_terms(passages, table.policy_number, analysed),
+                {"words": 1.0, "bigrams": 0.5},
+                params.k1,
+                params.b,
+            )
+        else:
+            state = _read_pickle(stored / "state.pickle")
+            table = PassageTable.load(stored, self.policies)
+            self.index = FieldedBM25.load(stored, "index", state["index"])
+            self.documents = FieldedBM25.load(stored, "documents", state["documents"])
+        self.passages: PassageTable = table
+        self._policy_number = table.policy_number
+        kind_weights = np.array([params.kind_weights.get(kind, 1.0) for kind in PASSAGE_KINDS])
+        self._kind_weight = kind_weights[table.kinds]
+        self._policy_of = np.array([p.id for p in self.policies], dtype=object)[
+            self._policy_number
+        ]
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
+
+    def save(self, folder: Path) -> None:
+        """The index as arrays (`*.npy`, loaded memory-mapped) beside one small pickle of the
+        policies, the analyzer's recipe and the vocabularies, in the new folder `folder`."""
+        folder.mkdir(parents=True)
+        self.passages.save(folder)
+        state = {
+            "index": self.index.save(folder, "index"),
+            "documents": self.documents.save(folder, "documents"),
+        }
+        with (folder / "state.pickle").open("wb") as out:
+            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+        with (folder / "library.pickle").open("wb") as out:
+            pickle.dump(
+                (self.policies, self.analyzer, self.params), out, protocol=pickle.HIGHEST_PROTOCOL
+            )
+
+    @classmethod
+    def open(cls, folder: Path) -> KnowledgeBase:
+        """The knowledge base `save` wrote into `folder`."""
+        policies, analyzer, params = _read_pickle(folder / "library.pickle")
+        return cls(policies, analyzer, params, stored=folder)
 
     @classmethod
     def load(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
         """The knowledge base of `knowledge_dir`, from its persisted index when one is current.
 
-        Building the index for thousands of documents takes minutes; loading it takes seconds.
-        The index is kept in `cache_dir` under a fingerprint of every file it was built from
-        (and of this package's code), so any change to the library builds a fresh one.
+        Building the index for thousands of documents takes minutes; loading it takes seconds:
+        the postings are arrays memory-mapped from `cache_dir/kb-<fingerprint>/` (shared by all
+        processes on the machine), the passages are made from the policies when shown. The
+        fingerprint covers every file the index was built from (and this package's code), so
+        any change to the library builds a fresh one.
         """
         root = Path(knowledge_dir)
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
-        target = cache / f"kb-{library_fingerprint(root)}.pickle"
+        target = cache / f"kb-{library_fingerprint(root)}"
         try:
-            with target.open("rb") as handle:
-                loaded = pickle.load(handle)
-            if isinstance(loaded, cls):
-                return loaded
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return cls.open(target)
+        except (OSError, KeyError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass
         kb = cls.build(root, cache_dir)
         cache.mkdir(parents=True, exist_ok=True)
-        handle, staged = tempfile.mkstemp(dir=cache, suffix=".tmp")
-        with open(handle, "wb") as out:
-            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(staged).replace(target)
-        for old in cache.glob("kb-*.pickle"):
+        staged = Path(tempfile.mkdtemp(dir=cache, prefix="staged-"))
+        kb.save(staged / "kb")
+        shutil.rmtree(target, ignore_errors=True)
+        (staged / "kb").replace(target)
+        shutil.rmtree(staged, ignore_errors=True)
+        for old in cache.glob("kb-*"):
             if old != target:
-                old.unlink(missing_ok=True)
-        return kb
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
+        return cls.open(target)
 
     @classmethod
     def build(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
@@ -188,12 +233,17 @@ class KnowledgeBase:
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
 
-    def _document_terms(self, analysed: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+    def _document_terms(
+        self,
+        passages: Sequence[Passage],
+        policy_number: np.ndarray,
+        analysed: list[dict[str, list[str]]],
+    ) -> list[dict[str, list[str]]]:
         """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
         documents: list[dict[str, list[str]]] = [
             {"words": [], "bigrams": []} for _ in self.policies
         ]
-        for passage, terms, number in zip(self.passages, analysed, self._policy_number, strict=True):
+        for passage, terms, number in zip(passages, analysed, policy_number, strict=True):
             if passage.kind == "sentence":
                 continue
             target = documents[number]
@@ -421,8 +471,9 @@ class KnowledgeBase:
             matched = matched[best[: self.params.candidates]]
         ranked: list[tuple[int, float]] = []
         seen: set[tuple[str, str]] = set()
+        keys = self.passages.keys
         for i in matched[np.argsort(-scores[matched], kind="stable")]:
-            key = self.passages[i].key
+            key = keys[i]
             if key not in seen:
                 seen.add(key)
                 ranked.append((int(i), float(scores[i])))
@@ -530,6 +581,11 @@ class KnowledgeBase:
             followup=FOLLOWUP_VALIDITY,
             notice=validity_notice(policy, today),
         )
+
+
+def _read_pickle(path: Path):
+    with path.open("rb") as handle:
+        return pickle.load(handle)
 
 
 def library_fingerprint(root: Path) -> str:
