@@ -390,10 +390,7 @@ def write_entry(
         "# Check it against the original; 解读材料 (interpretation) and 政策问答 (qa) are kept on re-import.\n"
     )
     text = header + dump_yaml(mapping)
-    with tempfile.TemporaryDirectory() as scratch:
-        draft = Path(scratch) / target.name
-        draft.write_text(text, encoding="utf-8")
-        load_policy(draft)
+    load_policy(target, text)
     if dry_run:
         return
     resolved.parent.mkdir(parents=True, exist_ok=True)
@@ -453,7 +450,7 @@ def import_document(
     return Library(out_dir).path(outcome.policy_id).resolve()
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Block scalars for multi-line text, no line folding, no aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:

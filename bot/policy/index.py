@@ -26,6 +26,26 @@ import numpy as np
 _ARRAYS = ("indptr", "indices", "data")
 
 
+Counts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""(passage, term, tf, length): each distinct term of each passage with its count (terms
+numbered in a vocabulary), and each passage's length in terms."""
+
+
+def term_counts(documents: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> Counts:
+    """The `Counts` of `documents` (token lists), numbering new terms in `vocabulary`."""
+    lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
+    terms = np.fromiter(
+        (vocabulary.setdefault(t, len(vocabulary)) for d in documents for t in d),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    passages = np.repeat(np.arange(len(documents)), lengths)
+    width = max(len(vocabulary), 1)
+    pairs, tf = np.unique(passages * width + terms, return_counts=True)
+    passage, term = np.divmod(pairs, width)
+    return passage, term, tf, lengths
+
+
 class FieldedBM25:
     """Scores passages for a query given as field → {term: query weight}."""
 
@@ -38,7 +58,49 @@ class FieldedBM25:
         max_df: float = 1.0,
         max_df_from: int = 100,
     ) -> None:
-        self.size = len(passages)
+        counts = {}
+        for name, weight in field_weights.items():
+            if weight > 0:
+                vocabulary: dict[str, int] = {}
+                found = term_counts([p.get(name, ()) for p in passages], vocabulary)
+                counts[name] = (*found, list(vocabulary))
+        self._build(len(passages), counts, field_weights, k1, b, max_df, max_df_from)
+
+    @classmethod
+    def from_counts(
+        cls,
+        size: int,
+        counts: Mapping[str, Counts],
+        terms: Sequence[str],
+        field_weights: Mapping[str, float],
+        k1: float = 1.2,
+        b: float = 0.75,
+        max_df: float = 1.0,
+        max_df_from: int = 100,
+    ) -> FieldedBM25:
+        """The index of `size` passages given each field's `Counts`, terms numbered as in
+        `terms`: the same index as from the passages' token lists, without the tokens."""
+        index = cls.__new__(cls)
+        empty = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(size, dtype=np.int64),)
+        fields = {
+            name: (*counts.get(name, empty), terms)
+            for name, weight in field_weights.items()
+            if weight > 0
+        }
+        index._build(size, fields, field_weights, k1, b, max_df, max_df_from)
+        return index
+
+    def _build(
+        self,
+        size: int,
+        counts: Mapping[str, tuple],
+        field_weights: Mapping[str, float],
+        k1: float,
+        b: float,
+        max_df: float,
+        max_df_from: int,
+    ) -> None:
+        self.size = size
         self._max_count = max_df * self.size if self.size >= max_df_from else self.size
         self.field_weights = dict(field_weights)
         self._rows: dict[tuple[str, str], int] = {}
@@ -48,9 +110,7 @@ class FieldedBM25:
         for name, weight in self.field_weights.items():
             if weight <= 0:
                 continue
-            row, col, value = self._field_weights(
-                name, weight, [p.get(name, ()) for p in passages], k1, b
-            )
+            row, col, value = self._field_weights(name, weight, *counts[name], k1, b)
             rows.append(row)
             cols.append(col)
             values.append(value)
@@ -63,26 +123,24 @@ class FieldedBM25:
         self._indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(self._rows)))))
 
     def _field_weights(
-        self, name: str, weight: float, documents: list[Sequence[str]], k1: float, b: float
+        self,
+        name: str,
+        weight: float,
+        passage: np.ndarray,
+        term: np.ndarray,
+        tf: np.ndarray,
+        lengths: np.ndarray,
+        terms: Sequence[str],
+        k1: float,
+        b: float,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, passage, weight) triples of one field, computed with numpy over all tokens."""
-        lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
-        vocabulary: dict[str, int] = {}
-        terms = np.fromiter(
-            (vocabulary.setdefault(t, len(vocabulary)) for d in documents for t in d),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
-        passages = np.repeat(np.arange(len(documents)), lengths)
-        pairs, tf = np.unique(passages * max(len(vocabulary), 1) + terms, return_counts=True)
-        passage, term = np.divmod(pairs, max(len(vocabulary), 1))
-        df = np.bincount(term, minlength=len(vocabulary))
+        df = np.bincount(term, minlength=len(terms))
         kept = df[term] <= self._max_count
         passage, term, tf = passage[kept], term[kept], tf[kept].astype(np.float64)
-        rows = np.full(len(vocabulary), -1, dtype=np.int64)
-        for text, index in vocabulary.items():
-            if df[index] <= self._max_count:
-                rows[index] = self._rows.setdefault((name, text), len(self._rows))
+        rows = np.full(len(terms), -1, dtype=np.int64)
+        for index in np.flatnonzero((df > 0) & (df <= self._max_count)).tolist():
+            rows[index] = self._rows.setdefault((name, terms[index]), len(self._rows))
         idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5))
         average = lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0
         norm = k1 * (1 - b + b * lengths[passage] / average)

@@ -44,7 +44,6 @@ from bot.policy.answers import (
     truncate,
 )
 from bot.policy.index import FieldedBM25
-from bot.policy.loader import load_policies
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import (
@@ -53,6 +52,13 @@ from bot.policy.passages import (
     PassageTable,
     clause_passage,
     policy_passages,
+)
+from bot.policy.segments import (
+    DOCUMENT_FIELDS,
+    SegmentStore,
+    analyzer_fingerprint,
+    iter_texts,
+    policy_paths,
 )
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
@@ -72,9 +78,10 @@ class KnowledgeBase:
         policies: Sequence[Policy],
         analyzer: Analyzer,
         params: RetrievalParams,
-        stored: Optional[Path] = None,
+        parts: Optional[tuple[PassageTable, FieldedBM25, FieldedBM25]] = None,
     ) -> None:
-        """Built from `policies`, or with the index `save` wrote into the folder `stored`."""
+        """Indexed from `policies`, or with `parts` (passage table, passage index, document
+        index) built by `bot.policy.segments` or read back by `open`."""
         self.policies: tuple[Policy, ...] = tuple(policies)
         self.analyzer = analyzer
         self.params = params
@@ -82,7 +89,7 @@ class KnowledgeBase:
         self._by_title = {policy.title: policy.id for policy in reversed(self.policies)}
         self._policy_index = {policy.id: i for i, policy in enumerate(self.policies)}
         self._variants = frozenset(variant for variant, _ in analyzer.synonyms.variants)
-        if stored is None:
+        if parts is None:
             passages = [p for policy in self.policies for p in policy_passages(policy)]
             table = PassageTable.build(self.policies, passages)
             analysed = self.analyse(passages)
@@ -91,15 +98,12 @@ class KnowledgeBase:
             )
             self.documents = FieldedBM25(
                 self._document_terms(passages, table.policy_number, analysed),
-                {"words": 1.0, "bigrams": 0.5},
+                DOCUMENT_FIELDS,
                 params.k1,
                 params.b,
             )
         else:
-            state = _read_pickle(stored / "state.pickle")
-            table = PassageTable.load(stored, self.policies)
-            self.index = FieldedBM25.load(stored, "index", state["index"])
-            self.documents = FieldedBM25.load(stored, "documents", state["documents"])
+            table, self.index, self.documents = parts
         self.passages: PassageTable = table
         self._policy_number = table.policy_number
         kind_weights = np.array([params.kind_weights.get(kind, 1.0) for kind in PASSAGE_KINDS])
@@ -130,7 +134,22 @@ class KnowledgeBase:
     def open(cls, folder: Path) -> KnowledgeBase:
         """The knowledge base `save` wrote into `folder`."""
         policies, analyzer, params = _read_pickle(folder / "library.pickle")
-        return cls(policies, analyzer, params, stored=folder)
+        state = _read_pickle(folder / "state.pickle")
+        parts = (
+            PassageTable.load(folder, policies),
+            FieldedBM25.load(folder, "index", state["index"]),
+            FieldedBM25.load(folder, "documents", state["documents"]),
+        )
+        return cls(policies, analyzer, params, parts)
+
+    @classmethod
+    def analysis_shell(cls, analyzer: Analyzer, policy: Policy) -> KnowledgeBase:
+        """An unindexed knowledge base of one policy, enough for `analyse` and
+        `_document_terms` (how `bot.policy.segments` analyses a policy file)."""
+        shell = cls.__new__(cls)
+        shell.analyzer = analyzer
+        shell.policies = (policy,)
+        return shell
 
     @classmethod
     def load(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:
@@ -169,24 +188,25 @@ class KnowledgeBase:
         """Policies from `<knowledge_dir>/policies/`, dictionaries, synonyms and settings beside them.
 
         Raises `bot.policy.loader.PolicyFileError` (file and line of each problem) when a
-        policy file is malformed. `cache_dir` keeps jieba's compact dictionary between runs.
+        policy file is malformed. `cache_dir` keeps jieba's compact dictionary between runs, and
+        each policy file's parsed and analysed segment (`bot.policy.segments`): only files
+        changed since the last build are parsed and analysed again.
         """
         root = Path(knowledge_dir)
-        policies = load_policies(root / "policies")
-        corpus = [
-            text
-            for policy in policies
-            for p in policy_passages(policy)
-            for text in p.fields.values()
-        ]
+        cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
+        store = SegmentStore(cache / "segments", policy_paths(root / "policies"))
+        policies = store.policies()
         analyzer = Analyzer.build(
             root / "dictionary",
             root / "policy_stopwords.txt",
             root / "synonyms.yml",
-            corpus,
+            iter_texts(policies),
             cache_dir,
+            corpus_chars=store.corpus_chars,
         )
-        return cls(policies, analyzer, RetrievalParams.load(root / "policy_retrieval.yml"))
+        params = RetrievalParams.load(root / "policy_retrieval.yml")
+        parts = store.merge(analyzer, params, analyzer_fingerprint(analyzer, root))
+        return cls(policies, analyzer, params, parts)
 
     def policy(self, policy_id: Optional[str]) -> Optional[Policy]:
         return self._by_id.get(policy_id) if policy_id else None

@@ -1,0 +1,287 @@
+"""The library's index built incrementally: one analysed segment per policy file.
+
+Parsing a policy file and analysing its passages (jieba words, character bigrams and single
+characters of every field) is most of the cost of building the index, and it depends only on
+that file and on the analyzer. Each policy file therefore gets a segment in
+`<cache_dir>/segments/`: the parsed `Policy` and its passages' term counts, kept under the
+file's size and modification time and the analyzer's fingerprint. Importing N documents parses
+and analyses those N (on every core when there are many); an unchanged file's segment is read
+back, not parsed or analysed again. The index is then merged from all segments with numpy. BM25's
+statistics (document frequencies, average lengths) are global, so the weights are recomputed
+over the whole library each time; that takes seconds, and gives exactly the index that
+`FieldedBM25` builds from the token lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+import numpy as np
+
+from bot.knowledge_files import Problem
+from bot.policy.analysis import Analyzer
+from bot.policy.index import FieldedBM25, term_counts
+from bot.policy.loader import PolicyFileError, load_policy
+from bot.policy.model import Policy
+from bot.policy.params import RetrievalParams
+from bot.policy.passages import PASSAGE_KINDS, PassageTable, policy_passages
+
+_VERSION = 1
+_PARALLEL_FROM = 64
+"""Files to parse or analyse from which the work is spread over the machine's cores."""
+DOCUMENT_FIELDS = {"words": 1.0, "bigrams": 0.5}
+"""Field weights of the whole-document index (`KnowledgeBase.documents`)."""
+
+Segment = dict[str, Any]
+_worker: dict[str, Any] = {}
+
+
+def policy_paths(directory: Path) -> list[Path]:
+    """Every policy file in `directory`, in the order `load_policies` reads them."""
+    return sorted([*directory.rglob("*.yml"), *directory.rglob("*.yaml")])
+
+
+def passage_chars(policy: Policy) -> int:
+    """Characters of the texts the analyzer's dictionary is chosen from (`Analyzer.build`)."""
+    return sum(len(text) for p in policy_passages(policy) for text in p.fields.values())
+
+
+def analyzer_fingerprint(analyzer: Analyzer, root: Path) -> str:
+    """Everything a segment's term counts depend on besides its own file."""
+    digest = hashlib.sha1(repr((_VERSION, analyzer._recipe)).encode())
+    paths = [root / "policy_stopwords.txt", root / "synonyms.yml", *map(Path, analyzer._recipe[2])]
+    code = Path(__file__).parent
+    paths += sorted(code.glob("*.py")) + [code.parent / "documents.py", code.parent / "text.py"]
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:20]
+
+
+class SegmentStore:
+    """The segments of one library's policy files (see module doc)."""
+
+    def __init__(self, folder: Path, paths: Sequence[Path]) -> None:
+        self.folder = folder
+        self.paths = list(paths)
+        self.segments: list[Segment] = []
+
+    def _file(self, path: Path) -> Path:
+        return self.folder / (hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:24] + ".pickle")
+
+    def policies(self) -> list[Policy]:
+        """Every policy, parsed only where its file changed; `PolicyFileError` lists every
+        problem in every file, as `load_policies` does."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        segments: list[Optional[Segment]] = [self._read(path) for path in self.paths]
+        missing = [i for i, segment in enumerate(segments) if segment is None]
+        parsed = _map(_parse, [(self.paths[i], self._file(self.paths[i])) for i in missing])
+        problems: list[Problem] = []
+        for i, outcome in zip(missing, parsed, strict=True):
+            if isinstance(outcome, list):
+                problems.extend(outcome)
+            else:
+                segments[i] = outcome
+        seen: dict[str, Path] = {}
+        self.segments = []
+        for path, segment in zip(self.paths, segments, strict=True):
+            if segment is None:
+                continue
+            policy_id = segment["policy"].id
+            if policy_id in seen:
+                problems.append(Problem(path, 1, f"id '{policy_id}' already used by {seen[policy_id]}"))
+                continue
+            seen[policy_id] = path
+            self.segments.append(segment)
+        if problems:
+            raise PolicyFileError(problems)
+        self._forget_others()
+        return [segment["policy"] for segment in self.segments]
+
+    @property
+    def corpus_chars(self) -> int:
+        return sum(segment["chars"] for segment in self.segments)
+
+    def merge(
+        self, analyzer: Analyzer, params: RetrievalParams, recipe: str
+    ) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
+        """The passage table, the passage index and the document index of every segment,
+        analysing the segments not yet analysed with this analyzer."""
+        stale = [i for i, s in enumerate(self.segments) if s.get("recipe") != recipe]
+        _worker["analyzer"] = analyzer
+        try:
+            done = _map(
+                _analyse,
+                [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale],
+            )
+        finally:
+            _worker.clear()
+        for i, segment in zip(stale, done, strict=True):
+            self.segments[i] = segment
+        return self._merged(params)
+
+    def _merged(self, params: RetrievalParams) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
+        segments = self.segments
+        sizes = np.array([s["passages"] for s in segments], dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(sizes)))
+        total = int(starts[-1])
+        vocabulary: dict[str, int] = {}
+        names = sorted({name for s in segments for name in s["fields"]})
+        parts: dict[str, list[list[np.ndarray]]] = {name: [[], [], []] for name in names}
+        lengths = {name: np.zeros(total, dtype=np.int64) for name in names}
+        documents: dict[str, list[list[np.ndarray]]] = {name: [[], [], []] for name in DOCUMENT_FIELDS}
+        document_lengths = {name: np.zeros(len(segments), dtype=np.int64) for name in DOCUMENT_FIELDS}
+        keys: list[np.ndarray] = []
+        key_start = 0
+        for number, segment in enumerate(segments):
+            ids = np.fromiter(
+                (vocabulary.setdefault(t, len(vocabulary)) for t in segment["terms"]),
+                dtype=np.int64,
+                count=len(segment["terms"]),
+            )
+            start = int(starts[number])
+            for name, (passage, term, tf, length) in segment["fields"].items():
+                parts[name][0].append(passage.astype(np.int64) + start)
+                parts[name][1].append(ids[term])
+                parts[name][2].append(tf.astype(np.int64))
+                lengths[name][start : start + len(length)] = length
+            for name, (term, tf, length) in segment["documents"].items():
+                documents[name][0].append(np.full(len(term), number, dtype=np.int64))
+                documents[name][1].append(ids[term])
+                documents[name][2].append(tf.astype(np.int64))
+                document_lengths[name][number] = length
+            keys.append(segment["keys"].astype(np.int32) + key_start)
+            key_start += int(segment["keys"].max()) + 1 if len(segment["keys"]) else 0
+        terms = list(vocabulary)
+        del vocabulary
+        counts = {name: (*map(_joined, parts.pop(name)), lengths.pop(name)) for name in names}
+        index = FieldedBM25.from_counts(
+            total, counts, terms, params.field_weights, params.k1, params.b,
+            params.max_df, params.max_df_from,
+        )  # fmt: skip
+        del counts
+        document_counts = {
+            name: (*map(_joined, documents[name]), document_lengths[name]) for name in DOCUMENT_FIELDS
+        }
+        whole = FieldedBM25.from_counts(
+            len(segments), document_counts, terms, DOCUMENT_FIELDS, params.k1, params.b
+        )
+        table = PassageTable(
+            [s["policy"] for s in segments],
+            {
+                "policy_number": np.repeat(np.arange(len(segments), dtype=np.int32), sizes),
+                "offset": (np.arange(total) - np.repeat(starts[:-1], sizes)).astype(np.int32),
+                "kinds": _joined([s["kinds"] for s in segments], np.int8),
+                "keys": _joined(keys, np.int32),
+            },
+        )
+        return table, index, whole
+
+    def _read(self, path: Path) -> Optional[Segment]:
+        try:
+            stat = path.stat()
+            with self._file(path).open("rb") as handle:
+                segment = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            return None
+        if not isinstance(segment, dict) or segment.get("signature") != _signature(stat):
+            return None
+        return segment
+
+    def _forget_others(self) -> None:
+        """Segments of files no longer in the library are removed."""
+        kept = {self._file(path).name for path in self.paths}
+        for old in self.folder.glob("*.pickle"):
+            if old.name not in kept:
+                old.unlink(missing_ok=True)
+
+
+def _signature(stat: os.stat_result) -> tuple:
+    return (_VERSION, stat.st_size, stat.st_mtime_ns)
+
+
+def _joined(arrays: list[np.ndarray], dtype: Any = np.int64) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+
+def _map(function: Callable[[Any], Any], items: list) -> list:
+    """`function` over `items`, in worker processes (forked, sharing the analyzer) when many."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if len(items) < _PARALLEL_FROM or (cores or 1) < 2:
+        return [function(item) for item in items]
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        return pool.map(function, items, chunksize=max(1, min(32, len(items) // (4 * cores))))
+
+
+def _parse(item: tuple[Path, Path]) -> Segment | list[Problem]:
+    path, file = item
+    try:
+        stat = path.stat()
+        policy = load_policy(path)
+    except PolicyFileError as error:
+        return list(error.problems)
+    except OSError as error:
+        return [Problem(path, 1, f"cannot read: {error}")]
+    segment = {
+        "signature": _signature(stat),
+        "path": path,
+        "policy": policy,
+        "chars": passage_chars(policy),
+    }
+    _write(file, segment)
+    return segment
+
+
+def _analyse(item: tuple[Segment, Path, str]) -> Segment:
+    """The segment with its passages' term counts (see `KnowledgeBase.analyse`)."""
+    from bot.policy.kb import KnowledgeBase
+
+    segment, file, recipe = item
+    passages = policy_passages(segment["policy"])
+    shell = KnowledgeBase.analysis_shell(_worker["analyzer"], segment["policy"])
+    analysed = shell.analyse(passages)
+    vocabulary: dict[str, int] = {}
+    fields = {}
+    for name in sorted({name for terms in analysed for name in terms}):
+        passage, term, tf, length = term_counts([t.get(name, ()) for t in analysed], vocabulary)
+        fields[name] = (passage.astype(np.int32), term.astype(np.int32), tf.astype(np.int32), length)
+    documents = {}
+    whole = shell._document_terms(passages, np.zeros(len(passages), dtype=np.int32), analysed)[0]
+    for name in DOCUMENT_FIELDS:
+        _, term, tf, length = term_counts([whole[name]], vocabulary)
+        documents[name] = (term.astype(np.int32), tf.astype(np.int32), int(length[0]))
+    kind_code = {kind: code for code, kind in enumerate(PASSAGE_KINDS)}
+    key_ids: dict[tuple[str, str], int] = {}
+    result = {
+        **{k: v for k, v in segment.items() if k in ("signature", "path", "policy", "chars")},
+        "recipe": recipe,
+        "passages": len(passages),
+        "terms": list(vocabulary),
+        "fields": fields,
+        "documents": documents,
+        "kinds": np.array([kind_code[p.kind] for p in passages], dtype=np.int8),
+        "keys": np.array([key_ids.setdefault(p.key, len(key_ids)) for p in passages], dtype=np.int32),
+    }
+    _write(file, result)
+    return result
+
+
+def _write(file: Path, segment: Segment) -> None:
+    handle, staged = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+    with open(handle, "wb") as out:
+        pickle.dump(segment, out, protocol=pickle.HIGHEST_PROTOCOL)
+    Path(staged).replace(file)
+
+
+def iter_texts(policies: Iterable[Policy]) -> Iterable[str]:
+    """The texts `Analyzer.build` chooses its dictionary from."""
+    return (text for policy in policies for p in policy_passages(policy) for text in p.fields.values())
