@@ -24,6 +24,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 _ARRAYS = ("indptr", "indices", "data")
+_CHUNK = 1 << 21
 
 
 Counts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -107,19 +108,21 @@ class FieldedBM25:
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
+        counts = dict(counts)
         for name, weight in self.field_weights.items():
             if weight <= 0:
                 continue
-            row, col, value = self._field_weights(name, weight, *counts[name], k1, b)
+            row, col, value = self._field_weights(name, weight, *counts.pop(name), k1, b)
             rows.append(row)
             cols.append(col)
             values.append(value)
-        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
+        del rows
         order = np.argsort(row, kind="stable")
-        self._indices = (
-            np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        )[order].astype(np.int32)
-        self._data = (np.concatenate(values) if values else np.zeros(0)).astype(np.float32)[order]
+        self._indices = (np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32))[order]
+        del cols
+        self._data = (np.concatenate(values) if values else np.zeros(0, dtype=np.float32))[order]
+        del values, order
         self._indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(self._rows)))))
 
     def _field_weights(
@@ -134,18 +137,23 @@ class FieldedBM25:
         k1: float,
         b: float,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, passage, weight) triples of one field, computed with numpy over all tokens."""
+        """(row, passage, weight) triples of one field (int32, int32, float32), computed with
+        numpy over all its (passage, term) pairs, a few million at a time to bound memory."""
         df = np.bincount(term, minlength=len(terms))
         kept = df[term] <= self._max_count
-        passage, term, tf = passage[kept], term[kept], tf[kept].astype(np.float64)
-        rows = np.full(len(terms), -1, dtype=np.int64)
+        passage, term, tf = passage[kept], term[kept], tf[kept]
+        rows = np.full(len(terms), -1, dtype=np.int32)
         for index in np.flatnonzero((df > 0) & (df <= self._max_count)).tolist():
             rows[index] = self._rows.setdefault((name, terms[index]), len(self._rows))
         idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5))
         average = lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0
-        norm = k1 * (1 - b + b * lengths[passage] / average)
-        value = weight * idf[term] * tf * (k1 + 1) / (tf + norm)
-        return rows[term], passage, value
+        value = np.empty(len(term), dtype=np.float32)
+        for start in range(0, len(term), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            count = tf[part].astype(np.float64)
+            norm = k1 * (1 - b + b * lengths[passage[part]] / average)
+            value[part] = weight * idf[term[part]] * count * (k1 + 1) / (count + norm)
+        return rows[term], passage.astype(np.int32), value
 
     def save(self, folder: Path, prefix: str) -> dict[str, Any]:
         """Writes the CSR arrays as `<prefix>.<name>.npy` in `folder`; returns the rest (small)."""

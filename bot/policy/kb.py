@@ -108,9 +108,7 @@ class KnowledgeBase:
         self._policy_number = table.policy_number
         kind_weights = np.array([params.kind_weights.get(kind, 1.0) for kind in PASSAGE_KINDS])
         self._kind_weight = kind_weights[table.kinds]
-        self._policy_of = np.array([p.id for p in self.policies], dtype=object)[
-            self._policy_number
-        ]
+        self._policy_of = PolicyColumn(self._policy_number, self._policy_index)
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
 
@@ -172,15 +170,20 @@ class KnowledgeBase:
         cache.mkdir(parents=True, exist_ok=True)
         staged = Path(tempfile.mkdtemp(dir=cache, prefix="staged-"))
         kb.save(staged / "kb")
-        shutil.rmtree(target, ignore_errors=True)
-        (staged / "kb").replace(target)
+        try:
+            (staged / "kb").replace(target)
+        except OSError:  # a broken one, or another process's build of the same library
+            try:
+                target.replace(staged / "old")
+                (staged / "kb").replace(target)
+            except OSError:
+                pass
         shutil.rmtree(staged, ignore_errors=True)
         for old in cache.glob("kb-*"):
-            if old != target:
-                if old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)
-                else:
-                    old.unlink(missing_ok=True)
+            if old.is_dir() and old != target:
+                shutil.rmtree(old, ignore_errors=True)
+            elif old.suffix == ".pickle":
+                old.unlink(missing_ok=True)
         return cls.open(target)
 
     @classmethod
@@ -501,13 +504,16 @@ class KnowledgeBase:
                     break
         return ranked
 
-    def analyse(self, passages: Sequence[Passage]) -> list[dict[str, list[str]]]:
+    def analyse(
+        self, passages: Sequence[Passage], cache: Optional[dict[str, list[str]]] = None
+    ) -> list[dict[str, list[str]]]:
         """Index terms of each passage, field by field.
 
         Texts repeat across passages (a clause's sentences are passages of their own, titles are
-        shared), so words are computed per sentence once: jieba never joins words across 。
+        shared), so words are computed per sentence once (in `cache`, which may be kept for
+        the next call): jieba never joins words across 。
         """
-        cache: dict[str, list[str]] = {}
+        cache = {} if cache is None else cache
 
         def words(text: str) -> list[str]:
             terms = []
@@ -601,6 +607,21 @@ class KnowledgeBase:
             followup=FOLLOWUP_VALIDITY,
             notice=validity_notice(policy, today),
         )
+
+
+class PolicyColumn:
+    """The policy id of each passage, compared as numbers: `column == policy_id` is the mask
+    of that policy's passages (all False for an unknown id)."""
+
+    def __init__(self, numbers: np.ndarray, index: dict[str, int]) -> None:
+        self._numbers = numbers
+        self._index = index
+
+    def __eq__(self, policy_id: object) -> np.ndarray:  # type: ignore[override]
+        number = self._index.get(policy_id, -1) if isinstance(policy_id, str) else -1
+        return self._numbers == number
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _read_pickle(path: Path):

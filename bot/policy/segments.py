@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -35,11 +36,18 @@ from bot.policy.passages import PASSAGE_KINDS, PassageTable, policy_passages
 _VERSION = 1
 _PARALLEL_FROM = 64
 """Files to parse or analyse from which the work is spread over the machine's cores."""
+_SEPARATOR = "\x00"
+"""Between the terms of a segment's vocabulary, kept as one string (millions of small strings
+would be most of the memory of a merge)."""
+_SENTENCE_CACHE = 200_000
+"""Sentences whose words a process keeps while analysing (documents repeat boilerplate)."""
 DOCUMENT_FIELDS = {"words": 1.0, "bigrams": 0.5}
 """Field weights of the whole-document index (`KnowledgeBase.documents`)."""
 
 Segment = dict[str, Any]
 _worker: dict[str, Any] = {}
+"""The analyzer (and its sentence cache) of the analysis under way, inherited by forked workers."""
+_ANALYSING = threading.Lock()
 
 
 def policy_paths(directory: Path) -> list[Path]:
@@ -84,7 +92,7 @@ class SegmentStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         segments: list[Optional[Segment]] = [self._read(path) for path in self.paths]
         missing = [i for i, segment in enumerate(segments) if segment is None]
-        parsed = _map(_parse, [(self.paths[i], self._file(self.paths[i])) for i in missing])
+        parsed = _map(_parse, [self.paths[i] for i in missing])
         problems: list[Problem] = []
         for i, outcome in zip(missing, parsed, strict=True):
             if isinstance(outcome, list):
@@ -117,14 +125,15 @@ class SegmentStore:
         """The passage table, the passage index and the document index of every segment,
         analysing the segments not yet analysed with this analyzer."""
         stale = [i for i, s in enumerate(self.segments) if s.get("recipe") != recipe]
-        _worker["analyzer"] = analyzer
-        try:
-            done = _map(
-                _analyse,
-                [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale],
-            )
-        finally:
-            _worker.clear()
+        with _ANALYSING:
+            _worker["analyzer"] = analyzer
+            try:
+                done = _map(
+                    _analyse,
+                    [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale],
+                )
+            finally:
+                _worker.clear()
         for i, segment in zip(stale, done, strict=True):
             self.segments[i] = segment
         return self._merged(params)
@@ -143,27 +152,31 @@ class SegmentStore:
         keys: list[np.ndarray] = []
         key_start = 0
         for number, segment in enumerate(segments):
+            own = segment["terms"].split(_SEPARATOR) if segment["terms"] else []
             ids = np.fromiter(
-                (vocabulary.setdefault(t, len(vocabulary)) for t in segment["terms"]),
-                dtype=np.int64,
-                count=len(segment["terms"]),
+                (vocabulary.setdefault(t, len(vocabulary)) for t in own),
+                dtype=np.int32,
+                count=len(own),
             )
             start = int(starts[number])
-            for name, (passage, term, tf, length) in segment["fields"].items():
-                parts[name][0].append(passage.astype(np.int64) + start)
+            for name, (passage, term, tf, length) in segment.pop("fields").items():
+                parts[name][0].append(passage + start)
                 parts[name][1].append(ids[term])
-                parts[name][2].append(tf.astype(np.int64))
+                parts[name][2].append(tf)
                 lengths[name][start : start + len(length)] = length
-            for name, (term, tf, length) in segment["documents"].items():
-                documents[name][0].append(np.full(len(term), number, dtype=np.int64))
+            for name, (term, tf, length) in segment.pop("documents").items():
+                documents[name][0].append(np.full(len(term), number, dtype=np.int32))
                 documents[name][1].append(ids[term])
-                documents[name][2].append(tf.astype(np.int64))
+                documents[name][2].append(tf)
                 document_lengths[name][number] = length
-            keys.append(segment["keys"].astype(np.int32) + key_start)
+            keys.append(segment["keys"] + key_start)
             key_start += int(segment["keys"].max()) + 1 if len(segment["keys"]) else 0
+            segment.pop("terms")
         terms = list(vocabulary)
         del vocabulary
-        counts = {name: (*map(_joined, parts.pop(name)), lengths.pop(name)) for name in names}
+        counts = {}
+        for name in names:
+            counts[name] = (*map(_joined, parts.pop(name)), lengths.pop(name))
         index = FieldedBM25.from_counts(
             total, counts, terms, params.field_weights, params.k1, params.b,
             params.max_df, params.max_df_from,
@@ -209,7 +222,7 @@ def _signature(stat: os.stat_result) -> tuple:
     return (_VERSION, stat.st_size, stat.st_mtime_ns)
 
 
-def _joined(arrays: list[np.ndarray], dtype: Any = np.int64) -> np.ndarray:
+def _joined(arrays: list[np.ndarray], dtype: Any = np.int32) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
 
 
@@ -222,8 +235,7 @@ def _map(function: Callable[[Any], Any], items: list) -> list:
         return pool.map(function, items, chunksize=max(1, min(32, len(items) // (4 * cores))))
 
 
-def _parse(item: tuple[Path, Path]) -> Segment | list[Problem]:
-    path, file = item
+def _parse(path: Path) -> Segment | list[Problem]:
     try:
         stat = path.stat()
         policy = load_policy(path)
@@ -237,7 +249,6 @@ def _parse(item: tuple[Path, Path]) -> Segment | list[Problem]:
         "policy": policy,
         "chars": passage_chars(policy),
     }
-    _write(file, segment)
     return segment
 
 
@@ -248,7 +259,10 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
     segment, file, recipe = item
     passages = policy_passages(segment["policy"])
     shell = KnowledgeBase.analysis_shell(_worker["analyzer"], segment["policy"])
-    analysed = shell.analyse(passages)
+    cache = _worker.setdefault("sentences", {})
+    if len(cache) > _SENTENCE_CACHE:
+        cache.clear()
+    analysed = shell.analyse(passages, cache)
     vocabulary: dict[str, int] = {}
     fields = {}
     for name in sorted({name for terms in analysed for name in terms}):
@@ -265,7 +279,7 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
         **{k: v for k, v in segment.items() if k in ("signature", "path", "policy", "chars")},
         "recipe": recipe,
         "passages": len(passages),
-        "terms": list(vocabulary),
+        "terms": _SEPARATOR.join(vocabulary),
         "fields": fields,
         "documents": documents,
         "kinds": np.array([kind_code[p.kind] for p in passages], dtype=np.int8),
