@@ -60,12 +60,13 @@ class FieldedBM25:
         max_df_from: int = 100,
     ) -> None:
         counts = {}
+        vocabularies = {}
         for name, weight in field_weights.items():
             if weight > 0:
                 vocabulary: dict[str, int] = {}
-                found = term_counts([p.get(name, ()) for p in passages], vocabulary)
-                counts[name] = (*found, list(vocabulary))
-        self._build(len(passages), counts, field_weights, k1, b, max_df, max_df_from)
+                counts[name] = term_counts([p.get(name, ()) for p in passages], vocabulary)
+                vocabularies[name] = list(vocabulary)
+        self._build(len(passages), counts, vocabularies, field_weights, k1, b, max_df, max_df_from)
 
     @classmethod
     def from_counts(
@@ -79,22 +80,19 @@ class FieldedBM25:
         max_df: float = 1.0,
         max_df_from: int = 100,
     ) -> FieldedBM25:
-        """The index of `size` passages given each field's `Counts`, terms numbered as in
-        `terms`: the same index as from the passages' token lists, without the tokens."""
+        """The index of `size` passages given each field's `Counts` (read once, in field
+        order), terms numbered as in `terms`: the same index as from the passages' token
+        lists, without the tokens."""
         index = cls.__new__(cls)
-        empty = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(size, dtype=np.int64),)
-        fields = {
-            name: (*counts.get(name, empty), terms)
-            for name, weight in field_weights.items()
-            if weight > 0
-        }
-        index._build(size, fields, field_weights, k1, b, max_df, max_df_from)
+        vocabularies = {name: terms for name in field_weights}
+        index._build(size, counts, vocabularies, field_weights, k1, b, max_df, max_df_from)
         return index
 
     def _build(
         self,
         size: int,
-        counts: Mapping[str, tuple],
+        counts: Mapping[str, Counts],
+        vocabularies: Mapping[str, Sequence[str]],
         field_weights: Mapping[str, float],
         k1: float,
         b: float,
@@ -105,25 +103,32 @@ class FieldedBM25:
         self._max_count = max_df * self.size if self.size >= max_df_from else self.size
         self.field_weights = dict(field_weights)
         self._rows: dict[tuple[str, str], int] = {}
-        rows: list[np.ndarray] = []
+        per_row: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
-        counts = dict(counts)
+        none = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(size, dtype=np.int64),)
         for name, weight in self.field_weights.items():
             if weight <= 0:
                 continue
-            row, col, value = self._field_weights(name, weight, *counts.pop(name), k1, b)
-            rows.append(row)
-            cols.append(col)
-            values.append(value)
-        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
-        del rows
-        order = np.argsort(row, kind="stable")
-        self._indices = (np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32))[order]
+            found = counts[name] if name in counts else none
+            first = len(self._rows)
+            row, col, value = self._field_weights(
+                name, weight, *found, vocabularies[name], k1, b
+            )
+            del found
+            # A field's rows follow the previous field's, so sorting each field by row
+            # orders the whole matrix by row, as one stable sort would.
+            order = np.argsort(row, kind="stable")
+            per_row.append(np.bincount(row - first, minlength=len(self._rows) - first))
+            cols.append(col[order])
+            values.append(value[order])
+            del row, col, value, order
+        self._indices = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
         del cols
-        self._data = (np.concatenate(values) if values else np.zeros(0, dtype=np.float32))[order]
-        del values, order
-        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(self._rows)))))
+        self._data = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
+        del values
+        lengths = np.concatenate(per_row) if per_row else np.zeros(0, dtype=np.int64)
+        self._indptr = np.concatenate(([0], np.cumsum(lengths)))
 
     def _field_weights(
         self,

@@ -129,9 +129,13 @@ class KnowledgeBase:
             )
 
     @classmethod
-    def open(cls, folder: Path) -> KnowledgeBase:
-        """The knowledge base `save` wrote into `folder`."""
-        policies, analyzer, params = _read_pickle(folder / "library.pickle")
+    def open(cls, folder: Path, built: Optional[KnowledgeBase] = None) -> KnowledgeBase:
+        """The knowledge base `save` wrote into `folder` (`built`: the one just saved there,
+        whose policies and analyzer are taken rather than read back)."""
+        if built is None:
+            policies, analyzer, params = _read_pickle(folder / "library.pickle")
+        else:
+            policies, analyzer, params = built.policies, built.analyzer, built.params
         state = _read_pickle(folder / "state.pickle")
         parts = (
             PassageTable.load(folder, policies),
@@ -184,7 +188,10 @@ class KnowledgeBase:
                 shutil.rmtree(old, ignore_errors=True)
             elif old.suffix == ".pickle":
                 old.unlink(missing_ok=True)
-        return cls.open(target)
+        try:
+            return cls.open(target, built=kb)
+        except OSError:
+            return kb
 
     @classmethod
     def build(cls, knowledge_dir: Path | str, cache_dir: Optional[Path] = None) -> KnowledgeBase:

@@ -20,8 +20,9 @@ import os
 import pickle
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -33,12 +34,14 @@ from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import PASSAGE_KINDS, PassageTable, policy_passages
 
-_VERSION = 1
+_VERSION = 2
 _PARALLEL_FROM = 64
 """Files to parse or analyse from which the work is spread over the machine's cores."""
 _SEPARATOR = "\x00"
 """Between the terms of a segment's vocabulary, kept as one string (millions of small strings
 would be most of the memory of a merge)."""
+_PARSED = ("signature", "path", "policy", "chars")
+"""What a segment holds before its analysis."""
 _SENTENCE_CACHE = 200_000
 """Sentences whose words a process keeps while analysing (documents repeat boilerplate)."""
 DOCUMENT_FIELDS = {"words": 1.0, "bigrams": 0.5}
@@ -123,81 +126,35 @@ class SegmentStore:
         self, analyzer: Analyzer, params: RetrievalParams, recipe: str
     ) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
         """The passage table, the passage index and the document index of every segment,
-        analysing the segments not yet analysed with this analyzer."""
+        analysing the segments not yet analysed with this analyzer. Each segment's counts are
+        taken in as it comes (from disk or from a worker) and let go: a library's worth of
+        segments is never held at once. Call once."""
         stale = [i for i, s in enumerate(self.segments) if s.get("recipe") != recipe]
+        for i in stale:
+            self.segments[i] = {k: self.segments[i][k] for k in _PARSED}
+        items = [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale]
         with _ANALYSING:
             _worker["analyzer"] = analyzer
             try:
-                done = _map(
-                    _analyse,
-                    [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale],
-                )
+                with _mapper(len(items)) as mapped:
+                    fresh = iter(mapped(_analyse, items))
+                    del items
+                    stale_set = set(stale)
+                    return self._merged(
+                        params,
+                        (next(fresh) if i in stale_set else s for i, s in enumerate(self.segments)),
+                    )
             finally:
                 _worker.clear()
-        for i, segment in zip(stale, done, strict=True):
-            self.segments[i] = segment
-        return self._merged(params)
 
-    def _merged(self, params: RetrievalParams) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
-        segments = self.segments
-        sizes = np.array([s["passages"] for s in segments], dtype=np.int64)
-        starts = np.concatenate(([0], np.cumsum(sizes)))
-        total = int(starts[-1])
-        vocabulary: dict[str, int] = {}
-        names = sorted({name for s in segments for name in s["fields"]})
-        parts: dict[str, list[list[np.ndarray]]] = {name: [[], [], []] for name in names}
-        lengths = {name: np.zeros(total, dtype=np.int64) for name in names}
-        documents: dict[str, list[list[np.ndarray]]] = {name: [[], [], []] for name in DOCUMENT_FIELDS}
-        document_lengths = {name: np.zeros(len(segments), dtype=np.int64) for name in DOCUMENT_FIELDS}
-        keys: list[np.ndarray] = []
-        key_start = 0
+    def _merged(
+        self, params: RetrievalParams, segments: Iterable[Segment]
+    ) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
+        merged = _Merge()
         for number, segment in enumerate(segments):
-            own = segment["terms"].split(_SEPARATOR) if segment["terms"] else []
-            ids = np.fromiter(
-                (vocabulary.setdefault(t, len(vocabulary)) for t in own),
-                dtype=np.int32,
-                count=len(own),
-            )
-            start = int(starts[number])
-            for name, (passage, term, tf, length) in segment.pop("fields").items():
-                parts[name][0].append(passage + start)
-                parts[name][1].append(ids[term])
-                parts[name][2].append(tf)
-                lengths[name][start : start + len(length)] = length
-            for name, (term, tf, length) in segment.pop("documents").items():
-                documents[name][0].append(np.full(len(term), number, dtype=np.int32))
-                documents[name][1].append(ids[term])
-                documents[name][2].append(tf)
-                document_lengths[name][number] = length
-            keys.append(segment["keys"] + key_start)
-            key_start += int(segment["keys"].max()) + 1 if len(segment["keys"]) else 0
-            segment.pop("terms")
-        terms = list(vocabulary)
-        del vocabulary
-        counts = {}
-        for name in names:
-            counts[name] = (*map(_joined, parts.pop(name)), lengths.pop(name))
-        index = FieldedBM25.from_counts(
-            total, counts, terms, params.field_weights, params.k1, params.b,
-            params.max_df, params.max_df_from,
-        )  # fmt: skip
-        del counts
-        document_counts = {
-            name: (*map(_joined, documents[name]), document_lengths[name]) for name in DOCUMENT_FIELDS
-        }
-        whole = FieldedBM25.from_counts(
-            len(segments), document_counts, terms, DOCUMENT_FIELDS, params.k1, params.b
-        )
-        table = PassageTable(
-            [s["policy"] for s in segments],
-            {
-                "policy_number": np.repeat(np.arange(len(segments), dtype=np.int32), sizes),
-                "offset": (np.arange(total) - np.repeat(starts[:-1], sizes)).astype(np.int32),
-                "kinds": _joined([s["kinds"] for s in segments], np.int8),
-                "keys": _joined(keys, np.int32),
-            },
-        )
-        return table, index, whole
+            merged.add(number, segment)
+            self.segments[number] = {"policy": segment["policy"]}
+        return merged.result(params, [s["policy"] for s in self.segments])
 
     def _read(self, path: Path) -> Optional[Segment]:
         try:
@@ -218,6 +175,97 @@ class SegmentStore:
                 old.unlink(missing_ok=True)
 
 
+class _Merge:
+    """Segments' counts renumbered into one vocabulary and one run of passages."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self.parts: dict[str, list[list[np.ndarray]]] = {}
+        self.lengths: dict[str, list[tuple[int, np.ndarray]]] = {}
+        self.documents = {name: [[], [], []] for name in DOCUMENT_FIELDS}
+        self.document_lengths: dict[str, list[int]] = {name: [] for name in DOCUMENT_FIELDS}
+        self.sizes: list[int] = []
+        self.kinds: list[np.ndarray] = []
+        self.keys: list[np.ndarray] = []
+        self.total = self.key_start = 0
+
+    def add(self, number: int, segment: Segment) -> None:
+        vocabulary = self.vocabulary
+        own = segment["terms"].split(_SEPARATOR) if segment["terms"] else []
+        ids = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for t in own), dtype=np.int32, count=len(own)
+        )
+        start = self.total
+        for name, (passage, term, tf, length) in segment["fields"].items():
+            parts = self.parts.setdefault(name, [[], [], []])
+            parts[0].append(passage.astype(np.int32) + start)
+            parts[1].append(ids[term])
+            parts[2].append(tf)
+            self.lengths.setdefault(name, []).append((start, length))
+        for name, (term, tf, length) in segment["documents"].items():
+            self.documents[name][0].append(np.full(len(term), number, dtype=np.int32))
+            self.documents[name][1].append(ids[term])
+            self.documents[name][2].append(tf)
+            self.document_lengths[name].append(length)
+        self.kinds.append(segment["kinds"])
+        self.keys.append(segment["keys"] + self.key_start)
+        self.key_start += int(segment["keys"].max()) + 1 if len(segment["keys"]) else 0
+        self.sizes.append(segment["passages"])
+        self.total += segment["passages"]
+
+    def result(
+        self, params: RetrievalParams, policies: list[Policy]
+    ) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
+        terms = list(self.vocabulary)
+        self.vocabulary.clear()
+        lengths = {}
+        for name, runs in self.lengths.items():
+            lengths[name] = np.zeros(self.total, dtype=np.int64)
+            for start, length in runs:
+                lengths[name][start : start + len(length)] = length
+        index = FieldedBM25.from_counts(
+            self.total, _Joined(self.parts, lengths), terms, params.field_weights,
+            params.k1, params.b, params.max_df, params.max_df_from,
+        )  # fmt: skip
+        document_counts = {
+            name: (
+                *map(_joined, self.documents[name]),
+                np.array(self.document_lengths[name], dtype=np.int64),
+            )
+            for name in DOCUMENT_FIELDS
+        }
+        whole = FieldedBM25.from_counts(
+            len(policies), document_counts, terms, DOCUMENT_FIELDS, params.k1, params.b
+        )
+        sizes = np.array(self.sizes, dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(sizes)))[:-1]
+        table = PassageTable(
+            policies,
+            {
+                "policy_number": np.repeat(np.arange(len(sizes), dtype=np.int32), sizes),
+                "offset": (np.arange(self.total) - np.repeat(starts, sizes)).astype(np.int32),
+                "kinds": _joined(self.kinds, np.int8),
+                "keys": _joined(self.keys, np.int32),
+            },
+        )
+        return table, index, whole
+
+
+class _Joined:
+    """Each field's counts joined into arrays when asked for, once: the parts are let go, so
+    only one field's arrays are ever held twice."""
+
+    def __init__(self, parts: dict[str, list[list[np.ndarray]]], lengths: dict[str, np.ndarray]):
+        self._parts = parts
+        self._lengths = lengths
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parts
+
+    def __getitem__(self, name: str) -> tuple:
+        return (*map(_joined, self._parts.pop(name)), self._lengths.pop(name))
+
+
 def _signature(stat: os.stat_result) -> tuple:
     return (_VERSION, stat.st_size, stat.st_mtime_ns)
 
@@ -226,13 +274,27 @@ def _joined(arrays: list[np.ndarray], dtype: Any = np.int32) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
 
 
-def _map(function: Callable[[Any], Any], items: list) -> list:
-    """`function` over `items`, in worker processes (forked, sharing the analyzer) when many."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if len(items) < _PARALLEL_FROM or (cores or 1) < 2:
-        return [function(item) for item in items]
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def _mapper(count: int) -> Iterator[Callable[[Callable, list], Iterable]]:
+    """A lazy, ordered `map` for `count` items: over worker processes (forked, sharing the
+    analyzer) when there are many and more than one core, else in this process."""
+    cores = _cores()
+    if count < _PARALLEL_FROM or cores < 2:
+        yield map
+        return
     with multiprocessing.get_context("fork").Pool(cores) as pool:
-        return pool.map(function, items, chunksize=max(1, min(32, len(items) // (4 * cores))))
+        chunk = max(1, min(16, count // (4 * cores)))
+        yield lambda function, items: pool.imap(function, items, chunksize=chunk)
+
+
+def _map(function: Callable[[Any], Any], items: list) -> list:
+    """`function` over `items`, in worker processes when many (see `_mapper`)."""
+    with _mapper(len(items)) as mapped:
+        return list(mapped(function, items))
 
 
 def _parse(path: Path) -> Segment | list[Problem]:
@@ -267,16 +329,16 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
     fields = {}
     for name in sorted({name for terms in analysed for name in terms}):
         passage, term, tf, length = term_counts([t.get(name, ()) for t in analysed], vocabulary)
-        fields[name] = (passage.astype(np.int32), term.astype(np.int32), tf.astype(np.int32), length)
+        fields[name] = (_small(passage), _small(term), _small(tf), length)
     documents = {}
     whole = shell._document_terms(passages, np.zeros(len(passages), dtype=np.int32), analysed)[0]
     for name in DOCUMENT_FIELDS:
         _, term, tf, length = term_counts([whole[name]], vocabulary)
-        documents[name] = (term.astype(np.int32), tf.astype(np.int32), int(length[0]))
+        documents[name] = (_small(term), _small(tf), int(length[0]))
     kind_code = {kind: code for code, kind in enumerate(PASSAGE_KINDS)}
     key_ids: dict[tuple[str, str], int] = {}
     result = {
-        **{k: v for k, v in segment.items() if k in ("signature", "path", "policy", "chars")},
+        **{k: v for k, v in segment.items() if k in _PARSED},
         "recipe": recipe,
         "passages": len(passages),
         "terms": _SEPARATOR.join(vocabulary),
@@ -287,6 +349,12 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
     }
     _write(file, result)
     return result
+
+
+def _small(array: np.ndarray) -> np.ndarray:
+    """`array` (of counts or numbers within one policy) in 16 bits when it fits, else 32."""
+    fits = not len(array) or int(array.max()) <= np.iinfo(np.uint16).max
+    return array.astype(np.uint16 if fits else np.int32)
 
 
 def _write(file: Path, segment: Segment) -> None:
