@@ -47,6 +47,12 @@ def term_counts(documents: Sequence[Sequence[str]], vocabulary: dict[str, int]) 
     return passage, term, tf, lengths
 
 
+def mapped(path: Path) -> np.ndarray:
+    """The array saved at `path`, memory-mapped read-only, as a plain ndarray (a view of the
+    mapping without `np.memmap`'s overhead on every slice and every result)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
+
+
 class FieldedBM25:
     """Scores passages for a query given as field → {term: query weight}."""
 
@@ -181,7 +187,7 @@ class FieldedBM25:
         index.field_weights = dict(state["field_weights"])
         index._rows = state["rows"]
         for name in _ARRAYS:
-            setattr(index, f"_{name}", np.load(folder / f"{prefix}.{name}.npy", mmap_mode="r"))
+            setattr(index, f"_{name}", mapped(folder / f"{prefix}.{name}.npy"))
         return index
 
     def postings(self, name: str, term: str) -> np.ndarray:

@@ -21,6 +21,7 @@ import numpy as np
 
 from bot.documents import sentences
 from bot.policy.answers import sentence_at
+from bot.policy.index import mapped
 from bot.policy.model import TERM_FIELD, Clause, Interpretation, Policy
 
 
@@ -46,6 +47,8 @@ class Passage:
 
 PASSAGE_KINDS = ("clause", "sentence", "qa", "interpretation")
 _TABLE_ARRAYS = ("policy_number", "offset", "kinds", "keys")
+_CACHED_POLICIES = 1024
+"""Policies whose `Passage` objects are kept once shown (about 40 passages each)."""
 
 
 class PassageTable(Sequence[Passage]):
@@ -64,7 +67,7 @@ class PassageTable(Sequence[Passage]):
         self.offset: np.ndarray = arrays["offset"]
         self.kinds: np.ndarray = arrays["kinds"]
         self.keys: np.ndarray = arrays["keys"]
-        self._of_policy = lru_cache(maxsize=256)(lambda number: policy_passages(policies[number]))
+        self._of_policy = lru_cache(maxsize=_CACHED_POLICIES)(lambda number: policy_passages(policies[number]))
 
     @classmethod
     def build(cls, policies: Sequence[Policy], passages: Sequence[Passage]) -> PassageTable:
@@ -91,9 +94,7 @@ class PassageTable(Sequence[Passage]):
 
     @classmethod
     def load(cls, folder: Path, policies: Sequence[Policy]) -> PassageTable:
-        arrays = {
-            name: np.load(folder / f"passages.{name}.npy", mmap_mode="r") for name in _TABLE_ARRAYS
-        }
+        arrays = {name: mapped(folder / f"passages.{name}.npy") for name in _TABLE_ARRAYS}
         return cls(policies, arrays)
 
     def save(self, folder: Path) -> None:

@@ -77,7 +77,8 @@ def test_segments_give_the_index_built_from_tokens(tmp_path: Path, corpus_files)
 def test_the_shipped_library_read_back_from_disk_is_the_same(tmp_path: Path) -> None:
     loaded = KnowledgeBase.load(KNOWLEDGE, cache_dir=tmp_path / "cache")
     again = KnowledgeBase.load(KNOWLEDGE, cache_dir=tmp_path / "cache")
-    assert isinstance(again.index._data, np.memmap)
+    assert isinstance(again.index._data.base, np.memmap)
+    assert isinstance(again.passages.keys.base, np.memmap)
     same_index(loaded, again)
     same_index(again, KnowledgeBase(again.policies, again.analyzer, again.params))
     question = "政府信息公开申请要多久答复"
