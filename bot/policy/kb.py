@@ -13,7 +13,6 @@ Searching a question:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
@@ -57,6 +56,7 @@ from bot.policy.segments import (
     DOCUMENT_FIELDS,
     SegmentStore,
     analyzer_fingerprint,
+    files_digest,
     iter_texts,
     policy_paths,
 )
@@ -638,19 +638,12 @@ def _read_pickle(path: Path):
 
 def library_fingerprint(root: Path) -> str:
     """A digest of every file the index is built from (name, size, time) and of this code."""
-    digest = hashlib.sha1()
     paths = [root / "policy_stopwords.txt", root / "synonyms.yml", root / "policy_retrieval.yml"]
     for folder in (root / "policies", root / "dictionary", Path(__file__).parent):
         for base, dirs, files in os.walk(folder):
             dirs.sort()
             paths.extend(Path(base) / name for name in sorted(files))
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:20]
+    return files_digest(paths)
 
 
 def validity_notice(policy: Policy, today: Optional[date] = None) -> str:

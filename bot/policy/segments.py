@@ -65,10 +65,15 @@ def passage_chars(policy: Policy) -> int:
 
 def analyzer_fingerprint(analyzer: Analyzer, root: Path) -> str:
     """Everything a segment's term counts depend on besides its own file."""
-    digest = hashlib.sha1(repr((_VERSION, analyzer._recipe)).encode())
     paths = [root / "policy_stopwords.txt", root / "synonyms.yml", *map(Path, analyzer._recipe[2])]
     code = Path(__file__).parent
     paths += sorted(code.glob("*.py")) + [code.parent / "documents.py", code.parent / "text.py"]
+    return files_digest(paths, repr((_VERSION, analyzer._recipe)))
+
+
+def files_digest(paths: Iterable[Path], seed: str = "") -> str:
+    """A digest of `seed` and of each file's name, size and modification time."""
+    digest = hashlib.sha1(seed.encode())
     for path in paths:
         try:
             stat = path.stat()
