@@ -63,11 +63,11 @@ class LocatedList(list):
     item_lines: list
 
 
-def read_located(path: Path, problems: list[Problem]) -> Any:
-    """The YAML in `path` as plain values that remember their lines; None (and a problem) when
-    the file cannot be read or parsed."""
+def read_located(path: Path, problems: list[Problem], text: Optional[str] = None) -> Any:
+    """The YAML in `path` (or `text`, named `path`) as plain values that remember their lines;
+    None (and a problem) when the file cannot be read or parsed."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(path, 1, f"cannot read: {error}"))
         return None

@@ -146,15 +146,23 @@ class Analyzer:
         synonyms_path: Path,
         corpus: Iterable[str],
         cache_dir: Optional[Path] = None,
+        corpus_chars: Optional[int] = None,
     ) -> Analyzer:
-        """An analyzer whose jieba knows every `*.txt` user dictionary in `dictionary_dir`."""
+        """An analyzer whose jieba knows every `*.txt` user dictionary in `dictionary_dir`.
+
+        `corpus_chars`, when known, is the corpus's length: a corpus too long for the compact
+        dictionary is then not read at all."""
         logging.getLogger("jieba").setLevel(logging.WARNING)
         synonyms = Synonyms.load(synonyms_path)
         user_dictionaries = sorted(dictionary_dir.glob("*.txt")) if dictionary_dir.is_dir() else []
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
         cache.mkdir(parents=True, exist_ok=True)
-        texts = [*corpus, *sorted(synonyms.terms())]
-        if sum(map(len, texts)) > _COMPACT_UP_TO_CHARS:
+        terms = sorted(synonyms.terms())
+        too_long = corpus_chars is not None and (
+            corpus_chars + sum(map(len, terms)) > _COMPACT_UP_TO_CHARS
+        )
+        texts = [] if too_long else [*corpus, *terms]
+        if too_long or sum(map(len, texts)) > _COMPACT_UP_TO_CHARS:
             dictionary = str(Path(jieba.__file__).parent / "dict.txt")
         else:
             dictionary = str(compact_dictionary(texts, cache))

@@ -395,7 +395,7 @@ def write_entry(
     resolved = target.resolve()
     if out_root not in resolved.parents:
         raise DocumentImportError(f"refusing to write outside {out_root}: {resolved}")
-    text = checked_text(mapping, source_name, target.stem)
+    text = checked_text(mapping, source_name, target)
     if dry_run:
         return
     resolved.parent.mkdir(parents=True, exist_ok=True)
@@ -405,17 +405,16 @@ def write_entry(
     Path(staged).replace(resolved)
 
 
-def checked_text(mapping: dict[str, Any], source_name: str, policy_id: str) -> str:
-    """The entry file's text for `mapping`, once it loads as a valid entry."""
+def checked_text(mapping: dict[str, Any], source_name: str, target: Path | str) -> str:
+    """The entry file's text for `mapping`, once it loads as a valid entry (checked in memory,
+    as the file `target`, or `<target>.yml` when given a policy id)."""
     header = (
         f"# Imported from {' '.join(source_name.split())} by `python -m bot kb import`.\n"
         "# Check it against the original; 解读材料 (interpretation) and 政策问答 (qa) are kept on re-import.\n"
     )
     text = header + dump_yaml(mapping)
-    with tempfile.TemporaryDirectory() as scratch:
-        draft = Path(scratch) / f"{policy_id}.yml"
-        draft.write_text(text, encoding="utf-8")
-        load_policy(draft)
+    path = Path(target)
+    load_policy(path if path.suffix else path.with_suffix(".yml"), text)
     return text
 
 
@@ -469,7 +468,7 @@ def import_document(
     return Library(out_dir).path(outcome.policy_id).resolve()
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """Block scalars for multi-line text, no line folding, no aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:

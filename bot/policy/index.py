@@ -18,9 +18,39 @@ ranking (measured on knowledge/eval), and their long posting lists are most of t
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import numpy as np
+
+_ARRAYS = ("indptr", "indices", "data")
+_CHUNK = 1 << 21
+
+
+Counts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""(passage, term, tf, length): each distinct term of each passage with its count (terms
+numbered in a vocabulary), and each passage's length in terms."""
+
+
+def term_counts(documents: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> Counts:
+    """The `Counts` of `documents` (token lists), numbering new terms in `vocabulary`."""
+    lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
+    terms = np.fromiter(
+        (vocabulary.setdefault(t, len(vocabulary)) for d in documents for t in d),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
+    passages = np.repeat(np.arange(len(documents)), lengths)
+    width = max(len(vocabulary), 1)
+    pairs, tf = np.unique(passages * width + terms, return_counts=True)
+    passage, term = np.divmod(pairs, width)
+    return passage, term, tf, lengths
+
+
+def mapped(path: Path) -> np.ndarray:
+    """The array saved at `path`, memory-mapped read-only, as a plain ndarray (a view of the
+    mapping without `np.memmap`'s overhead on every slice and every result)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
 
 
 class FieldedBM25:
@@ -35,54 +65,130 @@ class FieldedBM25:
         max_df: float = 1.0,
         max_df_from: int = 100,
     ) -> None:
-        self.size = len(passages)
+        counts = {}
+        vocabularies = {}
+        for name, weight in field_weights.items():
+            if weight > 0:
+                vocabulary: dict[str, int] = {}
+                counts[name] = term_counts([p.get(name, ()) for p in passages], vocabulary)
+                vocabularies[name] = list(vocabulary)
+        self._build(len(passages), counts, vocabularies, field_weights, k1, b, max_df, max_df_from)
+
+    @classmethod
+    def from_counts(
+        cls,
+        size: int,
+        counts: Mapping[str, Counts],
+        terms: Sequence[str],
+        field_weights: Mapping[str, float],
+        k1: float = 1.2,
+        b: float = 0.75,
+        max_df: float = 1.0,
+        max_df_from: int = 100,
+    ) -> FieldedBM25:
+        """The index of `size` passages given each field's `Counts` (read once, in field
+        order), terms numbered as in `terms`: the same index as from the passages' token
+        lists, without the tokens."""
+        index = cls.__new__(cls)
+        vocabularies = {name: terms for name in field_weights}
+        index._build(size, counts, vocabularies, field_weights, k1, b, max_df, max_df_from)
+        return index
+
+    def _build(
+        self,
+        size: int,
+        counts: Mapping[str, Counts],
+        vocabularies: Mapping[str, Sequence[str]],
+        field_weights: Mapping[str, float],
+        k1: float,
+        b: float,
+        max_df: float,
+        max_df_from: int,
+    ) -> None:
+        self.size = size
         self._max_count = max_df * self.size if self.size >= max_df_from else self.size
         self.field_weights = dict(field_weights)
         self._rows: dict[tuple[str, str], int] = {}
-        rows: list[np.ndarray] = []
+        per_row: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         values: list[np.ndarray] = []
+        none = (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(size, dtype=np.int64),)
         for name, weight in self.field_weights.items():
             if weight <= 0:
                 continue
+            found = counts[name] if name in counts else none
+            first = len(self._rows)
             row, col, value = self._field_weights(
-                name, weight, [p.get(name, ()) for p in passages], k1, b
+                name, weight, *found, vocabularies[name], k1, b
             )
-            rows.append(row)
-            cols.append(col)
-            values.append(value)
-        row = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        order = np.argsort(row, kind="stable")
-        self._indices = (np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64))[order]
-        self._data = (np.concatenate(values) if values else np.zeros(0)).astype(np.float32)[order]
-        self._indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(self._rows)))))
+            del found
+            # A field's rows follow the previous field's, so sorting each field by row
+            # orders the whole matrix by row, as one stable sort would.
+            order = np.argsort(row, kind="stable")
+            per_row.append(np.bincount(row - first, minlength=len(self._rows) - first))
+            cols.append(col[order])
+            values.append(value[order])
+            del row, col, value, order
+        self._indices = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
+        del cols
+        self._data = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
+        del values
+        lengths = np.concatenate(per_row) if per_row else np.zeros(0, dtype=np.int64)
+        self._indptr = np.concatenate(([0], np.cumsum(lengths)))
 
     def _field_weights(
-        self, name: str, weight: float, documents: list[Sequence[str]], k1: float, b: float
+        self,
+        name: str,
+        weight: float,
+        passage: np.ndarray,
+        term: np.ndarray,
+        tf: np.ndarray,
+        lengths: np.ndarray,
+        terms: Sequence[str],
+        k1: float,
+        b: float,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, passage, weight) triples of one field, computed with numpy over all tokens."""
-        lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
-        vocabulary: dict[str, int] = {}
-        terms = np.fromiter(
-            (vocabulary.setdefault(t, len(vocabulary)) for d in documents for t in d),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
-        passages = np.repeat(np.arange(len(documents)), lengths)
-        pairs, tf = np.unique(passages * max(len(vocabulary), 1) + terms, return_counts=True)
-        passage, term = np.divmod(pairs, max(len(vocabulary), 1))
-        df = np.bincount(term, minlength=len(vocabulary))
+        """(row, passage, weight) triples of one field (int32, int32, float32), computed with
+        numpy over all its (passage, term) pairs, a few million at a time to bound memory."""
+        df = np.bincount(term, minlength=len(terms))
         kept = df[term] <= self._max_count
-        passage, term, tf = passage[kept], term[kept], tf[kept].astype(np.float64)
-        rows = np.full(len(vocabulary), -1, dtype=np.int64)
-        for text, index in vocabulary.items():
-            if df[index] <= self._max_count:
-                rows[index] = self._rows.setdefault((name, text), len(self._rows))
+        passage, term, tf = passage[kept], term[kept], tf[kept]
+        rows = np.full(len(terms), -1, dtype=np.int32)
+        for index in np.flatnonzero((df > 0) & (df <= self._max_count)).tolist():
+            rows[index] = self._rows.setdefault((name, terms[index]), len(self._rows))
         idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5))
         average = lengths[lengths > 0].mean() if (lengths > 0).any() else 1.0
-        norm = k1 * (1 - b + b * lengths[passage] / average)
-        value = weight * idf[term] * tf * (k1 + 1) / (tf + norm)
-        return rows[term], passage, value
+        value = np.empty(len(term), dtype=np.float32)
+        for start in range(0, len(term), _CHUNK):
+            part = slice(start, start + _CHUNK)
+            count = tf[part].astype(np.float64)
+            norm = k1 * (1 - b + b * lengths[passage[part]] / average)
+            value[part] = weight * idf[term[part]] * count * (k1 + 1) / (count + norm)
+        return rows[term], passage.astype(np.int32), value
+
+    def save(self, folder: Path, prefix: str) -> dict[str, Any]:
+        """Writes the CSR arrays as `<prefix>.<name>.npy` in `folder`; returns the rest (small)."""
+        for name in _ARRAYS:
+            np.save(folder / f"{prefix}.{name}.npy", getattr(self, f"_{name}"))
+        return {
+            "size": self.size,
+            "max_count": self._max_count,
+            "field_weights": self.field_weights,
+            "rows": self._rows,
+        }
+
+    @classmethod
+    def load(cls, folder: Path, prefix: str, state: Mapping[str, Any]) -> FieldedBM25:
+        """The index `save` wrote, its arrays memory-mapped read-only (shared between processes,
+        read from disk only where a query touches them)."""
+        index = cls.__new__(cls)
+        index.size = state["size"]
+        index._max_count = state["max_count"]
+        index.field_weights = dict(state["field_weights"])
+        index._rows = state["rows"]
+        for name in _ARRAYS:
+            setattr(index, f"_{name}", mapped(folder / f"{prefix}.{name}.npy"))
+        return index
 
     def postings(self, name: str, term: str) -> np.ndarray:
         """Passages holding `term` in field `name` (empty when unknown or not indexed)."""

@@ -13,10 +13,10 @@ Searching a question:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
+import shutil
 import tempfile
 from dataclasses import replace
 from datetime import date
@@ -43,11 +43,26 @@ from bot.policy.answers import (
     truncate,
 )
 from bot.policy.index import FieldedBM25
-from bot.policy.loader import load_policies
+from bot.policy.loader import is_published_file
 from bot.policy.model import Clause, Policy
 from bot.policy.params import RetrievalParams
-from bot.policy.passages import Passage, clause_passage, lead_in_sentence, policy_passages
+from bot.policy.passages import (
+    PASSAGE_KINDS,
+    Passage,
+    PassageTable,
+    clause_passage,
+    lead_in_sentence,
+    policy_passages,
+)
 from bot.policy.qtypes import QuestionType, compile_types, detect, matches
+from bot.policy.segments import (
+    DOCUMENT_FIELDS,
+    SegmentStore,
+    analyzer_fingerprint,
+    files_digest,
+    iter_texts,
+    policy_paths,
+)
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -62,8 +77,14 @@ class KnowledgeBase:
     """Policies and their search index. Immutable after construction, so safe to share."""
 
     def __init__(
-        self, policies: Sequence[Policy], analyzer: Analyzer, params: RetrievalParams
+        self,
+        policies: Sequence[Policy],
+        analyzer: Analyzer,
+        params: RetrievalParams,
+        parts: Optional[tuple[PassageTable, FieldedBM25, FieldedBM25]] = None,
     ) -> None:
+        """Indexed from `policies`, or with `parts` (passage table, passage index, document
+        index) built by `bot.policy.segments` or read back by `open`."""
         self.policies: tuple[Policy, ...] = tuple(policies)
         self.analyzer = analyzer
         self.params = params
@@ -71,28 +92,72 @@ class KnowledgeBase:
         self._by_title = {policy.title: policy.id for policy in reversed(self.policies)}
         self._policy_index = {policy.id: i for i, policy in enumerate(self.policies)}
         self._variants = frozenset(variant for variant, _ in analyzer.synonyms.variants)
-        self.passages: tuple[Passage, ...] = tuple(
-            p for policy in self.policies for p in policy_passages(policy)
-        )
-        number = {policy.id: i for i, policy in enumerate(self.policies)}
-        self._policy_number = np.array([number[p.policy.id] for p in self.passages], dtype=np.int32)
-        analysed = self.analyse(self.passages)
-        self.index = FieldedBM25(
-            analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
-        )
-        self.documents = FieldedBM25(
-            self._document_terms(analysed),
-            {"words": 1.0, "bigrams": 0.5},
-            params.k1,
-            params.b,
-        )
-        self._kind_weight = np.array([params.kind_weights.get(p.kind, 1.0) for p in self.passages])
-        self._policy_of = np.array([p.policy.id for p in self.passages], dtype=object)
+        if parts is None:
+            passages = [p for policy in self.policies for p in policy_passages(policy)]
+            table = PassageTable.build(self.policies, passages)
+            analysed = self.analyse(passages)
+            self.index = FieldedBM25(
+                analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
+            )
+            self.documents = FieldedBM25(
+                self._document_terms(passages, table.policy_number, analysed),
+                DOCUMENT_FIELDS,
+                params.k1,
+                params.b,
+            )
+        else:
+            table, self.index, self.documents = parts
+        self.passages: PassageTable = table
+        self._policy_number = table.policy_number
+        kind_weights = np.array([params.kind_weights.get(kind, 1.0) for kind in PASSAGE_KINDS])
+        self._kind_weight = kind_weights[table.kinds]
+        self._policy_of = PolicyColumn(self._policy_number, self._policy_index)
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
         self.question_types = compile_types(params.question_types)
         self._type_masks = np.full(len(self.passages), -1, dtype=np.int32)
         """Per passage, a bit per question type its text matches; -1 until first looked at."""
+
+    def save(self, folder: Path) -> None:
+        """The index as arrays (`*.npy`, loaded memory-mapped) beside one small pickle of the
+        policies, the analyzer's recipe and the vocabularies, in the new folder `folder`."""
+        folder.mkdir(parents=True)
+        self.passages.save(folder)
+        state = {
+            "index": self.index.save(folder, "index"),
+            "documents": self.documents.save(folder, "documents"),
+        }
+        with (folder / "state.pickle").open("wb") as out:
+            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+        with (folder / "library.pickle").open("wb") as out:
+            pickle.dump(
+                (self.policies, self.analyzer, self.params), out, protocol=pickle.HIGHEST_PROTOCOL
+            )
+
+    @classmethod
+    def open(cls, folder: Path, built: Optional[KnowledgeBase] = None) -> KnowledgeBase:
+        """The knowledge base `save` wrote into `folder` (`built`: the one just saved there,
+        whose policies and analyzer are taken rather than read back)."""
+        if built is None:
+            policies, analyzer, params = _read_pickle(folder / "library.pickle")
+        else:
+            policies, analyzer, params = built.policies, built.analyzer, built.params
+        state = _read_pickle(folder / "state.pickle")
+        parts = (
+            PassageTable.load(folder, policies),
+            FieldedBM25.load(folder, "index", state["index"]),
+            FieldedBM25.load(folder, "documents", state["documents"]),
+        )
+        return cls(policies, analyzer, params, parts)
+
+    @classmethod
+    def analysis_shell(cls, analyzer: Analyzer, policy: Policy) -> KnowledgeBase:
+        """An unindexed knowledge base of one policy, enough for `analyse` and
+        `_document_terms` (how `bot.policy.segments` analyses a policy file)."""
+        shell = cls.__new__(cls)
+        shell.analyzer = analyzer
+        shell.policies = (policy,)
+        return shell
 
     @classmethod
     def load(
@@ -103,30 +168,41 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """The knowledge base of `knowledge_dir`, from its persisted index when one is current.
 
-        Building the index for thousands of documents takes minutes; loading it takes seconds.
-        The index is kept in `cache_dir` under a fingerprint of every file it was built from
-        (and of this package's code), so any change to the library builds a fresh one.
+        Building the index for thousands of documents takes minutes; loading it takes seconds:
+        the postings are arrays memory-mapped from `cache_dir/kb-<fingerprint>/` (shared by all
+        processes on the machine), the passages are made from the policies when shown. The
+        fingerprint covers every file the index was built from (and this package's code), so
+        any change to the library builds a fresh one.
         """
         root = Path(knowledge_dir)
         cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
-        target = cache / f"kb-{library_fingerprint(root, published_dir)}.pickle"
+        target = cache / f"kb-{library_fingerprint(root, published_dir)}"
         try:
-            with target.open("rb") as handle:
-                loaded = pickle.load(handle)
-            if isinstance(loaded, cls):
-                return loaded
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return cls.open(target)
+        except (OSError, KeyError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             pass
         kb = cls.build(root, cache_dir, published_dir)
         cache.mkdir(parents=True, exist_ok=True)
-        handle, staged = tempfile.mkstemp(dir=cache, suffix=".tmp")
-        with open(handle, "wb") as out:
-            pickle.dump(kb, out, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(staged).replace(target)
-        for old in cache.glob("kb-*.pickle"):
-            if old != target:
+        staged = Path(tempfile.mkdtemp(dir=cache, prefix="staged-"))
+        kb.save(staged / "kb")
+        try:
+            (staged / "kb").replace(target)
+        except OSError:  # a broken one, or another process's build of the same library
+            try:
+                target.replace(staged / "old")
+                (staged / "kb").replace(target)
+            except OSError:
+                pass
+        shutil.rmtree(staged, ignore_errors=True)
+        for old in cache.glob("kb-*"):
+            if old.is_dir() and old != target:
+                shutil.rmtree(old, ignore_errors=True)
+            elif old.suffix == ".pickle":
                 old.unlink(missing_ok=True)
-        return kb
+        try:
+            return cls.open(target, built=kb)
+        except OSError:
+            return kb
 
     @classmethod
     def build(
@@ -141,28 +217,28 @@ class KnowledgeBase:
         register (`bot.policy.publication`); only those with a `published_version` are read,
         and one replaces the bundled entry of the same id.
         Raises `bot.policy.loader.PolicyFileError` (file and line of each problem) when a
-        policy file is malformed. `cache_dir` keeps jieba's compact dictionary between runs.
+        policy file is malformed. `cache_dir` keeps jieba's compact dictionary between runs, and
+        each policy file's parsed and analysed segment (`bot.policy.segments`): only files
+        changed since the last build are parsed and analysed again.
         """
         root = Path(knowledge_dir)
-        policies = load_policies(root / "policies")
+        cache = cache_dir or Path(tempfile.gettempdir()) / "zhoushan-kb"
+        reviewed = []
         if published_dir is not None and published_dir.is_dir():
-            reviewed = load_policies(published_dir, published_only=True)
-            replaced = {policy.id for policy in reviewed}
-            policies = [p for p in policies if p.id not in replaced] + reviewed
-        corpus = [
-            text
-            for policy in policies
-            for p in policy_passages(policy)
-            for text in p.fields.values()
-        ]
+            reviewed = [path for path in policy_paths(published_dir) if is_published_file(path)]
+        store = SegmentStore(cache / "segments", policy_paths(root / "policies"), reviewed)
+        policies = store.policies()
         analyzer = Analyzer.build(
             root / "dictionary",
             root / "policy_stopwords.txt",
             root / "synonyms.yml",
-            corpus,
+            iter_texts(policies),
             cache_dir,
+            corpus_chars=store.corpus_chars,
         )
-        return cls(policies, analyzer, RetrievalParams.load(root / "policy_retrieval.yml"))
+        params = RetrievalParams.load(root / "policy_retrieval.yml")
+        parts = store.merge(analyzer, params, analyzer_fingerprint(analyzer, root))
+        return cls(policies, analyzer, params, parts)
 
     def policy(self, policy_id: Optional[str]) -> Optional[Policy]:
         return self._by_id.get(policy_id) if policy_id else None
@@ -279,12 +355,17 @@ class KnowledgeBase:
         self._type_masks[indices] = masks
         return masks
 
-    def _document_terms(self, analysed: list[dict[str, list[str]]]) -> list[dict[str, list[str]]]:
+    def _document_terms(
+        self,
+        passages: Sequence[Passage],
+        policy_number: np.ndarray,
+        analysed: list[dict[str, list[str]]],
+    ) -> list[dict[str, list[str]]]:
         """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
         documents: list[dict[str, list[str]]] = [
             {"words": [], "bigrams": []} for _ in self.policies
         ]
-        for passage, terms, number in zip(self.passages, analysed, self._policy_number, strict=True):
+        for passage, terms, number in zip(passages, analysed, policy_number, strict=True):
             if passage.kind == "sentence":
                 continue
             target = documents[number]
@@ -526,8 +607,9 @@ class KnowledgeBase:
             matched = matched[best[: self.params.candidates]]
         ranked: list[tuple[int, float]] = []
         seen: set[tuple[str, str]] = set()
+        keys = self.passages.keys
         for i in matched[np.argsort(-scores[matched], kind="stable")]:
-            key = self.passages[i].key
+            key = keys[i]
             if key not in seen:
                 seen.add(key)
                 ranked.append((int(i), float(scores[i])))
@@ -535,13 +617,16 @@ class KnowledgeBase:
                     break
         return ranked
 
-    def analyse(self, passages: Sequence[Passage]) -> list[dict[str, list[str]]]:
+    def analyse(
+        self, passages: Sequence[Passage], cache: Optional[dict[str, list[str]]] = None
+    ) -> list[dict[str, list[str]]]:
         """Index terms of each passage, field by field.
 
         Texts repeat across passages (a clause's sentences are passages of their own, titles are
-        shared), so words are computed per sentence once: jieba never joins words across 。
+        shared), so words are computed per sentence once (in `cache`, which may be kept for
+        the next call): jieba never joins words across 。
         """
-        cache: dict[str, list[str]] = {}
+        cache = {} if cache is None else cache
 
         def words(text: str) -> list[str]:
             terms = []
@@ -669,22 +754,35 @@ def with_items(passage: Passage, answer: str, limit: int) -> str:
     return truncate("".join([answer, *items]), limit) if items else answer
 
 
+class PolicyColumn:
+    """The policy id of each passage, compared as numbers: `column == policy_id` is the mask
+    of that policy's passages (all False for an unknown id)."""
+
+    def __init__(self, numbers: np.ndarray, index: dict[str, int]) -> None:
+        self._numbers = numbers
+        self._index = index
+
+    def __eq__(self, policy_id: object) -> np.ndarray:  # type: ignore[override]
+        number = self._index.get(policy_id, -1) if isinstance(policy_id, str) else -1
+        return self._numbers == number
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _read_pickle(path: Path):
+    with path.open("rb") as handle:
+        return pickle.load(handle)
+
+
 def library_fingerprint(root: Path, published_dir: Optional[Path] = None) -> str:
     """A digest of every file the index is built from (name, size, time) and of this code."""
-    digest = hashlib.sha1()
     paths = [root / "policy_stopwords.txt", root / "synonyms.yml", root / "policy_retrieval.yml"]
     folders = [root / "policies", root / "dictionary", Path(__file__).parent]
     for folder in folders + ([published_dir] if published_dir is not None else []):
         for base, dirs, files in os.walk(folder):
             dirs.sort()
             paths.extend(Path(base) / name for name in sorted(files))
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:20]
+    return files_digest(paths)
 
 
 def validity_notice(policy: Policy, today: Optional[date] = None) -> str:

@@ -147,11 +147,9 @@ def score_out_of_scope(kb: KnowledgeBase, questions: Sequence[str]) -> int:
     return sum(1 for question in questions if kb.ask(question).confident)
 
 
-def score_baseline(corpus: Path, questions: Sequence[LibraryQuestion]) -> dict[str, Scores]:
-    """Plain jieba + BM25 over three-sentence windows (see module docstring)."""
-    import bm25s
-    import jieba
-
+def baseline_windows(corpus: Path) -> tuple[list[str], list[str]]:
+    """The baseline's passages: every three consecutive sentences of every readable file
+    under `corpus`, and the file name each comes from."""
     windows: list[str] = []
     owners: list[str] = []
     for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
@@ -163,7 +161,22 @@ def score_baseline(corpus: Path, questions: Sequence[LibraryQuestion]) -> dict[s
         for start in range(max(len(parts) - WINDOW + 1, 1)):
             windows.append("".join(parts[start : start + WINDOW]))
             owners.append(path.name)
-    tokenise = lambda text: [w for w in jieba.lcut(text) if w.strip()]  # noqa: E731
+    return windows, owners
+
+
+def baseline_tokens(text: str) -> list[str]:
+    """The baseline's analysis: jieba's default cut, blanks dropped."""
+    import jieba
+
+    return [w for w in jieba.lcut(text) if w.strip()]
+
+
+def score_baseline(corpus: Path, questions: Sequence[LibraryQuestion]) -> dict[str, Scores]:
+    """Plain jieba + BM25 over three-sentence windows (see module docstring)."""
+    import bm25s
+
+    windows, owners = baseline_windows(corpus)
+    tokenise = baseline_tokens
     retriever = bm25s.BM25()
     retriever.index([tokenise(w) for w in windows], show_progress=False)
     scores: dict[str, Scores] = {}

@@ -80,10 +80,11 @@ class PolicyFileError(KnowledgeFileError):
     """One or more problems in policy files; `problems` lists them with file and line."""
 
 
-def load_policy(path: Path) -> Policy:
-    """The policy in `path`, or `PolicyFileError` listing every problem found in it."""
+def load_policy(path: Path, text: Optional[str] = None) -> Policy:
+    """The policy in `path` (or in `text`, to be written there), or `PolicyFileError` listing
+    every problem found in it."""
     checker = _Checker(path)
-    policy = checker.policy(checker.parse())
+    policy = checker.policy(checker.parse(text))
     if checker.problems or policy is None:
         raise PolicyFileError(checker.problems or [Problem(path, 1, "not a policy")])
     return policy
@@ -127,8 +128,8 @@ class _Checker:
     def fail(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    def parse(self) -> Any:
-        return read_located(self.path, self.problems)
+    def parse(self, text: Optional[str] = None) -> Any:
+        return read_located(self.path, self.problems, text)
 
     def policy(self, data: Any) -> Optional[Policy]:
         if data is None:

@@ -13,10 +13,15 @@ a question about it wants the whole part; 关键词诠释 is split by term.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+import numpy as np
 
 from bot.documents import sentences
 from bot.policy.answers import sentence_at
+from bot.policy.index import mapped
 from bot.policy.model import TERM_FIELD, Clause, Interpretation, Policy
 
 
@@ -38,6 +43,80 @@ class Passage:
         if self.clause is not None and self.kind != "interpretation":
             return self.policy.id, self.clause.id
         return self.policy.id, f"{self.kind}:{self.suggestion}:{self.answer[:20]}"
+
+
+PASSAGE_KINDS = ("clause", "sentence", "qa", "interpretation")
+_TABLE_ARRAYS = ("policy_number", "offset", "kinds", "keys")
+_CACHED_POLICIES = 1024
+"""Policies whose `Passage` objects are kept once shown (about 40 passages each)."""
+
+
+class PassageTable(Sequence[Passage]):
+    """Every passage of a library as four arrays, the `Passage` objects made when asked for.
+
+    A city library has hundreds of thousands of passages; as objects they would be most of a
+    process's memory and of its start. Passages are a pure function of their policy
+    (`policy_passages`), so the table keeps, per passage, its policy's number and its place
+    among that policy's passages, its kind, and the number of its `Passage.key` (passages
+    sharing a key repeat each other); the objects of recently shown policies are cached.
+    """
+
+    def __init__(self, policies: Sequence[Policy], arrays: dict[str, np.ndarray]) -> None:
+        self.policies = policies
+        self.policy_number: np.ndarray = arrays["policy_number"]
+        self.offset: np.ndarray = arrays["offset"]
+        self.kinds: np.ndarray = arrays["kinds"]
+        self.keys: np.ndarray = arrays["keys"]
+        self._of_policy = lru_cache(maxsize=_CACHED_POLICIES)(lambda number: policy_passages(policies[number]))
+
+    @classmethod
+    def build(cls, policies: Sequence[Policy], passages: Sequence[Passage]) -> PassageTable:
+        """The table of `passages`, which are those of `policies` in order."""
+        number = {policy.id: i for i, policy in enumerate(policies)}
+        kind_code = {kind: code for code, kind in enumerate(PASSAGE_KINDS)}
+        key_ids: dict[tuple[str, str], int] = {}
+        offsets: list[int] = []
+        previous, offset = -1, 0
+        for passage in passages:
+            current = number[passage.policy.id]
+            offset = offset + 1 if current == previous else 0
+            previous = current
+            offsets.append(offset)
+        arrays = {
+            "policy_number": np.array([number[p.policy.id] for p in passages], dtype=np.int32),
+            "offset": np.array(offsets, dtype=np.int32),
+            "kinds": np.array([kind_code[p.kind] for p in passages], dtype=np.int8),
+            "keys": np.array(
+                [key_ids.setdefault(p.key, len(key_ids)) for p in passages], dtype=np.int32
+            ),
+        }
+        return cls(policies, arrays)
+
+    @classmethod
+    def load(cls, folder: Path, policies: Sequence[Policy]) -> PassageTable:
+        arrays = {name: mapped(folder / f"passages.{name}.npy") for name in _TABLE_ARRAYS}
+        return cls(policies, arrays)
+
+    def save(self, folder: Path) -> None:
+        for name in _TABLE_ARRAYS:
+            np.save(folder / f"passages.{name}.npy", getattr(self, name))
+
+    def __len__(self) -> int:
+        return len(self.policy_number)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = int(index)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._of_policy(int(self.policy_number[index]))[int(self.offset[index])]
+
+    def __iter__(self) -> Iterator[Passage]:
+        for policy in self.policies:
+            yield from policy_passages(policy)
 
 
 def policy_passages(policy: Policy) -> list[Passage]:
