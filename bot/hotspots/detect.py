@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from bot.knowledge_files import Schema, load
 from bot.text import strip_html
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
-from bot.tickets.phrases import PhraseIndex
+from bot.tickets.phrases import PhraseIndex, merge
 
 MESSAGE_TERMS = 40
 TOPIC_TERMS = 80
@@ -74,6 +74,10 @@ class Settings:
     stray_size: int
     late_tolerance: timedelta
     max_chars: int
+    profile_min_messages: int
+    profile_share: float
+    profile_lift: float
+    profile_min_weight: float
     alert_window: timedelta
     min_messages: int
     min_citizens: int
@@ -113,6 +117,10 @@ class Settings:
             stray_size=grouping.stray_size,
             late_tolerance=timedelta(minutes=grouping.late_tolerance_minutes),
             max_chars=grouping.max_chars,
+            profile_min_messages=grouping.profile_min_messages,
+            profile_share=grouping.profile_share,
+            profile_lift=grouping.profile_lift,
+            profile_min_weight=grouping.profile_min_weight,
             alert_window=timedelta(hours=alert.window_hours),
             min_messages=alert.min_messages,
             min_citizens=alert.min_citizens,
@@ -149,6 +157,10 @@ class Grouping(Schema):
     join_score: float
     late_tolerance_minutes: float
     max_chars: int
+    profile_min_messages: int
+    profile_share: float
+    profile_lift: float
+    profile_min_weight: float
 
 
 class Alert(Schema):
@@ -233,6 +245,8 @@ class Topic:
     texts: list[str] = field(default_factory=list)
     times: deque = field(default_factory=deque)
     vector: Counter = field(default_factory=Counter)
+    # in how many of its messages each of their terms is: what the topic's vocabulary is learnt from
+    terms: Counter = field(default_factory=Counter)
     places: Counter = field(default_factory=Counter)
     problems: Counter = field(default_factory=Counter)
     jurisdictions: Counter = field(default_factory=Counter)
@@ -254,6 +268,7 @@ class Topic:
     _problems: frozenset = frozenset()
     _places: frozenset = frozenset()
     _districts: frozenset = frozenset()
+    _profile: frozenset = frozenset()
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
@@ -264,6 +279,25 @@ class Topic:
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
+        self._profile = frozenset()
+
+    def learn_profile(self, settings: Settings, share_of: Callable[[str], float]) -> None:
+        """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
+        of its messages (two at least) that are `profile_lift` times commoner in it than in the
+        whole stream (演唱会, 油污, 六横 in their topics; not 希望尽快处理, which every topic has).
+        A message in other words that shares them is about the same event."""
+        if self.size < settings.profile_min_messages:
+            self._profile = frozenset()
+            return
+        least = max(2.0, settings.profile_share * self.size)
+        self._profile = frozenset(
+            term
+            for term, count in self.terms.items()
+            if count >= least and count / self.size >= settings.profile_lift * share_of(term)
+        )
+
+    def profile(self) -> frozenset:
+        return self._profile
 
     def norm(self) -> float:
         return self._norm
@@ -323,8 +357,11 @@ class Detector:
         self.on_close = on_close or (lambda topic: None)
         self.on_alert = on_alert or (lambda topic: None)
         self.on_merge = on_merge or (lambda keep, other: None)
+        # a word may name several event types (煤气味: gas and smell; 熄火 in a flood or a jam)
         self._problems = PhraseIndex(
-            {word: name for name, words in settings.problems.items() for word in words}
+            {word: tuple(names) for word, names in merge(
+                (word, name) for name, words in settings.problems.items() for word in words
+            ).items()}
         )
         self._areas = {
             place.name
@@ -375,7 +412,7 @@ class Detector:
         for name in sorted(places, key=len, reverse=True):
             content = content.replace(name, " ")
         unplaced = self.gazetteer.without_places(content)
-        grams = bigrams(unplaced)
+        grams = terms(unplaced)
         for gram in set(grams):
             self._df[gram] += 1
         weights = {
@@ -388,13 +425,17 @@ class Detector:
         return Features(
             vector=vector,
             places=places,
-            problems=frozenset(hit.value for hit in self._problems.scan(unplaced)),
+            problems=frozenset(name for hit in self._problems.scan(unplaced) for name in hit.value),
             jurisdictions=jurisdictions,
             rare=tuple(gram for gram, _ in top[:INDEX_TERMS]),
             districts=frozenset(
                 d for j in jurisdictions if (d := self._district(j)) is not None
             ),
         )
+
+    def _share(self, term: str) -> float:
+        """The share of all messages so far that hold `term`."""
+        return self._df[term] / max(self._documents, 1)
 
     def _district(self, jurisdiction: str) -> Optional[str]:
         """The district or county `jurisdiction` is in (None for the city), remembered."""
@@ -453,6 +494,8 @@ class Detector:
         # sorted: the same stream groups the same way whatever the hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
+        # the topics whose learnt vocabulary the message shares, its heaviest terms first
+        keys += [f"v:{term}" for term in features.vector if f"v:{term}" in self._postings]
         keys += [f"b:{gram}" for gram in features.rare]
         seen: set[int] = set()
         for key in keys:
@@ -546,6 +589,7 @@ class Detector:
         keep.first_seen = min(keep.first_seen, other.first_seen)
         keep.last_seen = max(keep.last_seen, other.last_seen)
         keep.vector.update(other.vector)
+        keep.terms.update(other.terms)
         keep.places.update(other.places)
         keep.problems.update(other.problems)
         keep.jurisdictions.update(other.jurisdictions)
@@ -556,6 +600,7 @@ class Detector:
         if other.alert_at and (keep.alert_at is None or other.alert_at < keep.alert_at):
             keep.alert_at = other.alert_at
         keep.summarise()
+        self._learn(keep)
         self._forget(other)
         for key in other.keys - keep.keys:
             keep.keys.add(key)
@@ -581,6 +626,10 @@ class Detector:
             # sharing only a subject (学校, 物业) is weaker than sharing an event (停水, 中毒)
             same_problem = bool(shared_problems - settings.subjects)
             bonus += settings.bonus_problem if same_problem else settings.bonus_problem / 2
+        if not same_problem and recent and self._in_profile(features, topic):
+            # the topic's learnt vocabulary: the same event in words the lexicon does not know
+            bonus += settings.bonus_problem / (2 if same_problem is False else 1)
+            same_problem = True
         if features.places and places:
             shared = features.places & places or [
                 p for p in features.places for q in places if _same_place(p, q)
@@ -605,6 +654,26 @@ class Detector:
                 bonus += settings.bonus_hot
         return bonus
 
+    def _learn(self, topic: Topic) -> None:
+        """Relearn the topic's vocabulary and index its new terms, so that a message in other
+        words finds the topic by them."""
+        topic.learn_profile(self.settings, self._share)
+        for term in topic.profile():
+            key = f"v:{term}"
+            if key not in topic.keys:
+                topic.keys.add(key)
+                posting = self._postings.setdefault(key, [])
+                posting.append(topic.id)
+                if len(posting) > POSTING_LIMIT * 2:
+                    del posting[: len(posting) - POSTING_LIMIT]
+
+    def _in_profile(self, features: Features, topic: Topic) -> bool:
+        profile = topic.profile()
+        if not profile:
+            return False
+        weight = sum(w for term, w in features.vector.items() if term in profile)
+        return weight >= self.settings.profile_min_weight
+
     def _join(self, topic: Topic, message: Message, features: Features) -> None:
         topic.message_ids.append(message.id)
         if len(topic.texts) < Topic.SAMPLE_TEXTS:
@@ -615,12 +684,16 @@ class Detector:
         topic.vector.update(features.vector)
         if len(topic.vector) > TOPIC_TERMS * 2:
             topic.vector = Counter(dict(topic.vector.most_common(TOPIC_TERMS)))
+        topic.terms.update(features.vector.keys())
+        if len(topic.terms) > TOPIC_TERMS * 4:
+            topic.terms = Counter(dict(topic.terms.most_common(TOPIC_TERMS * 2)))
         topic.places.update(features.places)
         topic.problems.update(features.problems)
         topic.jurisdictions.update(features.jurisdictions)
         topic.districts.update(features.districts)
         topic.sources[message.source] += 1
         topic.summarise()
+        self._learn(topic)
         if message.citizen:
             topic.citizens.add(message.citizen)
         keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
@@ -707,3 +780,13 @@ def replay(detector: Detector, messages: Iterable[Message]) -> None:
     for message in messages:
         detector.add(message)
     detector.close_all()
+
+
+def terms(text: str) -> Counter:
+    """The rare characters and the character bigrams of `text`: a paraphrase keeps the
+    characters that carry its meaning (油 in 油污, 漏油, 沙滩上的油) more often than its
+    bigrams."""
+    units = _WORD.findall(text.lower())
+    found = Counter(unit for unit in units if len(unit) == 1)
+    found.update(a + b for a, b in zip(units, units[1:], strict=False))
+    return found
