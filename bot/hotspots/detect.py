@@ -37,6 +37,7 @@ TOPIC_TERMS = 80
 INDEX_TERMS = 6
 MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
+PROFILE_EVERY = 12
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
@@ -279,21 +280,24 @@ class Topic:
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
-        self._profile = frozenset()
 
-    def learn_profile(self, settings: Settings, share_of: Callable[[str], float]) -> None:
+    def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
         """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
         of its messages (two at least) that are `profile_lift` times commoner in it than in the
         whole stream (演唱会, 油污, 六横 in their topics; not 希望尽快处理, which every topic has).
         A message in other words that shares them is about the same event."""
-        if self.size < settings.profile_min_messages:
+        size = self.size
+        if size < settings.profile_min_messages:
             self._profile = frozenset()
             return
-        least = max(2.0, settings.profile_share * self.size)
+        if size > PROFILE_EVERY and size % (size // PROFILE_EVERY) and self._profile:
+            # a large topic's vocabulary changes slowly: relearnt a dozen times per doubling
+            return
+        least = max(2.0, settings.profile_share * size)
+        # count / size >= lift * df / documents, without a division per term
+        lift = settings.profile_lift * size / max(documents, 1)
         self._profile = frozenset(
-            term
-            for term, count in self.terms.items()
-            if count >= least and count / self.size >= settings.profile_lift * share_of(term)
+            [term for term, count in self.terms.items() if count >= least and count >= lift * df[term]]
         )
 
     def profile(self) -> frozenset:
@@ -433,10 +437,6 @@ class Detector:
             ),
         )
 
-    def _share(self, term: str) -> float:
-        """The share of all messages so far that hold `term`."""
-        return self._df[term] / max(self._documents, 1)
-
     def _district(self, jurisdiction: str) -> Optional[str]:
         """The district or county `jurisdiction` is in (None for the city), remembered."""
         if jurisdiction not in self._district_of:
@@ -515,7 +515,8 @@ class Detector:
             bonus = self._affinity(features, topic, now)
             if bonus is None:
                 continue
-            similarity = sum(w * topic.vector.get(g, 0.0) for g, w in features.vector.items())
+            get = topic.vector.get
+            similarity = sum([w * get(g, 0.0) for g, w in features.vector.items()])
             if bonus + similarity / topic.norm() >= self.settings.join_score:
                 matches.append(topic)
         if not matches:
@@ -657,7 +658,7 @@ class Detector:
     def _learn(self, topic: Topic) -> None:
         """Relearn the topic's vocabulary and index its new terms, so that a message in other
         words finds the topic by them."""
-        topic.learn_profile(self.settings, self._share)
+        topic.learn_profile(self.settings, self._df, self._documents)
         for term in topic.profile():
             key = f"v:{term}"
             if key not in topic.keys:
