@@ -5,8 +5,7 @@ fast the staff topics page is with 10,000 open topics.
                                    [--out bench/results/hotspots.json]
 
 `--full` replays the issue's month: 1,000,000 messages over 30 days (about 7 minutes of CPU);
-`make bench` runs 200,000 over 30 days (the same density of messages per hour as the month, over
-a sixth of it). Memory is read (peak resident set) after every 100,000 messages: bounded memory
+`make bench` runs 200,000 over 30 days (a fifth of the month's messages per hour). Memory is read (peak resident set) after every 100,000 messages: bounded memory
 shows as the same peak at 100,000 and at the end.
 
 The stream is generated (`bench/hotspot_stream.py`: place × problem × wording, with bursts); it

@@ -560,10 +560,18 @@ class Detector:
                 continue
             if other.problems and not problems & other.problems.keys():
                 continue
+            event = (problems - self.settings.subjects) & other.problems.keys()
+            in_words = (
+                self._profile_weight(other.vector, topic) / other.size
+                >= self.settings.profile_min_weight
+            )
             if other.places and not any(
                 _same_place(p, q) for p in other.places for q in topic.places
             ):
-                continue
+                # elsewhere in the district: the event's own problem in the event's own words,
+                # as `_affinity` joins a new message to a hot topic
+                if not (event and in_words and _near(other.main_districts(), topic.main_districts())):
+                    continue
             self._merge(topic, other)
         return topic
 
@@ -627,13 +635,15 @@ class Detector:
             # sharing only a subject (学校, 物业) is weaker than sharing an event (停水, 中毒)
             same_problem = bool(shared_problems - settings.subjects)
             bonus += settings.bonus_problem if same_problem else settings.bonus_problem / 2
-        if not same_problem and recent and self._in_profile(features, topic):
+        if same_problem is None and recent and self._in_profile(features, topic):
             # the topic's learnt vocabulary: the same event in words the lexicon does not know
-            bonus += settings.bonus_problem / (2 if same_problem is False else 1)
+            # (not when they share only a subject: its vocabulary is the subject's words)
+            bonus += settings.bonus_problem
             same_problem = True
         if features.places and places:
+            # 新城 in 新城大道 is the area shared, not the road
             shared = features.places & places or [
-                p for p in features.places for q in places if _same_place(p, q)
+                min(p, q, key=len) for p in features.places for q in places if _same_place(p, q)
             ]
             if any(p not in self._areas for p in shared):
                 bonus += settings.bonus_specific_place
@@ -669,11 +679,13 @@ class Detector:
                     del posting[: len(posting) - POSTING_LIMIT]
 
     def _in_profile(self, features: Features, topic: Topic) -> bool:
+        return self._profile_weight(features.vector, topic) >= self.settings.profile_min_weight
+
+    @staticmethod
+    def _profile_weight(vector: dict, topic: Topic) -> float:
+        """How much of `vector` (unit vectors summed) is in the topic's learnt vocabulary."""
         profile = topic.profile()
-        if not profile:
-            return False
-        weight = sum(w for term, w in features.vector.items() if term in profile)
-        return weight >= self.settings.profile_min_weight
+        return sum([w for term, w in vector.items() if term in profile]) if profile else 0.0
 
     def _join(self, topic: Topic, message: Message, features: Features) -> None:
         topic.message_ids.append(message.id)
