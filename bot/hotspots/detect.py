@@ -2,8 +2,12 @@
 
 Each message is reduced to what says *which matter* it is: the places it names (the gazetteer's,
 and names ending like 路/小区/码头 that the gazetteer does not know), the problems it names in
-any of their wordings (停水, 没水 and 爆管 are one problem; knowledge/hotspots.yml), and its
-character bigrams weighted by how rare they are so far. It joins the open topic it is most like,
+any of their wordings (停水, 没水 and 爆管 are one problem; knowledge/hotspots_events.yml), and its
+characters and character bigrams weighted by how rare they are so far (the IDF is learnt as the
+stream goes; a paraphrase keeps more of the characters than of the bigrams). Each topic learns its
+own vocabulary as it grows: the terms in a good share of its messages that are much commoner in
+it than in the stream (油污, 沙滩 for oil on a beach). A message in words the lexicon does not know
+that shares that vocabulary counts as naming the topic's problem. It joins the open topic it is most like,
 where "like" needs the same place, or the same problem when one side names no place; two
 messages naming different places or different problems are never one matter, so twelve noise
 complaints about twelve construction sites stay twelve topics. Topics are found through an
@@ -698,8 +702,8 @@ class Detector:
         if len(topic.vector) > TOPIC_TERMS * 2:
             topic.vector = Counter(dict(topic.vector.most_common(TOPIC_TERMS)))
         topic.terms.update(features.vector.keys())
-        if len(topic.terms) > TOPIC_TERMS * 4:
-            topic.terms = Counter(dict(topic.terms.most_common(TOPIC_TERMS * 2)))
+        if len(topic.terms) > TOPIC_TERMS * 2:
+            topic.terms = Counter(dict(topic.terms.most_common(TOPIC_TERMS)))
         topic.places.update(features.places)
         topic.problems.update(features.problems)
         topic.jurisdictions.update(features.jurisdictions)
