@@ -42,6 +42,7 @@ INDEX_TERMS = 6
 MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
 PROFILE_EVERY = 12
+LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
@@ -67,6 +68,7 @@ class Settings:
     """knowledge/hotspots.yml, read once."""
 
     close_after: timedelta
+    max_open: timedelta
     bonus_specific_place: float
     bonus_area_place: float
     bonus_problem: float
@@ -110,6 +112,7 @@ class Settings:
         events = load(path.parent / data.events_file, EventsFile).events
         return cls(
             close_after=timedelta(hours=grouping.close_after_hours),
+            max_open=timedelta(hours=grouping.max_open_hours),
             bonus_specific_place=grouping.bonus_specific_place,
             bonus_area_place=grouping.bonus_area_place,
             bonus_problem=grouping.bonus_problem,
@@ -150,6 +153,7 @@ class Settings:
 
 class Grouping(Schema):
     close_after_hours: float
+    max_open_hours: float
     bonus_specific_place: float
     bonus_area_place: float
     bonus_problem: float
@@ -387,6 +391,7 @@ class Detector:
         self._seen_order: deque[tuple[datetime, str]] = deque()
         self._next_id = 1
         self._latest: Optional[datetime] = None
+        self._long_sweep: Optional[datetime] = None
 
     @property
     def open_topics(self) -> list[Topic]:
@@ -744,6 +749,13 @@ class Detector:
             if now - topic.last_seen <= self.settings.close_after:
                 break
             self._close(topic)
+        if self._long_sweep is None or now - self._long_sweep >= LONG_SWEEP:
+            # a matter still drawing messages after `max_open` is archived as it stands and
+            # goes on as a new topic: what a topic holds is bounded, whatever the month
+            self._long_sweep = now
+            for topic in list(self._open.values()):
+                if now - topic.first_seen > self.settings.max_open:
+                    self._close(topic)
         horizon = now - self.settings.close_after - self.settings.late_tolerance
         while self._seen_order and self._seen_order[0][0] < horizon:
             self._seen.discard(self._seen_order.popleft()[1])

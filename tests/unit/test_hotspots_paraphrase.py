@@ -94,3 +94,17 @@ def test_a_word_of_several_event_types_names_them_all(settings, router):
     assert {"gas", "smell"} <= detector.features("楼道里一股煤气味").problems
     assert {"flooding", "road_traffic"} <= detector.features("好几辆车都熄火了").problems
     assert detector.features("下水道冒水了").problems == {"flooding"}
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_matter_drawing_messages_for_days_is_archived_and_goes_on_as_a_new_topic(settings, router, start):
+    closed = []
+    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    hours = int(settings.max_open / timedelta(hours=1)) + 24
+    for n in range(hours):
+        detector.add(Message(f"m{n}", start + timedelta(hours=n), f"临港路工地又在施工，第{n}次反映", "12345"))
+    # closed at the first hourly look after `max_open`
+    assert len(closed) == 1
+    assert closed[0].last_seen - closed[0].first_seen <= settings.max_open + timedelta(hours=2)
+    [going_on] = detector.open_topics
+    assert closed[0].size + going_on.size == hours
