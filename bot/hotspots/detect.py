@@ -678,14 +678,18 @@ class Detector:
         """Relearn the topic's vocabulary and index its new terms, so that a message in other
         words finds the topic by them."""
         topic.learn_profile(self.settings, self._df, self._documents)
-        for term in topic.profile():
-            key = f"v:{term}"
-            if key not in topic.keys:
-                topic.keys.add(key)
-                posting = self._postings.setdefault(key, [])
-                posting.append(topic.id)
-                if len(posting) > POSTING_LIMIT * 2:
-                    del posting[: len(posting) - POSTING_LIMIT]
+        self._index(topic, [f"v:{term}" for term in topic.profile()])
+
+    def _index(self, topic: Topic, keys: Iterable[str]) -> None:
+        """Post the topic under each of `keys` it is not yet under (the latest few a key)."""
+        for key in keys:
+            if key in topic.keys:
+                continue
+            topic.keys.add(key)
+            posting = self._postings.setdefault(key, [])
+            posting.append(topic.id)
+            if len(posting) > POSTING_LIMIT * 2:
+                del posting[: len(posting) - POSTING_LIMIT]
 
     def _in_profile(self, features: Features, topic: Topic) -> bool:
         return self._profile_weight(features.vector, topic) >= self.settings.profile_min_weight
@@ -720,14 +724,7 @@ class Detector:
             topic.citizens.add(message.citizen)
         keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
         keys += [f"b:{gram}" for gram in features.rare]
-        for key in keys:
-            if key in topic.keys:
-                continue
-            topic.keys.add(key)
-            posting = self._postings.setdefault(key, [])
-            posting.append(topic.id)
-            if len(posting) > POSTING_LIMIT * 2:
-                del posting[: len(posting) - POSTING_LIMIT]
+        self._index(topic, keys)
 
     def _maybe_alert(self, topic: Topic, now: datetime) -> None:
         window = self.settings.alert_window
