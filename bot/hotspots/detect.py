@@ -284,7 +284,7 @@ class Topic:
         whose places are all named by few of its messages is about all of them (it must not
         become a catch-all for one problem anywhere)."""
         self._summary_size = self.size
-        self._norm = math.sqrt(sum(w * w for w in self.vector.values())) or 1.0
+        self._norm = 0.0
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
@@ -312,6 +312,8 @@ class Topic:
         return self._profile
 
     def norm(self) -> float:
+        if not self._norm:
+            self._norm = math.sqrt(sum([w * w for w in self.vector.values()])) or 1.0
         return self._norm
 
     def main_problems(self) -> frozenset:
@@ -569,17 +571,17 @@ class Detector:
                 continue
             if other.problems and not problems & other.problems.keys():
                 continue
-            event = (problems - self.settings.subjects) & other.problems.keys()
-            in_words = (
-                self._profile_weight(other.vector, topic) / other.size
-                >= self.settings.profile_min_weight
-            )
             if other.places and not any(
                 _same_place(p, q) for p in other.places for q in topic.places
             ):
                 # elsewhere in the district: the event's own problem in the event's own words,
                 # as `_affinity` joins a new message to a hot topic
-                if not (event and in_words and _near(other.main_districts(), topic.main_districts())):
+                if not (
+                    (problems - self.settings.subjects) & other.problems.keys()
+                    and _near(other.main_districts(), topic.main_districts())
+                    and self._profile_weight(other.vector, topic) / other.size
+                    >= self.settings.profile_min_weight
+                ):
                     continue
             self._merge(topic, other)
         return topic
