@@ -2,8 +2,12 @@
 
 Each message is reduced to what says *which matter* it is: the places it names (the gazetteer's,
 and names ending like 路/小区/码头 that the gazetteer does not know), the problems it names in
-any of their wordings (停水, 没水 and 爆管 are one problem; knowledge/hotspots.yml), and its
-character bigrams weighted by how rare they are so far. It joins the open topic it is most like,
+any of their wordings (停水, 没水 and 爆管 are one problem; knowledge/hotspots_events.yml), and its
+characters and character bigrams weighted by how rare they are so far (the IDF is learnt as the
+stream goes; a paraphrase keeps more of the characters than of the bigrams). Each topic learns its
+own vocabulary as it grows: the terms in a good share of its messages that are much commoner in
+it than in the stream (油污, 沙滩 for oil on a beach). A message in words the lexicon does not know
+that shares that vocabulary counts as naming the topic's problem. It joins the open topic it is most like,
 where "like" needs the same place, or the same problem when one side names no place; two
 messages naming different places or different problems are never one matter, so twelve noise
 complaints about twelve construction sites stay twelve topics. Topics are found through an
@@ -30,13 +34,15 @@ from typing import Callable, Iterable, Iterator, Optional
 from bot.knowledge_files import Schema, load
 from bot.text import strip_html
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
-from bot.tickets.phrases import PhraseIndex
+from bot.tickets.phrases import PhraseIndex, merge
 
 MESSAGE_TERMS = 40
 TOPIC_TERMS = 80
 INDEX_TERMS = 6
 MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
+PROFILE_EVERY = 12
+LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
@@ -62,6 +68,7 @@ class Settings:
     """knowledge/hotspots.yml, read once."""
 
     close_after: timedelta
+    max_open: timedelta
     bonus_specific_place: float
     bonus_area_place: float
     bonus_problem: float
@@ -74,6 +81,10 @@ class Settings:
     stray_size: int
     late_tolerance: timedelta
     max_chars: int
+    profile_min_messages: int
+    profile_share: float
+    profile_lift: float
+    profile_min_weight: float
     alert_window: timedelta
     min_messages: int
     min_citizens: int
@@ -101,6 +112,7 @@ class Settings:
         events = load(path.parent / data.events_file, EventsFile).events
         return cls(
             close_after=timedelta(hours=grouping.close_after_hours),
+            max_open=timedelta(hours=grouping.max_open_hours),
             bonus_specific_place=grouping.bonus_specific_place,
             bonus_area_place=grouping.bonus_area_place,
             bonus_problem=grouping.bonus_problem,
@@ -113,6 +125,10 @@ class Settings:
             stray_size=grouping.stray_size,
             late_tolerance=timedelta(minutes=grouping.late_tolerance_minutes),
             max_chars=grouping.max_chars,
+            profile_min_messages=grouping.profile_min_messages,
+            profile_share=grouping.profile_share,
+            profile_lift=grouping.profile_lift,
+            profile_min_weight=grouping.profile_min_weight,
             alert_window=timedelta(hours=alert.window_hours),
             min_messages=alert.min_messages,
             min_citizens=alert.min_citizens,
@@ -137,6 +153,7 @@ class Settings:
 
 class Grouping(Schema):
     close_after_hours: float
+    max_open_hours: float
     bonus_specific_place: float
     bonus_area_place: float
     bonus_problem: float
@@ -149,6 +166,10 @@ class Grouping(Schema):
     join_score: float
     late_tolerance_minutes: float
     max_chars: int
+    profile_min_messages: int
+    profile_share: float
+    profile_lift: float
+    profile_min_weight: float
 
 
 class Alert(Schema):
@@ -233,6 +254,8 @@ class Topic:
     texts: list[str] = field(default_factory=list)
     times: deque = field(default_factory=deque)
     vector: Counter = field(default_factory=Counter)
+    # in how many of its messages each of their terms is: what the topic's vocabulary is learnt from
+    terms: Counter = field(default_factory=Counter)
     places: Counter = field(default_factory=Counter)
     problems: Counter = field(default_factory=Counter)
     jurisdictions: Counter = field(default_factory=Counter)
@@ -254,18 +277,43 @@ class Topic:
     _problems: frozenset = frozenset()
     _places: frozenset = frozenset()
     _districts: frozenset = frozenset()
+    _profile: frozenset = frozenset()
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
         whose places are all named by few of its messages is about all of them (it must not
         become a catch-all for one problem anywhere)."""
         self._summary_size = self.size
-        self._norm = math.sqrt(sum(w * w for w in self.vector.values())) or 1.0
+        self._norm = 0.0
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
 
+    def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
+        """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
+        of its messages (two at least) that are `profile_lift` times commoner in it than in the
+        whole stream (演唱会, 油污, 六横 in their topics; not 希望尽快处理, which every topic has).
+        A message in other words that shares them is about the same event."""
+        size = self.size
+        if size < settings.profile_min_messages:
+            self._profile = frozenset()
+            return
+        if size > PROFILE_EVERY and size % (size // PROFILE_EVERY) and self._profile:
+            # a large topic's vocabulary changes slowly: relearnt a dozen times per doubling
+            return
+        least = max(2.0, settings.profile_share * size)
+        # count / size >= lift * df / documents, without a division per term
+        lift = settings.profile_lift * size / max(documents, 1)
+        self._profile = frozenset(
+            [term for term, count in self.terms.items() if count >= least and count >= lift * df[term]]
+        )
+
+    def profile(self) -> frozenset:
+        return self._profile
+
     def norm(self) -> float:
+        if not self._norm:
+            self._norm = math.sqrt(sum([w * w for w in self.vector.values()])) or 1.0
         return self._norm
 
     def main_problems(self) -> frozenset:
@@ -323,8 +371,11 @@ class Detector:
         self.on_close = on_close or (lambda topic: None)
         self.on_alert = on_alert or (lambda topic: None)
         self.on_merge = on_merge or (lambda keep, other: None)
+        # a word may name several event types (煤气味: gas and smell; 熄火 in a flood or a jam)
         self._problems = PhraseIndex(
-            {word: name for name, words in settings.problems.items() for word in words}
+            {word: tuple(names) for word, names in merge(
+                (word, name) for name, words in settings.problems.items() for word in words
+            ).items()}
         )
         self._areas = {
             place.name
@@ -342,6 +393,7 @@ class Detector:
         self._seen_order: deque[tuple[datetime, str]] = deque()
         self._next_id = 1
         self._latest: Optional[datetime] = None
+        self._long_sweep: Optional[datetime] = None
 
     @property
     def open_topics(self) -> list[Topic]:
@@ -375,7 +427,7 @@ class Detector:
         for name in sorted(places, key=len, reverse=True):
             content = content.replace(name, " ")
         unplaced = self.gazetteer.without_places(content)
-        grams = bigrams(unplaced)
+        grams = terms(unplaced)
         for gram in set(grams):
             self._df[gram] += 1
         weights = {
@@ -388,7 +440,7 @@ class Detector:
         return Features(
             vector=vector,
             places=places,
-            problems=frozenset(hit.value for hit in self._problems.scan(unplaced)),
+            problems=frozenset(name for hit in self._problems.scan(unplaced) for name in hit.value),
             jurisdictions=jurisdictions,
             rare=tuple(gram for gram, _ in top[:INDEX_TERMS]),
             districts=frozenset(
@@ -453,6 +505,8 @@ class Detector:
         # sorted: the same stream groups the same way whatever the hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
+        # the topics whose learnt vocabulary the message shares, its heaviest terms first
+        keys += [f"v:{term}" for term in features.vector if f"v:{term}" in self._postings]
         keys += [f"b:{gram}" for gram in features.rare]
         seen: set[int] = set()
         for key in keys:
@@ -472,7 +526,8 @@ class Detector:
             bonus = self._affinity(features, topic, now)
             if bonus is None:
                 continue
-            similarity = sum(w * topic.vector.get(g, 0.0) for g, w in features.vector.items())
+            get = topic.vector.get
+            similarity = sum([w * get(g, 0.0) for g, w in features.vector.items()])
             if bonus + similarity / topic.norm() >= self.settings.join_score:
                 matches.append(topic)
         if not matches:
@@ -519,7 +574,15 @@ class Detector:
             if other.places and not any(
                 _same_place(p, q) for p in other.places for q in topic.places
             ):
-                continue
+                # elsewhere in the district: the event's own problem in the event's own words,
+                # as `_affinity` joins a new message to a hot topic
+                if not (
+                    (problems - self.settings.subjects) & other.problems.keys()
+                    and _near(other.main_districts(), topic.main_districts())
+                    and self._profile_weight(other.vector, topic) / other.size
+                    >= self.settings.profile_min_weight
+                ):
+                    continue
             self._merge(topic, other)
         return topic
 
@@ -546,6 +609,7 @@ class Detector:
         keep.first_seen = min(keep.first_seen, other.first_seen)
         keep.last_seen = max(keep.last_seen, other.last_seen)
         keep.vector.update(other.vector)
+        keep.terms.update(other.terms)
         keep.places.update(other.places)
         keep.problems.update(other.problems)
         keep.jurisdictions.update(other.jurisdictions)
@@ -556,6 +620,7 @@ class Detector:
         if other.alert_at and (keep.alert_at is None or other.alert_at < keep.alert_at):
             keep.alert_at = other.alert_at
         keep.summarise()
+        self._learn(keep)
         self._forget(other)
         for key in other.keys - keep.keys:
             keep.keys.add(key)
@@ -581,9 +646,15 @@ class Detector:
             # sharing only a subject (学校, 物业) is weaker than sharing an event (停水, 中毒)
             same_problem = bool(shared_problems - settings.subjects)
             bonus += settings.bonus_problem if same_problem else settings.bonus_problem / 2
+        if same_problem is None and recent and self._in_profile(features, topic):
+            # the topic's learnt vocabulary: the same event in words the lexicon does not know
+            # (not when they share only a subject: its vocabulary is the subject's words)
+            bonus += settings.bonus_problem
+            same_problem = True
         if features.places and places:
+            # 新城 in 新城大道 is the area shared, not the road
             shared = features.places & places or [
-                p for p in features.places for q in places if _same_place(p, q)
+                min(p, q, key=len) for p in features.places for q in places if _same_place(p, q)
             ]
             if any(p not in self._areas for p in shared):
                 bonus += settings.bonus_specific_place
@@ -605,6 +676,32 @@ class Detector:
                 bonus += settings.bonus_hot
         return bonus
 
+    def _learn(self, topic: Topic) -> None:
+        """Relearn the topic's vocabulary and index its new terms, so that a message in other
+        words finds the topic by them."""
+        topic.learn_profile(self.settings, self._df, self._documents)
+        self._index(topic, [f"v:{term}" for term in topic.profile()])
+
+    def _index(self, topic: Topic, keys: Iterable[str]) -> None:
+        """Post the topic under each of `keys` it is not yet under (the latest few a key)."""
+        for key in keys:
+            if key in topic.keys:
+                continue
+            topic.keys.add(key)
+            posting = self._postings.setdefault(key, [])
+            posting.append(topic.id)
+            if len(posting) > POSTING_LIMIT * 2:
+                del posting[: len(posting) - POSTING_LIMIT]
+
+    def _in_profile(self, features: Features, topic: Topic) -> bool:
+        return self._profile_weight(features.vector, topic) >= self.settings.profile_min_weight
+
+    @staticmethod
+    def _profile_weight(vector: dict, topic: Topic) -> float:
+        """How much of `vector` (unit vectors summed) is in the topic's learnt vocabulary."""
+        profile = topic.profile()
+        return sum([w for term, w in vector.items() if term in profile]) if profile else 0.0
+
     def _join(self, topic: Topic, message: Message, features: Features) -> None:
         topic.message_ids.append(message.id)
         if len(topic.texts) < Topic.SAMPLE_TEXTS:
@@ -615,24 +712,21 @@ class Detector:
         topic.vector.update(features.vector)
         if len(topic.vector) > TOPIC_TERMS * 2:
             topic.vector = Counter(dict(topic.vector.most_common(TOPIC_TERMS)))
+        topic.terms.update(features.vector.keys())
+        if len(topic.terms) > TOPIC_TERMS * 2:
+            topic.terms = Counter(dict(topic.terms.most_common(TOPIC_TERMS)))
         topic.places.update(features.places)
         topic.problems.update(features.problems)
         topic.jurisdictions.update(features.jurisdictions)
         topic.districts.update(features.districts)
         topic.sources[message.source] += 1
         topic.summarise()
+        self._learn(topic)
         if message.citizen:
             topic.citizens.add(message.citizen)
         keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
         keys += [f"b:{gram}" for gram in features.rare]
-        for key in keys:
-            if key in topic.keys:
-                continue
-            topic.keys.add(key)
-            posting = self._postings.setdefault(key, [])
-            posting.append(topic.id)
-            if len(posting) > POSTING_LIMIT * 2:
-                del posting[: len(posting) - POSTING_LIMIT]
+        self._index(topic, keys)
 
     def _maybe_alert(self, topic: Topic, now: datetime) -> None:
         window = self.settings.alert_window
@@ -654,6 +748,13 @@ class Detector:
             if now - topic.last_seen <= self.settings.close_after:
                 break
             self._close(topic)
+        if self._long_sweep is None or now - self._long_sweep >= LONG_SWEEP:
+            # a matter still drawing messages after `max_open` is archived as it stands and
+            # goes on as a new topic: what a topic holds is bounded, whatever the month
+            self._long_sweep = now
+            for topic in list(self._open.values()):
+                if now - topic.first_seen > self.settings.max_open:
+                    self._close(topic)
         horizon = now - self.settings.close_after - self.settings.late_tolerance
         while self._seen_order and self._seen_order[0][0] < horizon:
             self._seen.discard(self._seen_order.popleft()[1])
@@ -707,3 +808,13 @@ def replay(detector: Detector, messages: Iterable[Message]) -> None:
     for message in messages:
         detector.add(message)
     detector.close_all()
+
+
+def terms(text: str) -> Counter:
+    """The rare characters and the character bigrams of `text`: a paraphrase keeps the
+    characters that carry its meaning (油 in 油污, 漏油, 沙滩上的油) more often than its
+    bigrams."""
+    units = _WORD.findall(text.lower())
+    found = Counter(unit for unit in units if len(unit) == 1)
+    found.update(a + b for a, b in zip(units, units[1:], strict=False))
+    return found
