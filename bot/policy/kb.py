@@ -44,7 +44,7 @@ from bot.policy.answers import (
 )
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import load_policies
-from bot.policy.model import Clause, Policy
+from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import Passage, clause_passage, lead_in_sentence, policy_passages
 from bot.policy.qtypes import QuestionType, compile_types, detect, matches
@@ -181,7 +181,7 @@ class KnowledgeBase:
         named = _NAMED_POLICY.match(text)
         if named and named.group(1) in self._by_title and named.group(2).strip():
             return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
-        query, terms, bigrams = self.query(text)
+        query = self.query(text)[0]
         scores = self.index.scores(query) * self._kind_weight
         scores = scores * (1 + self.params.document_weight * self._document_scores(query))
         if context_policy_id in self._by_id:
@@ -195,7 +195,7 @@ class KnowledgeBase:
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
         covered = self.coverage(text, results[0].policy_id)
@@ -418,7 +418,7 @@ class KnowledgeBase:
         text, reason = self._prepare(question)
         if reason:
             return Answer(question=text, reason=reason)
-        query, terms, bigrams = self.query(text)
+        query = self.query(text)[0]
         scores = self.index.scores(query) * self._kind_weight
         scores = np.where(self._policy_of == policy_id, scores, 0.0)
         asked = detect(text, self.question_types)
@@ -426,7 +426,7 @@ class KnowledgeBase:
         if not ranked:
             return Answer(question=text, reason=NO_MATCH)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
         results[0] = replace(
@@ -565,36 +565,30 @@ class KnowledgeBase:
         self,
         passage: Passage,
         score: float,
-        terms: dict[str, float],
-        bigrams: list[str],
+        query: Query,
         today: Optional[date],
         asked: Sequence[QuestionType] = (),
     ) -> Result:
+        """The result for `passage`, its concise answer chosen for the question (`query`)."""
         limit = self.params.max_answer_chars
-        if passage.kind in {"qa", "sentence"}:
+        terms, bigrams, chars = query["body"], list(query["bigrams"]), list(query["unigrams"])
+        if passage.kind == "interpretation" and passage.section in query["section"]:
+            answer = truncate(passage.answer, limit)
+        elif passage.kind == "qa" and passage.clause is not None:
+            answer = best_sentences(
+                passage.clause.full_text, terms, bigrams, limit, asked, passage.answer, chars
+            )
+        elif passage.kind in {"qa", "sentence"}:
             answer = truncate(passage.answer, limit)
             if asked and passage.clause is not None and not matches(answer, asked):
-                answer = self._typed_answer(passage.clause, answer, terms, bigrams, asked)
+                typed = best_sentences(passage.clause.full_text, terms, bigrams, limit, asked)
+                answer = typed if matches(typed, asked) else answer
         else:
-            answer = best_sentences(passage.answer, terms, bigrams, limit, asked)
+            answer = best_sentences(passage.answer, terms, bigrams, limit, asked, chars=chars)
         answer = with_items(passage, answer, limit)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))
         return replace(result, superseded_by=newer.title) if newer else result
-
-    def _typed_answer(
-        self,
-        clause: Clause,
-        answer: str,
-        terms: dict[str, float],
-        bigrams: list[str],
-        asked: Sequence[QuestionType],
-    ) -> str:
-        """The clause's sentence giving what the question asks for (a time, an amount …) when
-        the matched sentence or 问答 answer does not; else `answer`."""
-        limit = self.params.max_answer_chars
-        better = best_sentences(clause.full_text, terms, bigrams, limit, asked)
-        return better if matches(better, asked) else answer
 
     def _followup_kind(self, text: str) -> Optional[str]:
         if len(text) > self.params.max_followup_chars:

@@ -12,6 +12,7 @@ import re
 import pytest
 
 from bot.policy import KnowledgeBase
+from bot.policy.answers import best_sentences
 from bot.policy.qtypes import compile_types, detect, matches
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
@@ -87,3 +88,49 @@ def test_a_web_pages_breadcrumbs_and_share_bar_are_not_its_title() -> None:
     assert detect_metadata(body_first, date.today(), "助餐配餐服务管理办法").title == (
         "助餐配餐服务管理办法"
     )
+
+
+def test_the_matched_answer_gives_way_only_to_a_sentence_covering_the_question_better() -> None:
+    text = "各部门要做好办理结果公开工作。做好人大代表建议和政协委员提案办理结果公开工作。"
+    terms = {"政协": 1.0, "提案": 1.0, "公开": 1.0}
+    # the 问答 answer lacks 政协 and 提案: the clause's sentence holding them answers
+    assert "政协委员提案" in best_sentences(text, terms, [], 200, preferred="办理结果要公开。")
+    # a tie keeps the matched answer
+    kept = "政协委员提案办理结果要公开。"
+    assert best_sentences(text, terms, [], 200, preferred=kept) == kept
+
+
+def test_a_question_in_the_text_is_never_the_answer() -> None:
+    text = "失业保险金能领到多少钱？失业保险金按照最低工资标准的百分之九十按月计发。"
+    terms = {"失业": 1.0, "保险金": 1.0, "多少": 1.0, "钱": 1.0}
+    assert best_sentences(text, terms, [], 200).startswith("失业保险金按照")
+
+
+def test_single_characters_break_a_tie_between_sentences() -> None:
+    text = "舆情回应要同步处置。涉及县（区）的舆情，属地部门是第一回应主体。"
+    terms = {"舆情": 1.0, "回应": 1.0}
+    assert "属地部门" in best_sentences(text, terms, [], 200, chars=["县", "舆", "情"])
+    assert best_sentences(text, terms, [], 200).startswith("舆情回应")
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        # a 解读 part the question asks for (实惠 → 惠民利民举措) is answered from its beginning
+        ("这个细则给群众带来哪些实惠", "办事更方便"),
+        ("细则为什么出台", "互联网环境下"),
+    ],
+)
+def test_a_part_of_the_interpretation_asked_for_is_answered_from_its_beginning(
+    real_kb: KnowledgeBase, question: str, start: str
+) -> None:
+    best = real_kb.ask(question).best
+    assert best is not None and best.kind == "interpretation"
+    assert best.answer.startswith(start)
+
+
+def test_a_qa_pair_matched_loosely_gives_the_clauses_sentence_that_answers(
+    real_kb: KnowledgeBase,
+) -> None:
+    best = real_kb.ask("人大代表的建议和政协的提案办完了结果公开吗").best
+    assert best is not None and "政协委员提案" in best.answer
