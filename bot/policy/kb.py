@@ -44,7 +44,7 @@ from bot.policy.answers import (
 )
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import load_policies
-from bot.policy.model import Policy
+from bot.policy.model import TERM_FIELD, Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import Passage, clause_passage, lead_in_sentence, policy_passages
 from bot.policy.qtypes import QuestionType, compile_types, detect, matches
@@ -192,6 +192,7 @@ class KnowledgeBase:
         asked = detect(text, self.question_types)
         candidates = self._rerank(scores, text, asked)
         ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0, candidates)
+        ranked = self._part_first(ranked, query["section"])
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
@@ -211,6 +212,26 @@ class KnowledgeBase:
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _part_first(
+        self, ranked: list[tuple[int, float]], cued: dict[str, float]
+    ) -> list[tuple[int, float]]:
+        """A question asking by its phrasing for a part of 解读材料 ("出台的背景", "讲了哪些
+        内容") gets that part first when it scores about as well as the first passage."""
+
+        def asked_part(index: int) -> bool:
+            passage = self.passages[index]
+            return passage.kind == "interpretation" and passage.section in cued
+
+        if not cued or not ranked or asked_part(ranked[0][0]):
+            return ranked
+        floor = self.params.part_ratio * ranked[0][1]
+        for position, (index, score) in enumerate(ranked[1:], 1):
+            if score < floor:
+                break
+            if asked_part(index):
+                return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
+        return ranked
 
     def _rerank(
         self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
@@ -493,12 +514,14 @@ class KnowledgeBase:
         return margin >= thresholds.min_margin or score >= thresholds.sure_score
 
     def _cued_sections(self, text: str) -> list[str]:
-        """解读 parts the question asks for by its phrasing (policy_retrieval.yml: interpretation_cues)."""
-        return [
+        """解读 parts the question asks for by its phrasing (policy_retrieval.yml: interpretation_cues).
+        关键词诠释 ("是什么") only when no other part is asked for: "背景是什么" asks for 背景依据."""
+        cued = [
             section
             for section, cues in self.params.interpretation_cues.items()
             if any(cue in text for cue in cues)
         ]
+        return [s for s in cued if s != TERM_FIELD] if len(cued) > 1 else cued
 
     def _prepare(self, question: object) -> tuple[str, Optional[str]]:
         limit = self.params.max_question_chars

@@ -134,3 +134,19 @@ def test_a_qa_pair_matched_loosely_gives_the_clauses_sentence_that_answers(
 ) -> None:
     best = real_kb.ask("人大代表的建议和政协的提案办完了结果公开吗").best
     assert best is not None and "政协委员提案" in best.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "part"),
+    [
+        # "背景是什么" asks for 背景依据, not for a 关键词诠释 ("是什么" only when nothing else is cued)
+        ("这份细则是在什么背景下出台的，背景是什么", "背景依据"),
+        ("这份细则都讲了哪些内容", "主要内容"),
+    ],
+)
+def test_a_part_of_the_interpretation_asked_for_goes_first(
+    real_kb: KnowledgeBase, question: str, part: str
+) -> None:
+    best = real_kb.ask(question).best
+    assert best is not None and best.kind == "interpretation"
+    assert best.clause.endswith(part)
