@@ -447,6 +447,7 @@ class RetrievalFile(Schema):
     outdated_weight: Optional[float]
     document_weight: Optional[float]
     tie_ratio: Optional[float]
+    part_ratio: Optional[float]
     interpretation_cues: Optional[dict[str, list[str]]]
     candidates: Optional[int]
     max_question_chars: Optional[int]

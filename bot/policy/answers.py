@@ -36,6 +36,7 @@ FOLLOWUP_VALIDITY = "validity"
 FOLLOWUP_DIFFERENCE = "difference"
 
 _SHORT_SENTENCE = 40
+_CHAR_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -118,22 +119,39 @@ def best_sentences(
     bigrams: Iterable[str],
     max_chars: int,
     asked: Sequence[QuestionType] = (),
+    preferred: str = "",
+    chars: Iterable[str] = (),
 ) -> str:
     """The sentence (or two short ones) of `text` that best covers the query terms; a sentence
-    giving what the question asks for (`asked`: a time, an amount …) counts one word more."""
+    giving what the question asks for (`asked`: a time, an amount …) counts one word more.
+
+    `preferred` (the matched 问答 answer or sentence) is kept unless a sentence of `text`
+    covers the question better; `chars` (the question's single characters) only break ties
+    between sentences sharing the same words (县 in 涉及县（区）的政务舆情).
+    """
     parts = sentences(text)
     if not parts:
-        return truncate(text, max_chars)
+        return truncate(preferred or text, max_chars)
     pairs = set(bigrams)
+    singles = set(chars)
 
     def coverage(sentence: str) -> float:
         words = sum(weight for term, weight in terms.items() if term in sentence)
-        chars = sum(1 for pair in pairs if pair in sentence) / (len(pairs) or 1)
-        return words + chars + (1.0 if asked and matches(sentence, asked) else 0.0)
+        share = sum(1 for pair in pairs if pair in sentence) / (len(pairs) or 1)
+        single = sum(1 for char in singles if char in sentence) / (len(singles) or 1)
+        kind = 1.0 if asked and matches(sentence, asked) else 0.0
+        return words + share + _CHAR_WEIGHT * single + kind
 
-    scores = [coverage(part) for part in parts]
+    scores = [-1.0 if asks(part) else coverage(part) for part in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
+    if preferred and coverage(preferred) >= scores[best]:
+        return truncate(preferred, max_chars)
     return sentence_at(parts, best, max_chars)
+
+
+def asks(sentence: str) -> bool:
+    """Whether `sentence` is a question (a 问答 heading kept in a clause): never an answer."""
+    return sentence.rstrip().endswith(("？", "?"))
 
 
 def sentence_at(parts: list[str], index: int, max_chars: Optional[int] = None) -> str:

@@ -44,7 +44,7 @@ from bot.policy.answers import (
 )
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import is_published_file
-from bot.policy.model import Clause, Policy
+from bot.policy.model import TERM_FIELD, Policy
 from bot.policy.params import RetrievalParams
 from bot.policy.passages import (
     PASSAGE_KINDS,
@@ -257,7 +257,7 @@ class KnowledgeBase:
         named = _NAMED_POLICY.match(text)
         if named and named.group(1) in self._by_title and named.group(2).strip():
             return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
-        query, terms, bigrams = self.query(text)
+        query = self.query(text)[0]
         scores = self.index.scores(query) * self._kind_weight
         scores = scores * (1 + self.params.document_weight * self._document_scores(query))
         if context_policy_id in self._by_id:
@@ -268,10 +268,11 @@ class KnowledgeBase:
         asked = detect(text, self.question_types)
         candidates = self._rerank(scores, text, asked)
         ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0, candidates)
+        ranked = self._part_first(ranked, query["section"])
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
         covered = self.coverage(text, results[0].policy_id)
@@ -287,6 +288,26 @@ class KnowledgeBase:
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _part_first(
+        self, ranked: list[tuple[int, float]], cued: dict[str, float]
+    ) -> list[tuple[int, float]]:
+        """A question asking by its phrasing for a part of 解读材料 ("出台的背景", "讲了哪些
+        内容") gets that part first when it scores about as well as the first passage."""
+
+        def asked_part(index: int) -> bool:
+            passage = self.passages[index]
+            return passage.kind == "interpretation" and passage.section in cued
+
+        if not cued or not ranked or asked_part(ranked[0][0]):
+            return ranked
+        floor = self.params.part_ratio * ranked[0][1]
+        for position, (index, score) in enumerate(ranked[1:], 1):
+            if score < floor:
+                break
+            if asked_part(index):
+                return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
+        return ranked
 
     def _rerank(
         self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
@@ -499,7 +520,7 @@ class KnowledgeBase:
         text, reason = self._prepare(question)
         if reason:
             return Answer(question=text, reason=reason)
-        query, terms, bigrams = self.query(text)
+        query = self.query(text)[0]
         scores = self.index.scores(query) * self._kind_weight
         scores = np.where(self._policy_of == policy_id, scores, 0.0)
         asked = detect(text, self.question_types)
@@ -507,7 +528,7 @@ class KnowledgeBase:
         if not ranked:
             return Answer(question=text, reason=NO_MATCH)
         results = [
-            self._result(self.passages[i], score, terms, bigrams, today, asked)
+            self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
         results[0] = replace(
@@ -574,12 +595,14 @@ class KnowledgeBase:
         return margin >= thresholds.min_margin or score >= thresholds.sure_score
 
     def _cued_sections(self, text: str) -> list[str]:
-        """解读 parts the question asks for by its phrasing (policy_retrieval.yml: interpretation_cues)."""
-        return [
+        """解读 parts the question asks for by its phrasing (policy_retrieval.yml: interpretation_cues).
+        关键词诠释 ("是什么") only when no other part is asked for: "背景是什么" asks for 背景依据."""
+        cued = [
             section
             for section, cues in self.params.interpretation_cues.items()
             if any(cue in text for cue in cues)
         ]
+        return [s for s in cued if s != TERM_FIELD] if len(cued) > 1 else cued
 
     def _prepare(self, question: object) -> tuple[str, Optional[str]]:
         limit = self.params.max_question_chars
@@ -650,36 +673,30 @@ class KnowledgeBase:
         self,
         passage: Passage,
         score: float,
-        terms: dict[str, float],
-        bigrams: list[str],
+        query: Query,
         today: Optional[date],
         asked: Sequence[QuestionType] = (),
     ) -> Result:
+        """The result for `passage`, its concise answer chosen for the question (`query`)."""
         limit = self.params.max_answer_chars
-        if passage.kind in {"qa", "sentence"}:
+        terms, bigrams, chars = query["body"], list(query["bigrams"]), list(query["unigrams"])
+        if passage.kind == "interpretation" and passage.section in query["section"]:
+            answer = truncate(passage.answer, limit)
+        elif passage.kind == "qa" and passage.clause is not None:
+            answer = best_sentences(
+                passage.clause.full_text, terms, bigrams, limit, asked, passage.answer, chars
+            )
+        elif passage.kind in {"qa", "sentence"}:
             answer = truncate(passage.answer, limit)
             if asked and passage.clause is not None and not matches(answer, asked):
-                answer = self._typed_answer(passage.clause, answer, terms, bigrams, asked)
+                typed = best_sentences(passage.clause.full_text, terms, bigrams, limit, asked)
+                answer = typed if matches(typed, asked) else answer
         else:
-            answer = best_sentences(passage.answer, terms, bigrams, limit, asked)
+            answer = best_sentences(passage.answer, terms, bigrams, limit, asked, chars=chars)
         answer = with_items(passage, answer, limit)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))
         return replace(result, superseded_by=newer.title) if newer else result
-
-    def _typed_answer(
-        self,
-        clause: Clause,
-        answer: str,
-        terms: dict[str, float],
-        bigrams: list[str],
-        asked: Sequence[QuestionType],
-    ) -> str:
-        """The clause's sentence giving what the question asks for (a time, an amount …) when
-        the matched sentence or 问答 answer does not; else `answer`."""
-        limit = self.params.max_answer_chars
-        better = best_sentences(clause.full_text, terms, bigrams, limit, asked)
-        return better if matches(better, asked) else answer
 
     def _followup_kind(self, text: str) -> Optional[str]:
         if len(text) > self.params.max_followup_chars:

@@ -62,6 +62,7 @@ class RetrievalParams:
     outdated_weight: float = 0.6
     document_weight: float = 2.0
     tie_ratio: float = 0.93
+    part_ratio: float = 0.75
     interpretation_cues: dict[str, list[str]] = field(default_factory=dict)
     candidates: int = 60
     max_question_chars: int = 200

@@ -12,9 +12,12 @@ import re
 import pytest
 
 from bot.policy import KnowledgeBase
+from bot.policy.answers import best_sentences
 from bot.policy.qtypes import compile_types, detect, matches
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
+
+RULES = "舟山市全面推进政务公开实施细则"
 
 TYPES = compile_types(
     {
@@ -48,6 +51,15 @@ def test_a_bad_answer_pattern_is_refused_with_its_type() -> None:
         ("交强险没买被查到罚多少", "机动车交通事故责任强制保险条例", "2倍罚款"),
         # 多少个工作日 asks for a time: the clause with 30个工作日内, not any clause on 登记
         ("不动产登记要多少个工作日办完", "不动产登记暂行条例", "30个工作日内"),
+        # a 问答 pair matched loosely gives way to the clause's sentence naming 政协委员提案
+        ("人大代表的建议和政协的提案办完了结果公开吗", RULES, "政协委员提案"),
+        # 由谁 asks who is responsible (主体): the sentence naming 第一回应主体, not the principle
+        ("我们县出了舆情由谁回应", RULES, "属地涉事责任部门是第一回应主体"),
+        # a 解读 part asked for by its phrasing goes first, answered from its beginning;
+        # "背景是什么" asks for 背景依据 (是什么 cues 关键词诠释 only when nothing else is cued)
+        ("这份细则是在什么背景下出台的，背景是什么", RULES, "互联网环境下"),
+        ("这份细则都讲了哪些内容", RULES, "细则共七个部分"),
+        ("这个细则给群众带来哪些实惠", RULES, "办事更方便"),
     ],
 )
 def test_a_colloquial_question_finds_the_sentence_that_answers_it(
@@ -87,3 +99,26 @@ def test_a_web_pages_breadcrumbs_and_share_bar_are_not_its_title() -> None:
     assert detect_metadata(body_first, date.today(), "助餐配餐服务管理办法").title == (
         "助餐配餐服务管理办法"
     )
+
+
+def test_the_matched_answer_gives_way_only_to_a_sentence_covering_the_question_better() -> None:
+    text = "各部门要做好办理结果公开工作。做好人大代表建议和政协委员提案办理结果公开工作。"
+    terms = {"政协": 1.0, "提案": 1.0, "公开": 1.0}
+    # the 问答 answer lacks 政协 and 提案: the clause's sentence holding them answers
+    assert "政协委员提案" in best_sentences(text, terms, [], 200, preferred="办理结果要公开。")
+    # a tie keeps the matched answer
+    kept = "政协委员提案办理结果要公开。"
+    assert best_sentences(text, terms, [], 200, preferred=kept) == kept
+
+
+def test_a_question_in_the_text_is_never_the_answer() -> None:
+    text = "失业保险金能领到多少钱？失业保险金按照最低工资标准的百分之九十按月计发。"
+    terms = {"失业": 1.0, "保险金": 1.0, "多少": 1.0, "钱": 1.0}
+    assert best_sentences(text, terms, [], 200).startswith("失业保险金按照")
+
+
+def test_single_characters_break_a_tie_between_sentences() -> None:
+    text = "舆情回应要同步处置。涉及县（区）的舆情，属地部门是第一回应主体。"
+    terms = {"舆情": 1.0, "回应": 1.0}
+    assert "属地部门" in best_sentences(text, terms, [], 200, chars=["县", "舆", "情"])
+    assert best_sentences(text, terms, [], 200).startswith("舆情回应")
