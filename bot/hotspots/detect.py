@@ -41,6 +41,7 @@ TOPIC_TERMS = 80
 INDEX_TERMS = 6
 MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
+NAME_CACHE = 100_000
 PROFILE_EVERY = 12
 LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
@@ -278,6 +279,8 @@ class Topic:
     _places: frozenset = frozenset()
     _districts: frozenset = frozenset()
     _profile: frozenset = frozenset()
+    _all_places: Optional[PlaceNames] = None
+    _main_places: Optional[PlaceNames] = None
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
@@ -288,6 +291,7 @@ class Topic:
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
+        self._all_places = self._main_places = None
 
     def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
         """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
@@ -322,6 +326,17 @@ class Topic:
 
     def main_places(self) -> frozenset:
         return self._places
+
+    def all_place_names(self) -> PlaceNames:
+        """Every place its messages named, indexed for `PlaceNames.meets` until the next change."""
+        if self._all_places is None:
+            self._all_places = PlaceNames(self.places)
+        return self._all_places
+
+    def main_place_names(self) -> PlaceNames:
+        if self._main_places is None:
+            self._main_places = PlaceNames(self._places)
+        return self._main_places
 
     def main_districts(self) -> frozenset:
         return self._districts
@@ -383,6 +398,7 @@ class Detector:
             if place.specificity <= SPECIFICITY["street"]
         }
         self._district_of: dict[str, Optional[str]] = {}
+        self._problem_names: dict[str, bool] = {}
         self._cut = re.compile("[" + re.escape(settings.cut_after) + "]")
         self._endings = re.compile("|".join(map(re.escape, settings.place_endings)))
         self._df: Counter = Counter()
@@ -480,11 +496,20 @@ class Detector:
                 len(prefix) >= settings.min_name_chars
                 and prefix not in settings.generic_names
                 and not name.endswith(settings.not_name_endings)
-                and not any(True for _ in self._problems.scan(name))
+                and not self._names_problem(name)
             ):
                 found.add(name)
         longest = {name for name in found if not any(o != name and o.startswith(name) for o in found)}
         return frozenset(known | longest), tuple(jurisdictions)
+
+    def _names_problem(self, name: str) -> bool:
+        """Whether `name` holds a problem's word (remembered: names repeat all month)."""
+        known = self._problem_names.get(name)
+        if known is None:
+            if len(self._problem_names) >= NAME_CACHE:
+                self._problem_names.clear()
+            known = self._problem_names[name] = any(True for _ in self._problems.scan(name))
+        return known
 
     def _check(self, message: Message) -> None:
         if not message.text.strip():
@@ -525,6 +550,10 @@ class Detector:
         for topic in self._candidates(features):
             bonus = self._affinity(features, topic, now)
             if bonus is None:
+                continue
+            if bonus >= self.settings.join_score:
+                # the word similarity is never negative: it cannot change the decision
+                matches.append(topic)
                 continue
             get = topic.vector.get
             similarity = sum([w * get(g, 0.0) for g, w in features.vector.items()])
@@ -571,9 +600,7 @@ class Detector:
                 continue
             if other.problems and not problems & other.problems.keys():
                 continue
-            if other.places and not any(
-                _same_place(p, q) for p in other.places for q in topic.places
-            ):
+            if other.places and not topic.all_place_names().meets(other.places):
                 # elsewhere in the district: the event's own problem in the event's own words,
                 # as `_affinity` joins a new message to a hot topic
                 if not (
@@ -593,8 +620,9 @@ class Detector:
         problems = one.main_problems(), other.main_problems()
         if not (problems[0] and problems[1] and problems[0] & problems[1]):
             return False
-        places = one.main_places(), other.main_places()
-        if any(_same_place(p, q) for p in places[0] for q in places[1]):
+        places = one.main_place_names(), other.main_place_names()
+        small, large = sorted(places, key=len)
+        if large.meets(small.names):
             return True
         return (
             one.is_hot(now, self.settings)
@@ -785,6 +813,51 @@ def _dominant(counts: Counter, size: int, share: float = 0.2) -> set[str]:
 
 def _same_place(a: str, b: str) -> bool:
     return a in b or b in a
+
+
+class PlaceNames:
+    """A set of place names that answers `_same_place` against all of them at once: whether a
+    name is within one of them (a substring of their joined text) or holds one of them (its
+    substrings of their lengths looked up), rather than comparing every pair."""
+
+    __slots__ = ("names", "_joined", "_lengths", "_empty")
+    DIRECT = 4
+    SEPARATOR = "\x00"
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+        self._joined = self.SEPARATOR.join(self.names)
+        self._lengths = sorted({len(name) for name in self.names})
+        self._empty = "" in self.names
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def meets(self, others: Iterable[str]) -> bool:
+        """Whether any of `others` is the same place as one of these (`_same_place`)."""
+        names = self.names
+        if not names:
+            return False
+        if self._empty or len(names) <= self.DIRECT:
+            return any(_same_place(p, q) for p in others for q in names)
+        joined, lengths = self._joined, self._lengths
+        for p in others:
+            if p in names:
+                return True
+            if self.SEPARATOR in p:
+                if any(_same_place(p, q) for q in names):
+                    return True
+                continue
+            if p in joined:
+                return True
+            n = len(p)
+            for length in lengths:
+                if length > n:
+                    break
+                for start in range(n - length + 1):
+                    if p[start : start + length] in names:
+                        return True
+        return False
 
 
 def _near(one: frozenset, other: frozenset) -> bool:
