@@ -28,6 +28,8 @@ import unicodedata
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import compress, repeat
+from operator import mul
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
@@ -531,7 +533,8 @@ class Detector:
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
         # the topics whose learnt vocabulary the message shares, its heaviest terms first
-        keys += [f"v:{term}" for term in features.vector if f"v:{term}" in self._postings]
+        postings = self._postings
+        keys += [key for term in features.vector if (key := "v:" + term) in postings]
         keys += [f"b:{gram}" for gram in features.rare]
         seen: set[int] = set()
         for key in keys:
@@ -547,6 +550,8 @@ class Detector:
         """The topic the message belongs to. When it belongs to several, they were one matter
         reported apart (环南街道 and 环城南路): they are merged into the largest."""
         matches: list[Topic] = []
+        # the message's terms and weights once, the products summed in the same order as ever
+        terms, weights = tuple(features.vector), tuple(features.vector.values())
         for topic in self._candidates(features):
             bonus = self._affinity(features, topic, now)
             if bonus is None:
@@ -555,8 +560,7 @@ class Detector:
                 # the word similarity is never negative: it cannot change the decision
                 matches.append(topic)
                 continue
-            get = topic.vector.get
-            similarity = sum([w * get(g, 0.0) for g, w in features.vector.items()])
+            similarity = sum(map(mul, weights, map(topic.vector.get, terms, repeat(0.0))))
             if bonus + similarity / topic.norm() >= self.settings.join_score:
                 matches.append(topic)
         if not matches:
@@ -580,6 +584,8 @@ class Detector:
         keys = [f"q:{q}" for q in sorted(problems)] + [f"p:{p}" for p in sorted(places)]
         others: dict[int, Topic] = {}
         for key in keys:
+            if len(others) >= MAX_CANDIDATES:
+                break
             # postings are in order of joining: the active topics are at the end
             for other_id in reversed(self._postings.get(key, ())):
                 other = self._open.get(other_id)
@@ -728,7 +734,9 @@ class Detector:
     def _profile_weight(vector: dict, topic: Topic) -> float:
         """How much of `vector` (unit vectors summed) is in the topic's learnt vocabulary."""
         profile = topic.profile()
-        return sum([w for term, w in vector.items() if term in profile]) if profile else 0.0
+        if not profile:
+            return 0.0
+        return sum(compress(vector.values(), map(profile.__contains__, vector)))
 
     def _join(self, topic: Topic, message: Message, features: Features) -> None:
         topic.message_ids.append(message.id)
