@@ -736,6 +736,8 @@ class Detector:
         profile = topic.profile()
         if not profile:
             return 0.0
+        if profile.isdisjoint(vector):
+            return 0
         return sum(compress(vector.values(), map(profile.__contains__, vector)))
 
     def _join(self, topic: Topic, message: Message, features: Features) -> None:
@@ -745,7 +747,9 @@ class Detector:
         topic.times.append(message.time)
         topic.last_seen = max(topic.last_seen, message.time)
         self._open.move_to_end(topic.id)
-        topic.vector.update(features.vector)
+        # Counter.update's sums in one dict update (the same values, new terms in the same order)
+        get = topic.vector.get
+        dict.update(topic.vector, {g: w + get(g, 0) for g, w in features.vector.items()})
         if len(topic.vector) > TOPIC_TERMS * 2:
             topic.vector = Counter(dict(topic.vector.most_common(TOPIC_TERMS)))
         topic.terms.update(features.vector.keys())
