@@ -28,6 +28,8 @@ import unicodedata
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import compress, repeat
+from operator import mul
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
@@ -41,6 +43,7 @@ TOPIC_TERMS = 80
 INDEX_TERMS = 6
 MAX_CANDIDATES = 12
 POSTING_LIMIT = 40
+NAME_CACHE = 100_000
 PROFILE_EVERY = 12
 LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
@@ -278,6 +281,8 @@ class Topic:
     _places: frozenset = frozenset()
     _districts: frozenset = frozenset()
     _profile: frozenset = frozenset()
+    _all_places: Optional[PlaceNames] = None
+    _main_places: Optional[PlaceNames] = None
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
@@ -288,6 +293,7 @@ class Topic:
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
+        self._all_places = self._main_places = None
 
     def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
         """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
@@ -322,6 +328,17 @@ class Topic:
 
     def main_places(self) -> frozenset:
         return self._places
+
+    def all_place_names(self) -> PlaceNames:
+        """Every place its messages named, indexed for `PlaceNames.meets` until the next change."""
+        if self._all_places is None:
+            self._all_places = PlaceNames(self.places)
+        return self._all_places
+
+    def main_place_names(self) -> PlaceNames:
+        if self._main_places is None:
+            self._main_places = PlaceNames(self._places)
+        return self._main_places
 
     def main_districts(self) -> frozenset:
         return self._districts
@@ -383,6 +400,7 @@ class Detector:
             if place.specificity <= SPECIFICITY["street"]
         }
         self._district_of: dict[str, Optional[str]] = {}
+        self._problem_names: dict[str, bool] = {}
         self._cut = re.compile("[" + re.escape(settings.cut_after) + "]")
         self._endings = re.compile("|".join(map(re.escape, settings.place_endings)))
         self._df: Counter = Counter()
@@ -480,11 +498,20 @@ class Detector:
                 len(prefix) >= settings.min_name_chars
                 and prefix not in settings.generic_names
                 and not name.endswith(settings.not_name_endings)
-                and not any(True for _ in self._problems.scan(name))
+                and not self._names_problem(name)
             ):
                 found.add(name)
         longest = {name for name in found if not any(o != name and o.startswith(name) for o in found)}
         return frozenset(known | longest), tuple(jurisdictions)
+
+    def _names_problem(self, name: str) -> bool:
+        """Whether `name` holds a problem's word (remembered: names repeat all month)."""
+        known = self._problem_names.get(name)
+        if known is None:
+            if len(self._problem_names) >= NAME_CACHE:
+                self._problem_names.clear()
+            known = self._problem_names[name] = any(True for _ in self._problems.scan(name))
+        return known
 
     def _check(self, message: Message) -> None:
         if not message.text.strip():
@@ -506,7 +533,8 @@ class Detector:
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
         # the topics whose learnt vocabulary the message shares, its heaviest terms first
-        keys += [f"v:{term}" for term in features.vector if f"v:{term}" in self._postings]
+        postings = self._postings
+        keys += [key for term in features.vector if (key := "v:" + term) in postings]
         keys += [f"b:{gram}" for gram in features.rare]
         seen: set[int] = set()
         for key in keys:
@@ -522,12 +550,17 @@ class Detector:
         """The topic the message belongs to. When it belongs to several, they were one matter
         reported apart (环南街道 and 环城南路): they are merged into the largest."""
         matches: list[Topic] = []
+        # the message's terms and weights once, the products summed in the same order as ever
+        terms, weights = tuple(features.vector), tuple(features.vector.values())
         for topic in self._candidates(features):
             bonus = self._affinity(features, topic, now)
             if bonus is None:
                 continue
-            get = topic.vector.get
-            similarity = sum([w * get(g, 0.0) for g, w in features.vector.items()])
+            if bonus >= self.settings.join_score:
+                # the word similarity is never negative: it cannot change the decision
+                matches.append(topic)
+                continue
+            similarity = sum(map(mul, weights, map(topic.vector.get, terms, repeat(0.0))))
             if bonus + similarity / topic.norm() >= self.settings.join_score:
                 matches.append(topic)
         if not matches:
@@ -551,6 +584,8 @@ class Detector:
         keys = [f"q:{q}" for q in sorted(problems)] + [f"p:{p}" for p in sorted(places)]
         others: dict[int, Topic] = {}
         for key in keys:
+            if len(others) >= MAX_CANDIDATES:
+                break
             # postings are in order of joining: the active topics are at the end
             for other_id in reversed(self._postings.get(key, ())):
                 other = self._open.get(other_id)
@@ -571,9 +606,7 @@ class Detector:
                 continue
             if other.problems and not problems & other.problems.keys():
                 continue
-            if other.places and not any(
-                _same_place(p, q) for p in other.places for q in topic.places
-            ):
+            if other.places and not topic.all_place_names().meets(other.places):
                 # elsewhere in the district: the event's own problem in the event's own words,
                 # as `_affinity` joins a new message to a hot topic
                 if not (
@@ -593,8 +626,9 @@ class Detector:
         problems = one.main_problems(), other.main_problems()
         if not (problems[0] and problems[1] and problems[0] & problems[1]):
             return False
-        places = one.main_places(), other.main_places()
-        if any(_same_place(p, q) for p in places[0] for q in places[1]):
+        places = one.main_place_names(), other.main_place_names()
+        small, large = sorted(places, key=len)
+        if large.meets(small.names):
             return True
         return (
             one.is_hot(now, self.settings)
@@ -700,7 +734,11 @@ class Detector:
     def _profile_weight(vector: dict, topic: Topic) -> float:
         """How much of `vector` (unit vectors summed) is in the topic's learnt vocabulary."""
         profile = topic.profile()
-        return sum([w for term, w in vector.items() if term in profile]) if profile else 0.0
+        if not profile:
+            return 0.0
+        if profile.isdisjoint(vector):
+            return 0
+        return sum(compress(vector.values(), map(profile.__contains__, vector)))
 
     def _join(self, topic: Topic, message: Message, features: Features) -> None:
         topic.message_ids.append(message.id)
@@ -709,7 +747,9 @@ class Detector:
         topic.times.append(message.time)
         topic.last_seen = max(topic.last_seen, message.time)
         self._open.move_to_end(topic.id)
-        topic.vector.update(features.vector)
+        # Counter.update's sums in one dict update (the same values, new terms in the same order)
+        get = topic.vector.get
+        dict.update(topic.vector, {g: w + get(g, 0) for g, w in features.vector.items()})
         if len(topic.vector) > TOPIC_TERMS * 2:
             topic.vector = Counter(dict(topic.vector.most_common(TOPIC_TERMS)))
         topic.terms.update(features.vector.keys())
@@ -785,6 +825,51 @@ def _dominant(counts: Counter, size: int, share: float = 0.2) -> set[str]:
 
 def _same_place(a: str, b: str) -> bool:
     return a in b or b in a
+
+
+class PlaceNames:
+    """A set of place names that answers `_same_place` against all of them at once: whether a
+    name is within one of them (a substring of their joined text) or holds one of them (its
+    substrings of their lengths looked up), rather than comparing every pair."""
+
+    __slots__ = ("names", "_joined", "_lengths", "_empty")
+    DIRECT = 4
+    SEPARATOR = "\x00"
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+        self._joined = self.SEPARATOR.join(self.names)
+        self._lengths = sorted({len(name) for name in self.names})
+        self._empty = "" in self.names
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def meets(self, others: Iterable[str]) -> bool:
+        """Whether any of `others` is the same place as one of these (`_same_place`)."""
+        names = self.names
+        if not names:
+            return False
+        if self._empty or len(names) <= self.DIRECT:
+            return any(_same_place(p, q) for p in others for q in names)
+        joined, lengths = self._joined, self._lengths
+        for p in others:
+            if p in names:
+                return True
+            if self.SEPARATOR in p:
+                if any(_same_place(p, q) for q in names):
+                    return True
+                continue
+            if p in joined:
+                return True
+            n = len(p)
+            for length in lengths:
+                if length > n:
+                    break
+                for start in range(n - length + 1):
+                    if p[start : start + length] in names:
+                        return True
+        return False
 
 
 def _near(one: frozenset, other: frozenset) -> bool:
