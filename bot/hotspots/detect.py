@@ -755,17 +755,20 @@ class Detector:
         topic.terms.update(features.vector.keys())
         if len(topic.terms) > TOPIC_TERMS * 2:
             topic.terms = Counter(dict(topic.terms.most_common(TOPIC_TERMS)))
-        topic.places.update(features.places)
-        topic.problems.update(features.problems)
-        topic.jurisdictions.update(features.jurisdictions)
-        topic.districts.update(features.districts)
+        topic.places.update(sorted(features.places))
+        topic.problems.update(sorted(features.problems))
+        topic.jurisdictions.update(sorted(features.jurisdictions))
+        topic.districts.update(sorted(features.districts))
         topic.sources[message.source] += 1
         topic.summarise()
         self._learn(topic)
         if message.citizen:
             topic.citizens.add(message.citizen)
-        keys = [f"p:{p}" for p in features.places] + [f"q:{q}" for q in features.problems]
-        keys += [f"b:{gram}" for gram in features.rare]
+        # sorted: the order of postings decides which candidates a later message meets, so it
+        # must not depend on the interpreter's hash seed
+        keys = [f"p:{p}" for p in sorted(features.places)]
+        keys += [f"q:{q}" for q in sorted(features.problems)]
+        keys += [f"b:{gram}" for gram in sorted(features.rare)]
         self._index(topic, keys)
 
     def _maybe_alert(self, topic: Topic, now: datetime) -> None:

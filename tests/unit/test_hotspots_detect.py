@@ -229,3 +229,25 @@ def test_a_matter_drawing_messages_for_days_is_archived_and_goes_on_as_a_new_top
     assert closed[0].last_seen - closed[0].first_seen <= settings.max_open + timedelta(hours=2)
     [going_on] = detector.open_topics
     assert closed[0].size + going_on.size == hours
+
+
+def test_the_replay_is_the_same_whatever_the_interpreters_hash_seed():
+    """Topics, titles and alerts must not depend on set order (a restart must not regroup)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    stream = root / "knowledge" / "eval" / "hotspots_stream1.jsonl"
+    outputs = []
+    for seed in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-m", "bot", "hotspots", "detect", "--file", str(stream), "--json"],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
+            capture_output=True,
+            check=True,
+        )
+        outputs.append(run.stdout)
+    assert outputs[0] and outputs[0] == outputs[1]
