@@ -23,6 +23,8 @@ from bot.policy.kb import KnowledgeBase
 from bot.policy.library_eval import LibraryEvalError, evaluate_corpus
 from bot.policy.loader import PolicyFileError
 
+tqdm.monitor_interval = 0  # no monitor thread: a single-threaded import may fork its workers
+
 SEARCH_FIELDS = (
     "answer", "text", "policy", "clause", "doc_no", "url", "score", "confident", "policy_id", "title",
 )  # fmt: skip

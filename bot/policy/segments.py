@@ -295,9 +295,12 @@ def _cores() -> int:
 @contextmanager
 def _mapper(count: int) -> Iterator[Callable[[Callable, list], Iterable]]:
     """A lazy, ordered `map` for `count` items: over worker processes (forked, sharing the
-    analyzer) when there are many and more than one core, else in this process."""
+    analyzer) when there are many, more than one core and this process has no other thread,
+    else in this process. A service (Sanic, its database and monitor threads) never forks: a
+    child forked while another thread holds a lock (logging, jieba, the allocator) can wait on
+    it forever, and the service would never become ready."""
     cores = _cores()
-    if count < _PARALLEL_FROM or cores < 2:
+    if count < _PARALLEL_FROM or cores < 2 or threading.active_count() > 1:
         yield map
         return
     with multiprocessing.get_context("fork").Pool(cores) as pool:

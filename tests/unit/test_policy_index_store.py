@@ -140,3 +140,32 @@ def test_a_broken_file_is_named_and_nothing_cached_is_lost(tmp_path: Path, corpu
     assert "broken.yml" in str(raised.value)
     broken.unlink()
     assert len(KnowledgeBase.load(root, cache_dir=cache).policies) == 3
+
+
+def test_a_process_with_other_threads_never_forks_workers(monkeypatch):
+    """A service (Sanic and its threads) builds in-process: forking beside a thread that holds a
+    lock can hang the child, and the service would never become ready."""
+    import os
+    import threading
+
+    from bot.policy import segments
+
+    monkeypatch.setattr(segments, "_cores", lambda: 2)
+    items = list(range(segments._PARALLEL_FROM + 10))
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        pids = segments._map(_pid, items)
+    finally:
+        release.set()
+        other.join()
+    assert set(pids) == {os.getpid()}
+    forked = segments._map(_pid, items)
+    assert os.getpid() not in set(forked), "alone, a process may use worker processes"
+
+
+def _pid(_item):
+    import os
+
+    return os.getpid()
