@@ -50,6 +50,23 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return html(page, status=status)
 
 
+async def render_loaded(
+    request: Request,
+    template: str,
+    work: Callable[[Session], dict[str, Any]],
+    missing: type[Exception],
+    status: int = 200,
+    **context: Any,
+) -> HTTPResponse:
+    """The page of one record: `work(session)`'s fields beside `context`, or a Chinese 404 when
+    `work` raises `missing` (the record does not exist or is not the caller's to see)."""
+    try:
+        page = await run_db(request, work)
+    except missing as error:
+        return error_response(request, str(error), 404)
+    return render(request, template, status=status, **context, **page)
+
+
 def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or an empty dict for anything else."""
     try:

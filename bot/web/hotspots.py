@@ -38,7 +38,7 @@ from bot.hotspots.monitor import Monitor, consume_queue
 from bot.threads import in_thread
 from bot.tickets.models import as_utc
 from bot.web.auth import authenticate, bearer_token
-from bot.web.common import error_response, json_body, render, run_db
+from bot.web.common import error_response, json_body, render, render_loaded, run_db
 from bot.web.sessions import login_required
 
 MONITOR_SECONDS = 0.5
@@ -174,20 +174,17 @@ async def _topic_page(
             "history": audit.history(session, "hotspot", str(topic_id)),
         }
 
-    try:
-        page = await run_db(request, work)
-    except service.HotspotNotFound as missing:
-        return error_response(request, str(missing), 404)
-    return render(
+    return await render_loaded(
         request,
         "staff/hotspot.html",
+        work,
+        service.HotspotNotFound,
         status=status,
         notice=notice,
         error=error,
         kinds=RESPONSE_KINDS,
         checklist=publishing.checklist_items(),
         local=local,
-        **page,
     )
 
 

@@ -21,7 +21,7 @@ from bot import publishing
 from bot.privacy import mask
 from bot.publishing.models import CHANNELS, KINDS, STATE_NAMES, ReviewItem
 from bot.publishing.register import Query, get_record, search, summary, to_csv, versions
-from bot.web.common import error_response, render, run_db
+from bot.web.common import render, render_loaded, run_db
 from bot.web.sessions import login_required
 
 QUEUE_LIMIT = 200
@@ -117,13 +117,11 @@ async def _item_page(
         )
         return {"item": item, "content": shown_content(item.content), "record": record}
 
-    try:
-        page = await run_db(request, work)
-    except publishing.NotFound as missing:
-        return error_response(request, str(missing), 404)
-    return render(
+    return await render_loaded(
         request,
         "publishing/item.html",
+        work,
+        publishing.NotFound,
         status=status,
         notice=notice,
         error=error,
@@ -131,7 +129,6 @@ async def _item_page(
         states=STATE_NAMES,
         checklist=publishing.checklist_items(),
         channels=CHANNEL_NAMES,
-        **page,
     )
 
 
@@ -179,17 +176,14 @@ async def _record(request: Request, number: str, staff: bool) -> HTTPResponse:
             "history": [summary(each) for each in versions(session, record)],
         }
 
-    try:
-        page = await run_db(request, work)
-    except publishing.NotFound as missing:
-        return error_response(request, str(missing), 404)
-    return render(
+    return await render_loaded(
         request,
         "publishing/record.html",
+        work,
+        publishing.NotFound,
         staff=staff,
         channels=CHANNEL_NAMES,
         checklist=publishing.checklist_items(),
-        **page,
     )
 
 
