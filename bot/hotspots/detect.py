@@ -33,6 +33,7 @@ from operator import mul
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from bot.hotspots.bursts import BurstsConfig, BurstSettings, BurstyTerms, Emerging
 from bot.knowledge_files import Schema, load
 from bot.text import strip_html
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
@@ -107,6 +108,8 @@ class Settings:
     information_hours: float
     press_conference_hours: float
     response_hours: float
+    # events of kinds the lexicon does not list, found by their bursty terms (bursts.py)
+    bursts: Optional[BurstSettings] = None
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -151,6 +154,7 @@ class Settings:
             information_hours=clocks.major_emergency_information_hours,
             press_conference_hours=clocks.major_emergency_press_conference_hours,
             response_hours=clocks.response_hours,
+            bursts=BurstSettings.from_config(data.bursts) if data.bursts else None,
         )
 
 
@@ -220,6 +224,7 @@ class HotspotsFile(Schema):
     casualty_words: list[str]
     confirm_levels: list[str]
     clocks: Clocks
+    bursts: Optional[BurstsConfig] = None
 
 
 class Event(Schema):
@@ -268,6 +273,8 @@ class Topic:
     keys: set = field(default_factory=set)
     alert_at: Optional[datetime] = None
     peak: int = 0
+    # the topic it was merged into, so that what pointed at it can follow
+    merged_into: Optional[Topic] = None
 
     SAMPLE_TEXTS = 40
 
@@ -412,6 +419,7 @@ class Detector:
         self._next_id = 1
         self._latest: Optional[datetime] = None
         self._long_sweep: Optional[datetime] = None
+        self._bursts = BurstyTerms(settings.bursts) if settings.bursts else None
 
     @property
     def open_topics(self) -> list[Topic]:
@@ -422,11 +430,20 @@ class Detector:
         self._check(message)
         features = self.features(quick_clean(message.text))
         topic = self._best_topic(features, message.time)
+        event = self._bursts.observe(
+            message.id, message.time, message.citizen, features.vector, features.places
+        ) if self._bursts else None
+        if event is not None:
+            topic = self._burst_topic(event, topic, features, message.time)
         if topic is None:
             topic = Topic(self._next_id, message.time, message.time)
             self._next_id += 1
             self._open[topic.id] = topic
         self._join(topic, message, features)
+        if self._bursts:
+            self._bursts.placed(message.id, topic)
+        if event is not None:
+            topic = self._gather(event, topic)
         topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
         self._maybe_alert(topic, message.time)
@@ -656,10 +673,62 @@ class Detector:
         keep.summarise()
         self._learn(keep)
         self._forget(other)
+        other.merged_into = keep
         for key in other.keys - keep.keys:
             keep.keys.add(key)
             self._postings.setdefault(key, []).append(keep.id)
         self.on_merge(keep, other)
+
+    def _burst_topic(
+        self, event: Emerging, topic: Optional[Topic], features: Features, now: datetime
+    ) -> Optional[Topic]:
+        """The topic of a message in an emerging event's bursty terms: the event's topic when
+        the words alone found none or only a stray one, it is active and its places fit."""
+        target = self._resolved(event.topic)
+        if target is None or target is topic:
+            return topic
+        if topic is not None and topic.size > self.settings.stray_size:
+            return topic
+        if now - target.last_seen > self.settings.recent or not _places_fit(features.places, target):
+            return topic
+        if _problems_differ(features.problems, target.main_problems()):
+            return topic
+        return target
+
+    def _gather(self, event: Emerging, topic: Topic) -> Topic:
+        """The event's topic is where most of it went. The topics of its earlier members (the
+        first reports, which came before their words were bursty) and of the events found to be
+        this one are merged into it when mostly about it and their places fit."""
+        pending = [(self._resolved(t), n) for t, n in BurstyTerms.take_pending(event)]
+        pending.append((self._resolved(event.topic), None))
+        members: Counter = Counter()
+        for other, count in pending:
+            if other is not None:
+                members[other.id] += other.size if count is None else count
+        for other, _ in pending:
+            if other is None or other is topic or other.merged_into is not None:
+                continue
+            if other.id not in self._open or 2 * min(members[other.id], other.size) < other.size:
+                continue
+            if topic.last_seen - other.last_seen > self.settings.recent:
+                continue
+            if not _places_fit(other.places, topic):
+                continue
+            if _problems_differ(other.main_problems(), topic.main_problems()):
+                continue
+            keep, gone = sorted((topic, other), key=lambda t: (-t.size, t.id))
+            self._merge(keep, gone)
+            topic = keep
+        target = self._resolved(event.topic)
+        if target is None or topic.size >= target.size:
+            event.topic = topic
+        return topic
+
+    def _resolved(self, topic: Optional[Topic]) -> Optional[Topic]:
+        """The open topic that now holds `topic`'s messages, or None once it is closed."""
+        while topic is not None and topic.merged_into is not None:
+            topic = topic.merged_into
+        return topic if topic is not None and self._open.get(topic.id) is topic else None
 
     def _affinity(self, features: Features, topic: Topic, now: datetime) -> Optional[float]:
         """What naming the same place and problem, while the topic is active, adds to the word
@@ -824,6 +893,17 @@ def _dominant(counts: Counter, size: int, share: float = 0.2) -> set[str]:
     stray member mentioned."""
     least = max(1.0, share * size)
     return {key for key, count in counts.items() if count >= least}
+
+
+def _places_fit(places: Iterable[str], topic: Topic) -> bool:
+    """Whether a message's or a topic's places allow it to be `topic`'s matter: one side names
+    none, or they share one."""
+    return not places or not topic.places or topic.all_place_names().meets(places)
+
+
+def _problems_differ(one: frozenset, other: frozenset) -> bool:
+    """Whether both name event types of the lexicon and share none: never one matter."""
+    return bool(one and other and one.isdisjoint(other))
 
 
 def _same_place(a: str, b: str) -> bool:

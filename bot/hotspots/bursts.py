@@ -1,0 +1,293 @@
+"""Events of kinds nobody listed: bursty terms (TwitterMonitor, Kleinberg-style burst detection,
+done incrementally).
+
+The event lexicon (knowledge/hotspots_events.yml) knows floods, power cuts and fires; a hospital
+whose queue system fails (挂号机黑屏, 叫号系统坏了, 系统崩了) or a landslide on an island road is
+reported in words it has never listed. What such an event does have is words that are suddenly
+common: 医院, 系统, 挂号 are in a few messages a week and then in several an hour.
+
+For each term of a message (its character bigrams and the places it names) this module keeps:
+
+- how many messages of the last `window` hold it, and from how many distinct senders;
+- its share of the messages before that window, decayed with a half-life of days (the baseline,
+  smoothed towards `prior_share` while it has seen little).
+
+A term is bursty when the window holds it in at least `min_messages` messages of as many senders
+and `lift` times more often than its baseline share predicts for the window's traffic. Messages
+about an ordinary matter, even many of one kind (noise from twelve building sites over a week),
+keep their words' rates steady: they are not bursty.
+
+Co-occurring bursty terms form an emerging event: a message whose bursty terms weigh at least
+`seed_weight` of its term vector starts one; a later message sharing at least `join_weight` of
+its weight with an event's terms is a member. When an event emerges, the earlier messages of the
+window that share it are its members too (returned once, so the detector can bring their topics
+together). The detector decides what to do with membership (`Detector._burst_topic`): places still
+have to fit, so an event never joins two sites.
+
+Everything is incremental: the baseline is kept in growing units (a message of time t counts
+2^(t/half-life)), so no per-term decay is ever computed; the window is a queue with per-term queues
+of its messages. Iteration follows arrival order only, so the result does not depend on the hash
+seed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable, Optional
+
+from bot.knowledge_files import Schema
+
+# the baseline's units are renormalised before they get this large
+_RESCALE_AT = 1e60
+
+
+class BurstsConfig(Schema):
+    """knowledge/hotspots.yml `bursts:`."""
+
+    window_minutes: float
+    baseline_half_life_hours: float
+    min_messages: int
+    lift: float
+    prior_share: float
+    prior_messages: float
+    max_share: float
+    warmup_messages: float
+    relink_terms: int
+
+
+@dataclass(frozen=True)
+class BurstSettings:
+    window: timedelta
+    half_life: float
+    min_messages: int
+    lift: float
+    prior_share: float
+    prior_messages: float
+    max_share: float
+    warmup_messages: float
+    relink_terms: int
+
+    @classmethod
+    def from_config(cls, config: BurstsConfig) -> BurstSettings:
+        return cls(
+            window=timedelta(minutes=config.window_minutes),
+            half_life=config.baseline_half_life_hours * 3600.0,
+            min_messages=config.min_messages,
+            lift=config.lift,
+            prior_share=config.prior_share,
+            prior_messages=config.prior_messages,
+            max_share=config.max_share,
+            warmup_messages=config.warmup_messages,
+            relink_terms=config.relink_terms,
+        )
+
+
+class _Entry:
+    """One message of the window: its terms with their weights, and where it went."""
+
+    __slots__ = ("id", "time", "sender", "what", "terms", "topic", "event")
+
+    def __init__(self, message_id: str, time: datetime, sender: str, terms: tuple[str, ...]):
+        self.id = message_id
+        self.time = time
+        self.sender = sender
+        self.what = terms
+        self.terms: tuple[str, ...] = ()
+        self.topic = None
+        self.event: Optional[Emerging] = None
+
+
+@dataclass(eq=False)
+class Emerging:
+    """An emerging event: the bursty terms its members share, and the topic they are gathered in."""
+
+    id: int
+    terms: Counter = field(default_factory=Counter)
+    last_seen: Optional[datetime] = None
+    topic: object = None
+    # topics to bring together, with how many of their messages are the event's: those of earlier
+    # messages found to be members, those of events found to be this one (taken once)
+    pending: list = field(default_factory=list)
+
+    def shared(self, terms: Iterable[str]) -> int:
+        """How many of `terms` are the event's."""
+        own = self.terms
+        return sum([1 for t in terms if t in own])
+
+
+class BurstyTerms:
+    """Per-term arrival rates over a short window against a long baseline; the emerging events."""
+
+    def __init__(self, settings: BurstSettings) -> None:
+        self.settings = settings
+        self._window: deque[_Entry] = deque()
+        self._term_window: dict[str, deque[_Entry]] = {}
+        self._baseline: dict[str, float] = {}
+        self._baseline_total = 0.0
+        self._origin: Optional[datetime] = None
+        self._scale = 1.0
+        self._events: dict[int, Emerging] = {}
+        self._event_of_term: dict[str, list[int]] = {}
+        self._next_event = 1
+
+    def observe(
+        self,
+        message_id: str,
+        time: datetime,
+        sender: Optional[str],
+        terms: Iterable[str],
+        places: Iterable[str] = (),
+    ) -> Optional[Emerging]:
+        """Count the message's terms (its characters and bigrams but its places); the emerging
+        event it belongs to, if any."""
+        self._expire(time)
+        what = tuple([t for t in terms if len(t) > 1])
+        # the bigrams of the places it names count for how often a word is said (医院 in 舟山医院)
+        # but never make it a member: a place much talked about is not yet an event
+        where = [p[i : i + 2] for p in sorted(places) for i in range(len(p) - 1)]
+        entry = _Entry(message_id, time, sender or message_id, what)
+        terms = entry.terms = tuple(dict.fromkeys([*what, *where]))
+        self._window.append(entry)
+        term_window = self._term_window
+        for term in terms:
+            queue = term_window.get(term)
+            if queue is None:
+                queue = term_window[term] = deque()
+            queue.append(entry)
+        bursty = [t for t in what if self._is_bursty(t)]
+        if not bursty:
+            return None
+        events = self._events_for(bursty)
+        if events:
+            # co-occurring bursty terms are one event: the events the message bridges are one
+            event = events[0]
+            for other in events[1:]:
+                self._absorb(event, other)
+        else:
+            event = Emerging(self._next_event)
+            self._next_event += 1
+            self._events[event.id] = event
+        entry.event = event
+        self._grow(event, bursty, time)
+        return event
+
+    def placed(self, message_id: str, topic: object) -> None:
+        """Where the detector put the message just observed."""
+        if self._window and self._window[-1].id == message_id:
+            self._window[-1].topic = topic
+
+    @staticmethod
+    def take_pending(event: Emerging) -> list:
+        """The topics to bring into the event's, with the count of its messages in each (once)."""
+        pending, event.pending = event.pending, []
+        return pending
+
+    def bursty_terms(self, now: datetime) -> list[str]:
+        """The terms bursty now, in order of first arrival in the window (for the console, tests)."""
+        self._expire(now)
+        return [t for t in self._term_window if self._is_bursty(t)]
+
+    # ------------------------------------------------------------------ rates
+
+    def _is_bursty(self, term: str) -> bool:
+        settings = self.settings
+        queue = self._term_window.get(term)
+        if queue is None or len(queue) < settings.min_messages:
+            return False
+        if self._baseline_total < settings.warmup_messages * self._scale:
+            # too little seen yet to tell what is usual
+            return False
+        prior = settings.prior_messages * self._scale
+        baseline = self._baseline.get(term, 0.0)
+        if baseline > settings.max_share * self._baseline_total:
+            # a word of every other message (没有, 希望) is never news
+            return False
+        share = (baseline + settings.prior_share * prior) / (self._baseline_total + prior)
+        if len(queue) < settings.lift * share * len(self._window):
+            return False
+        if len({entry.sender for entry in queue}) < settings.min_messages:
+            return False
+        return True
+
+    def _expire(self, now: datetime) -> None:
+        """Messages older than the window leave it for the baseline."""
+        horizon = now - self.settings.window
+        window, term_window = self._window, self._term_window
+        while window and window[0].time < horizon:
+            entry = window.popleft()
+            unit = self._unit(entry.time)
+            for term in entry.terms:
+                queue = term_window[term]
+                queue.popleft()
+                if not queue:
+                    del term_window[term]
+                self._baseline[term] = self._baseline.get(term, 0.0) + unit
+            self._baseline_total += unit
+        for event_id in [e for e, event in self._events.items() if event.last_seen < horizon]:
+            self._end(event_id)
+
+    def _unit(self, time: datetime) -> float:
+        """What one message of `time` counts in the baseline: older ones count less by the
+        half-life, expressed as newer ones counting more."""
+        if self._origin is None:
+            self._origin = time
+        unit = 2.0 ** ((time - self._origin).total_seconds() / self.settings.half_life)
+        if unit > _RESCALE_AT:
+            self._rescale(time)
+            unit = 1.0
+        self._scale = max(self._scale, unit)
+        return unit
+
+    def _rescale(self, time: datetime) -> None:
+        """Move the origin to `time`: every stored count divided alike, the shares unchanged;
+        terms decayed to nothing are forgotten."""
+        factor = 2.0 ** ((time - self._origin).total_seconds() / self.settings.half_life)
+        self._origin = time
+        self._baseline = {t: v / factor for t, v in self._baseline.items() if v / factor > 1e-6}
+        self._baseline_total /= factor
+        self._scale = 1.0
+
+    # ----------------------------------------------------------------- events
+
+    def _events_for(self, bursty: list[str]) -> list[Emerging]:
+        """The active events sharing a bursty term with the message, oldest first."""
+        found = {e for term in bursty for e in self._event_of_term.get(term, ())}
+        return [self._events[e] for e in sorted(found)]
+
+    def _absorb(self, event: Emerging, other: Emerging) -> None:
+        """`other` is `event`: its terms, and its topic to bring into the event's."""
+        self._end(other.id)
+        for term in other.terms:
+            if term not in event.terms:
+                self._event_of_term.setdefault(term, []).append(event.id)
+        event.terms.update(other.terms)
+        event.pending.extend(other.pending)
+        if other.topic is not None:
+            event.pending.append((other.topic, None))
+
+    def _grow(self, event: Emerging, bursty: list[str], time: datetime) -> None:
+        """Add the message's bursty terms to the event; for each new one, the earlier messages
+        of the window that now share enough of the event's terms are its members too (the first
+        reports came before their words were bursty)."""
+        event.last_seen = time
+        new = [t for t in bursty if t not in event.terms]
+        event.terms.update(bursty)
+        for term in new:
+            self._event_of_term.setdefault(term, []).append(event.id)
+            for earlier in self._term_window.get(term, ()):
+                if earlier.event is None and event.shared(earlier.what) >= self.settings.relink_terms:
+                    earlier.event = event
+                    if earlier.topic is not None:
+                        event.pending.append((earlier.topic, 1))
+
+    def _end(self, event_id: int) -> None:
+        event = self._events.pop(event_id)
+        for term in event.terms:
+            ids = self._event_of_term.get(term)
+            if ids is None:
+                continue
+            ids[:] = [e for e in ids if e != event_id]
+            if not ids:
+                del self._event_of_term[term]

@@ -1,0 +1,114 @@
+"""Events of kinds the event lexicon does not list, found by their bursty terms (bot/hotspots/bursts.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.hotspots.bursts import BurstyTerms
+from bot.hotspots.detect import Detector, Message, Settings
+from bot.tickets.routing import Router
+
+CST = timezone(timedelta(hours=8))
+T0 = datetime(2026, 12, 1, 0, 0, tzinfo=CST)
+PLACES = ["定海", "普陀", "岱山", "嵊泗", "六横", "金塘", "朱家尖", "桃花岛", "虾峙", "东极", "白泉", "干览"]
+ROADS = [
+    "解放路", "人民路", "昌国路", "东海路", "海天大道", "新港路",
+    "沈家门路", "环城南路", "千岛路", "临港路", "渔港路", "体育路",
+]
+THINGS = ["垃圾桶", "健身器材", "公厕", "长椅", "宣传栏", "自行车棚", "花坛", "指示牌", "凉亭", "栏杆"]
+ISSUES = ["坏了没人修", "脏得很", "被人拿走了", "需要更换", "好久没清理", "位置不合理"]
+# a library's lending machines down: no word of it is in knowledge/hotspots_events.yml
+LIBRARY = [
+    "市图书馆的借书机全都死机了，还书也还不了",
+    "图书馆借书系统是不是瘫痪了？人都挤在门口",
+    "今天去图书馆借书，工作人员说系统故障只能手写登记",
+    "图书馆的自助借书机一直转圈，等了半小时",
+    "有没有人知道图书馆借书什么时候能恢复",
+    "带孩子来图书馆借绘本，机器全黑屏，孩子哭了",
+    "图书馆借还书全停了，通知也没有一个",
+    "图书馆说借书系统在抢修，让大家明天再来",
+]
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.load(PROJECT_ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return Settings.load(PROJECT_ROOT / "knowledge" / "hotspots.yml")
+
+
+def background(hours: int, every_minutes: int = 8) -> list[tuple[datetime, str]]:
+    """Everyday matters, each its own: a place's thing and what is wrong with it."""
+    rng = random.Random(7)
+    return [
+        (
+            T0 + timedelta(minutes=every_minutes * n),
+            f"{rng.choice(PLACES)}那边的{rng.choice(THINGS)}{rng.choice(ISSUES)}",
+        )
+        for n in range(hours * 60 // every_minutes)
+    ]
+
+
+def replay(settings: Settings, router: Router, lines: list[tuple[datetime, str]]):
+    closed = []
+    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    for n, (moment, text) in enumerate(sorted(lines)):
+        detector.add(Message(f"m{n}", moment, text, "12345", citizen=f"c{n}"))
+    detector.close_all()
+    return closed
+
+
+def library_topics(topics) -> list:
+    return [t for t in topics if any("图书馆" in text for text in t.texts)]
+
+
+def test_a_burst_of_a_kind_nobody_listed_is_one_alerted_topic(settings, router):
+    start = T0 + timedelta(hours=30)
+    burst = [(start + timedelta(minutes=7 * n), text) for n, text in enumerate(LIBRARY)]
+    topics = replay(settings, router, background(36) + burst)
+    alerted = [t for t in library_topics(topics) if t.alert_at]
+    assert len(alerted) == 1
+    topic = alerted[0]
+    assert sum("图书馆" in text for text in topic.texts) >= 6
+    assert all("图书馆" in text for text in topic.texts)
+    # alerted while the burst was going on, not after its end
+    assert topic.alert_at <= burst[-1][0]
+    # without the bursty terms the lexicon and the word similarity alone do not alert it
+    plain = dataclasses.replace(settings, bursts=None)
+    assert not any(t.alert_at for t in library_topics(replay(plain, router, background(36) + burst)))
+
+
+def test_a_steady_stream_of_separate_similar_complaints_is_not_an_event(settings, router):
+    # the same complaint at twelve different sites, one every five hours: never bursty
+    steady = [
+        (T0 + timedelta(hours=6 + 5 * n), f"{road}图书馆分馆的借书机坏了，借不了书")
+        for n, road in enumerate(ROADS)
+    ]
+    topics = replay(settings, router, background(72) + steady)
+    library = library_topics(topics)
+    assert not any(t.alert_at for t in library)
+    assert all(sum("图书馆" in text for text in t.texts) == 1 for t in library)
+
+
+def test_a_term_is_bursty_in_a_short_window_not_when_steady(settings):
+    bursts = BurstyTerms(settings.bursts)
+    moment = T0
+    for n, (moment, text) in enumerate(background(24)):
+        bursts.observe(f"b{n}", moment, None, {text[i : i + 2]: 1.0 for i in range(len(text) - 1)})
+    assert "借书" not in bursts.bursty_terms(moment)
+    events = [
+        bursts.observe(f"l{n}", moment + timedelta(minutes=5 * n), None, {"借书": 1.0, "机器": 1.0})
+        for n in range(settings.bursts.min_messages)
+    ]
+    assert "借书" in bursts.bursty_terms(moment + timedelta(minutes=20))
+    assert events[-1] is not None and events[-1].terms["借书"] >= 1
+    # two hours later the window has moved on
+    assert "借书" not in bursts.bursty_terms(moment + timedelta(hours=3))
