@@ -6,27 +6,32 @@ whose queue system fails (挂号机黑屏, 叫号系统坏了, 系统崩了) or 
 reported in words it has never listed. What such an event does have is words that are suddenly
 common: 医院, 系统, 挂号 are in a few messages a week and then in several an hour.
 
-For each term of a message (its character bigrams and the places it names) this module keeps:
+For each term of a message (the character bigrams of its words, and those of the places it
+names) this module keeps:
 
 - how many messages of the last `window` hold it, and from how many distinct senders;
 - its share of the messages before that window, decayed with a half-life of days (the baseline,
   smoothed towards `prior_share` while it has seen little).
 
 A term is bursty when the window holds it in at least `min_messages` messages of as many senders
-and `lift` times more often than its baseline share predicts for the window's traffic. Messages
-about an ordinary matter, even many of one kind (noise from twelve building sites over a week),
-keep their words' rates steady: they are not bursty.
+and `lift` times more often than its baseline share predicts for the window's traffic, unless it is
+a word of every other message (`max_share`). Messages about ordinary matters, even many of one
+kind (noise from twelve building sites over a week), keep their words' rates steady: they are not
+bursty.
 
-Co-occurring bursty terms form an emerging event: a message whose bursty terms weigh at least
-`seed_weight` of its term vector starts one; a later message sharing at least `join_weight` of
-its weight with an event's terms is a member. When an event emerges, the earlier messages of the
-window that share it are its members too (returned once, so the detector can bring their topics
-together). The detector decides what to do with membership (`Detector._burst_topic`): places still
-have to fit, so an event never joins two sites.
+Co-occurring bursty terms form an emerging event: a message with a bursty word starts one or joins
+the active events it shares a term with (bridging two makes them one); while the event lasts, its
+terms keep naming it even once their rate falls. A place alone starts nothing (a place much talked
+about for many small matters is not an event), but a message naming a place of an event's words
+joins it. When an event gains a term, the earlier messages of the window holding it are members
+too: their topics are handed to the detector once (`take_pending`), which merges them into the
+event's topic when mostly about it and places fit (`Detector._gather`); a later member whose words
+found no topic, or only a stray one, goes to the event's topic (`Detector._burst_topic`).
 
 Everything is incremental: the baseline is kept in growing units (a message of time t counts
-2^(t/half-life)), so no per-term decay is ever computed; the window is a queue with per-term queues
-of its messages. Iteration follows arrival order only, so the result does not depend on the hash
+2^(t/half-life)), so no per-term decay is ever computed, and renormalised (forgetting decayed
+terms) when the units or the vocabulary grow large; the window is a queue with per-term queues of
+its messages. Iteration follows arrival order only, so the result does not depend on the hash
 seed.
 """
 
@@ -39,8 +44,11 @@ from typing import Iterable, Optional
 
 from bot.knowledge_files import Schema
 
-# the baseline's units are renormalised before they get this large
+# the baseline's units are renormalised before they get this large, or when it holds this many
+# terms (then the terms decayed below `_FORGOTTEN` of a message go: memory stays flat over a month)
 _RESCALE_AT = 1e60
+_BASELINE_TERMS = 200_000
+_FORGOTTEN = 0.05
 
 
 class BurstsConfig(Schema):
@@ -128,6 +136,7 @@ class BurstyTerms:
         self._baseline_total = 0.0
         self._origin: Optional[datetime] = None
         self._scale = 1.0
+        self._prune_at = _BASELINE_TERMS
         self._events: dict[int, Emerging] = {}
         self._event_of_term: dict[str, list[int]] = {}
         self._next_event = 1
@@ -145,7 +154,7 @@ class BurstyTerms:
         self._expire(time)
         what = tuple([t for t in terms if len(t) > 1])
         # the bigrams of the places it names count for how often a word is said (医院 in 舟山医院)
-        # but never make it a member: a place much talked about is not yet an event
+        # and join an event, but never start one
         where = [p[i : i + 2] for p in sorted(places) for i in range(len(p) - 1)]
         entry = _Entry(message_id, time, sender or message_id, what)
         terms = entry.terms = tuple(dict.fromkeys([*what, *where]))
@@ -156,10 +165,12 @@ class BurstyTerms:
             if queue is None:
                 queue = term_window[term] = deque()
             queue.append(entry)
-        bursty = [t for t in what if self._is_bursty(t)]
-        if not bursty:
+        bursty = [t for t in terms if self._is_bursty(t)]
+        # an active event's terms keep naming it while it lasts, bursty or no longer
+        events = self._events_for([*bursty, *(t for t in what if t in self._event_of_term)])
+        if not events and not any(t in what for t in bursty):
+            # a place much talked about starts nothing; it joins an event its words started
             return None
-        events = self._events_for(bursty)
         if events:
             # co-occurring bursty terms are one event: the events the message bridges are one
             event = events[0]
@@ -234,7 +245,7 @@ class BurstyTerms:
         if self._origin is None:
             self._origin = time
         unit = 2.0 ** ((time - self._origin).total_seconds() / self.settings.half_life)
-        if unit > _RESCALE_AT:
+        if unit > _RESCALE_AT or len(self._baseline) > self._prune_at:
             self._rescale(time)
             unit = 1.0
         self._scale = max(self._scale, unit)
@@ -245,9 +256,12 @@ class BurstyTerms:
         terms decayed to nothing are forgotten."""
         factor = 2.0 ** ((time - self._origin).total_seconds() / self.settings.half_life)
         self._origin = time
-        self._baseline = {t: v / factor for t, v in self._baseline.items() if v / factor > 1e-6}
+        least = _FORGOTTEN * factor
+        self._baseline = {t: v / factor for t, v in self._baseline.items() if v > least}
         self._baseline_total /= factor
         self._scale = 1.0
+        # all still recent: the next pruning waits until there are twice as many
+        self._prune_at = max(_BASELINE_TERMS, 2 * len(self._baseline))
 
     # ----------------------------------------------------------------- events
 
@@ -277,7 +291,7 @@ class BurstyTerms:
         for term in new:
             self._event_of_term.setdefault(term, []).append(event.id)
             for earlier in self._term_window.get(term, ()):
-                if earlier.event is None and event.shared(earlier.what) >= self.settings.relink_terms:
+                if earlier.event is None and event.shared(earlier.terms) >= self.settings.relink_terms:
                     earlier.event = event
                     if earlier.topic is not None:
                         event.pending.append((earlier.topic, 1))

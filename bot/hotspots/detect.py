@@ -683,15 +683,14 @@ class Detector:
         self, event: Emerging, topic: Optional[Topic], features: Features, now: datetime
     ) -> Optional[Topic]:
         """The topic of a message in an emerging event's bursty terms: the event's topic when
-        the words alone found none or only a stray one, it is active and its places fit."""
+        the words alone found none or only a stray one, it is active and its places fit (the
+        event's words outweigh an incidental word of the lexicon: 是真的吗 in a bus reroute)."""
         target = self._resolved(event.topic)
         if target is None or target is topic:
             return topic
         if topic is not None and topic.size > self.settings.stray_size:
             return topic
         if now - target.last_seen > self.settings.recent or not _places_fit(features.places, target):
-            return topic
-        if _problems_differ(features.problems, target.main_problems()):
             return topic
         return target
 

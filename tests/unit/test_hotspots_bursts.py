@@ -112,3 +112,22 @@ def test_a_term_is_bursty_in_a_short_window_not_when_steady(settings):
     assert events[-1] is not None and events[-1].terms["借书"] >= 1
     # two hours later the window has moved on
     assert "借书" not in bursts.bursty_terms(moment + timedelta(hours=3))
+
+
+def test_many_matters_at_one_much_talked_of_place_are_not_one_event(settings, router):
+    # one place named by many citizens within two hours, each about a matter of their own
+    start = T0 + timedelta(hours=30)
+    matters = [
+        "鹿栏晴沙的环卫工人很辛苦，点个赞",
+        "鹿栏晴沙的理发店办卡后换老板了，卡不认了",
+        "鹿栏晴沙人行道上盲道被车占了",
+        "鹿栏晴沙的导游强行带人去购物",
+        "鹿栏晴沙饭店不给开发票",
+        "鹿栏晴沙的公交站牌字看不清",
+        "鹿栏晴沙附近的快递驿站态度很差",
+        "鹿栏晴沙海边的救生圈被人拿走了",
+    ]
+    lines = [(start + timedelta(minutes=12 * n), text) for n, text in enumerate(matters)]
+    topics = replay(settings, router, background(36) + lines)
+    place = [t for t in topics if any("鹿栏晴沙" in text for text in t.texts)]
+    assert not any(t.alert_at for t in place)
