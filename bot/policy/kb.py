@@ -277,7 +277,8 @@ class KnowledgeBase:
             self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
-        results = self._fit_first(text, results)
+        if not self._asked_part(ranked[0][0], query["section"]):  # it keeps its place
+            results = self._fit_first(text, results)
         if self.outside_library(text, results[0]):
             return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
         covered = self.coverage(text, results[0].policy_id)
@@ -309,20 +310,20 @@ class KnowledgeBase:
     ) -> list[tuple[int, float]]:
         """A question asking by its phrasing for a part of 解读材料 ("出台的背景", "讲了哪些
         内容") gets that part first when it scores about as well as the first passage."""
-
-        def asked_part(index: int) -> bool:
-            passage = self.passages[index]
-            return passage.kind == "interpretation" and passage.section in cued
-
-        if not cued or not ranked or asked_part(ranked[0][0]):
+        if not cued or not ranked or self._asked_part(ranked[0][0], cued):
             return ranked
         floor = self.params.part_ratio * ranked[0][1]
         for position, (index, score) in enumerate(ranked[1:], 1):
             if score < floor:
                 break
-            if asked_part(index):
+            if self._asked_part(index, cued):
                 return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
         return ranked
+
+    def _asked_part(self, index: int, cued: dict[str, float]) -> bool:
+        """Whether passage `index` is a part of 解读材料 the question asks for by its phrasing."""
+        passage = self.passages[index]
+        return passage.kind == "interpretation" and passage.section in cued
 
     def _rerank(
         self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
