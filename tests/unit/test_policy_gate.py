@@ -62,7 +62,9 @@ def test_the_score_unit_grows_with_the_library() -> None:
         "舟山跨海大桥过桥费多少",
     ],
 )
-def test_a_matter_outside_the_library_is_said_plainly(real_kb: KnowledgeBase, question: str) -> None:
+def test_a_matter_outside_the_library_is_said_plainly(
+    real_kb: KnowledgeBase, question: str
+) -> None:
     answer = real_kb.ask(question)
     assert answer.out_of_library and not answer.confident, answer.best
     reply = format_reply(answer)
