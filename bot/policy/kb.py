@@ -364,12 +364,19 @@ class KnowledgeBase:
         return matched
 
     def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
-        """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents."""
+        """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents
+        (ranking, the answer's fit and the gate all ask; the last few questions' are kept)."""
+        cache = self.__dict__.setdefault("_rarity_cache", {})
+        if text in cache:
+            return cache[text]
         size = self.documents.size
         weighted = []
         for field, alternatives in self._coverage_terms(text):
             count = max((len(self.documents.postings(field, t)) for t in alternatives), default=0)
             weighted.append((alternatives, float(np.log(1 + (size - count + 0.5) / (count + 0.5)))))
+        if len(cache) >= 256:
+            cache.clear()
+        cache[text] = weighted
         return weighted
 
     def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
