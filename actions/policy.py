@@ -1,5 +1,9 @@
 """`ask_policy`: answer from the policy knowledge base with its source, or say we are not sure.
 
+Not sure: the closest items, plainly marked as such, and the office that handles the matter if
+none of them is it; nothing in the library: say so, name the office, offer 12345 or a ticket
+(bot/policy/referral.py), never a clause.
+
 The best result of the last answer is kept in the `policy_context` slot, so follow-ups such as
 "具体是哪一条？" or "那县区呢？" are read with that policy in context.
 """
@@ -14,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import in_thread, latest_text
 from bot.policy import Answer, Result, format_reply
-from bot.policy.referral import out_of_library_reply, responsible_office
+from bot.policy.referral import out_of_library_reply, responsible_office, unsure_footer
 from bot.services import services
 from bot.text import clean
 
@@ -89,7 +93,9 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(text=format_reply(answer))
             return [SlotSet("policy_context", answer.best.to_dict())]
         if answer.results:
-            dispatcher.utter_message(text=format_reply(answer), buttons=buttons_for(answer))
+            office = await in_thread(responsible_office, question, services().router)
+            text = "\n".join(filter(None, [format_reply(answer), unsure_footer(office)]))
+            dispatcher.utter_message(text=text, buttons=buttons_for(answer))
             return []
         dispatcher.utter_message(text=format_reply(answer), buttons=HELP_BUTTONS)
         return []

@@ -423,7 +423,9 @@ class ConfidenceSettings(Schema):
     min_margin: Optional[float]
     sure_score: Optional[float]
     min_coverage: Optional[float]
-    library_coverage: Optional[float]
+    answer_score: Optional[float]
+    library_score: Optional[float]
+    passage_coverage: Optional[float]
     specific_share: Optional[float]
 
 
@@ -448,6 +450,8 @@ class RetrievalFile(Schema):
     document_weight: Optional[float]
     tie_ratio: Optional[float]
     part_ratio: Optional[float]
+    fit_ratio: Optional[float]
+    fit_weight: Optional[float]
     interpretation_cues: Optional[dict[str, list[str]]]
     candidates: Optional[int]
     max_question_chars: Optional[int]

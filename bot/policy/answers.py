@@ -123,7 +123,8 @@ def best_sentences(
     chars: Iterable[str] = (),
 ) -> str:
     """The sentence (or two short ones) of `text` that best covers the query terms; a sentence
-    giving what the question asks for (`asked`: a time, an amount …) counts one word more.
+    giving what the question asks for (`asked`: a time, an amount …) counts as many words more
+    as that type's boost (a time or an amount one, a condition half: "应当" says little).
 
     `preferred` (the matched 问答 answer or sentence) is kept unless a sentence of `text`
     covers the question better; `chars` (the question's single characters) only break ties
@@ -139,7 +140,7 @@ def best_sentences(
         words = sum(weight for term, weight in terms.items() if term in sentence)
         share = sum(1 for pair in pairs if pair in sentence) / (len(pairs) or 1)
         single = sum(1 for char in singles if char in sentence) / (len(singles) or 1)
-        kind = 1.0 if asked and matches(sentence, asked) else 0.0
+        kind = matches(sentence, asked) if asked else 0.0
         return words + share + _CHAR_WEIGHT * single + kind
 
     scores = [-1.0 if asks(part) else coverage(part) for part in parts]

@@ -42,6 +42,7 @@ from bot.policy.answers import (
     best_sentences,
     truncate,
 )
+from bot.policy.gate import known_parts, score_unit
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import is_published_file
 from bot.policy.model import TERM_FIELD, Policy
@@ -63,6 +64,7 @@ from bot.policy.segments import (
     iter_texts,
     policy_paths,
 )
+from bot.policy.selection import answer_fit, fit_order
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -275,13 +277,16 @@ class KnowledgeBase:
             self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
-        covered = self.coverage(text, results[0].policy_id)
-        if covered < self.params.confidence.library_coverage:
+        if not self._asked_part(ranked[0][0], query["section"]):  # it keeps its place
+            results = self._fit_first(text, results)
+        if self.outside_library(text, results[0]):
             return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
+        covered = self.coverage(text, results[0].policy_id)
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = (ranked[0][1] - runner_up) / ranked[0][1]
         confident = (
             self.is_confident(results[0].score, margin)
+            and results[0].score >= self.params.confidence.answer_score * self.score_unit
             and covered >= self.params.confidence.min_coverage
             and self.anchored(text, results[0])
         )
@@ -289,25 +294,36 @@ class KnowledgeBase:
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
 
+    def _fit_first(self, text: str, results: list[Result]) -> list[Result]:
+        """The result whose concise answer best fits the question first, among those scoring
+        about as well as the first (bot/policy/selection.py)."""
+        weight = self.params.fit_weight
+        if weight <= 0 or len(results) < 2:
+            return results
+        rarities = self._rarities(text)
+        fits = [answer_fit(r.answer, rarities) for r in results]
+        order = fit_order([r.score for r in results], fits, self.params.fit_ratio, weight)
+        return [results[i] for i in order]
+
     def _part_first(
         self, ranked: list[tuple[int, float]], cued: dict[str, float]
     ) -> list[tuple[int, float]]:
         """A question asking by its phrasing for a part of 解读材料 ("出台的背景", "讲了哪些
         内容") gets that part first when it scores about as well as the first passage."""
-
-        def asked_part(index: int) -> bool:
-            passage = self.passages[index]
-            return passage.kind == "interpretation" and passage.section in cued
-
-        if not cued or not ranked or asked_part(ranked[0][0]):
+        if not cued or not ranked or self._asked_part(ranked[0][0], cued):
             return ranked
         floor = self.params.part_ratio * ranked[0][1]
         for position, (index, score) in enumerate(ranked[1:], 1):
             if score < floor:
                 break
-            if asked_part(index):
+            if self._asked_part(index, cued):
                 return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
         return ranked
+
+    def _asked_part(self, index: int, cued: dict[str, float]) -> bool:
+        """Whether passage `index` is a part of 解读材料 the question asks for by its phrasing."""
+        passage = self.passages[index]
+        return passage.kind == "interpretation" and passage.section in cued
 
     def _rerank(
         self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
@@ -347,13 +363,25 @@ class KnowledgeBase:
         scores[matched] = top * factor
         return matched
 
-    def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
-        """Per document (of `numbers`): share of the question's words, by rarity, its title holds."""
+    def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
+        """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents
+        (ranking, the answer's fit and the gate all ask; the last few questions' are kept)."""
+        cache = self.__dict__.setdefault("_rarity_cache", {})
+        if text in cache:
+            return cache[text]
         size = self.documents.size
         weighted = []
         for field, alternatives in self._coverage_terms(text):
             count = max((len(self.documents.postings(field, t)) for t in alternatives), default=0)
             weighted.append((alternatives, float(np.log(1 + (size - count + 0.5) / (count + 0.5)))))
+        if len(cache) >= 256:
+            cache.clear()
+        cache[text] = weighted
+        return weighted
+
+    def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
+        """Per document (of `numbers`): share of the question's words, by rarity, its title holds."""
+        weighted = self._rarities(text)
         total = sum(rarity for _, rarity in weighted) or 1.0
         shares = np.zeros(len(self.policies))
         for number in numbers.tolist():
@@ -430,6 +458,20 @@ class KnowledgeBase:
                 covered += rarity
         return covered / total if total else 1.0
 
+    @property
+    def score_unit(self) -> float:
+        """Scores grow with the library's size; thresholds in this unit hold at any size."""
+        return score_unit(self.index.size)
+
+    def outside_library(self, text: str, result: Result) -> bool:
+        """Whether the library holds nothing on the question, `result` being its best
+        (bot/policy/gate.py)."""
+        thresholds = self.params.confidence
+        if result.score < thresholds.library_score * self.score_unit:
+            return True
+        held = answer_fit(f"{result.policy}\n{result.clause}\n{result.text}", self._rarities(text))
+        return held < thresholds.passage_coverage
+
     def anchored(self, text: str, result: Result) -> bool:
         """Whether the answering passage holds the question's specific words, not one of many.
 
@@ -467,6 +509,10 @@ class KnowledgeBase:
         if canonical is None:
             canonical = self._canonical = dict(analyzer.synonyms.variants)
         terms: list[tuple[str, tuple[str, ...]]] = []
+
+        def held(word: str) -> bool:
+            return bool(len(self.documents.postings("words", word)))
+
         run = ""
         for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
             if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in analyzer.stopwords:
@@ -477,7 +523,11 @@ class KnowledgeBase:
             run = ""
             if len(token) < 2 or token in analyzer.stopwords or not analyzer.has_chinese(token):
                 continue
-            terms.append(("words", (token, *canonical.get(token, ()))))
+            if any(held(t) for t in canonical.get(token, ())):
+                terms.append(("words", (token, *canonical[token])))
+                continue
+            for word in known_parts(token, held, analyzer.tokenizer.FREQ, analyzer.stopwords):
+                terms.append(("words", (word, *canonical.get(word, ()))))
         if len(cache) >= 256:
             cache.clear()
         cache[text] = terms

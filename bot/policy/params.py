@@ -28,7 +28,12 @@ class Confidence:
     min_margin: float = 0.04
     sure_score: float = 134.5
     min_coverage: float = 0.5
-    library_coverage: float = 0.25
+    answer_score: float = 17.0
+    """A whole-library answer is confident only from this score, in `KnowledgeBase.score_unit`s
+    (scoped searches: min_score)."""
+    library_score: float = 12.0
+    passage_coverage: float = 0.22
+    """Below either, the library holds nothing on the question (see `KnowledgeBase.outside_library`)."""
     specific_share: float = 0.1
     """A word held by at most this share of the documents is specific (see `KnowledgeBase.anchored`)."""
 
@@ -63,6 +68,11 @@ class RetrievalParams:
     document_weight: float = 2.0
     tie_ratio: float = 0.93
     part_ratio: float = 0.75
+    fit_ratio: float = 0.85
+    """Results scoring at least this share of the first compete on how well their concise
+    answer fits the question (bot/policy/selection.py)."""
+    fit_weight: float = 1.5
+    """Weight of that fit: score × (1 + fit_weight × fit); 0 turns it off."""
     interpretation_cues: dict[str, list[str]] = field(default_factory=dict)
     candidates: int = 60
     max_question_chars: int = 200

@@ -28,3 +28,9 @@ def out_of_library_reply(office: Optional[str]) -> str:
         lines.append(f"这类事项一般由{office}负责。")
     lines.append(f"您可以拨打{HOTLINE}政务服务便民热线咨询，或提交咨询工单，由相关部门答复您。")
     return "".join(lines)
+
+
+def unsure_footer(office: Optional[str]) -> str:
+    """After results the library is not sure of: who handles the matter if none of them is it
+    (empty when the router cannot tell)."""
+    return f"如果以上都不是您要找的内容，这类事项一般由{office}负责。" if office else ""

@@ -117,7 +117,9 @@ def test_eval_command_reports_metrics(
         "min_margin",
         "sure_score",
         "min_coverage",
-        "library_coverage",
+        "answer_score",
+        "library_score",
+        "passage_coverage",
         "specific_share",
     }
     assert main(["eval", "qa", str(questions)]) == 0

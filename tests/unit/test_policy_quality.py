@@ -111,6 +111,16 @@ def test_the_matched_answer_gives_way_only_to_a_sentence_covering_the_question_b
     assert best_sentences(text, terms, [], 200, preferred=kept) == kept
 
 
+def test_a_weak_question_type_counts_less_than_a_question_word() -> None:
+    # "能不能" asks for a condition, whose pattern (应当 …) most sentences match: it counts as
+    # much as its boost, half a word, so the sentence naming 列席 still answers
+    types = compile_types({"条件": {"cues": ["能不能"], "answer": "应当", "boost": 0.5}})
+    text = "有关会议的决策草案应当向社会公布。公众代表可以列席有关会议。"
+    terms = {"列席": 1.0, "会议": 1.0}
+    asked = detect("能不能列席会议", types)
+    assert best_sentences(text, terms, [], 200, asked).startswith("公众代表可以列席")
+
+
 def test_a_question_in_the_text_is_never_the_answer() -> None:
     text = "失业保险金能领到多少钱？失业保险金按照最低工资标准的百分之九十按月计发。"
     terms = {"失业": 1.0, "保险金": 1.0, "多少": 1.0, "钱": 1.0}

@@ -1,0 +1,59 @@
+"""The out-of-library gate: when to say plainly that the library holds nothing on a question.
+
+A citizen asking about something the library lacks (护照, 天气, 彩票) is better served by "not in
+the library", the office and 12345 than by a clause that shares a word with the question. BM25
+scores any shared word, and a document can hold a question's rare word in a passage about
+something else (护照 among the papers for 结婚登记), so the gate asks two things of the best
+passage (`KnowledgeBase.outside_library`):
+
+- its score, in units of the library's own scale (`score_unit`: the IDF of a term only one
+  passage holds; scores grow with the library's size, the unit with them), reaches
+  `library_score`;
+- it, with its headings and its policy's title, holds `passage_coverage` of the question's
+  words weighted by rarity (`bot.policy.selection.answer_fit`).
+
+The thresholds were chosen by measurement on the out-of-scope questions of
+knowledge/eval/policy_qa.yml and knowledge/eval/policy_library/out_of_scope.jsonl against the
+in-scope answers lost on the same sets (knowledge/policy_retrieval.yml: confidence).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Collection, Mapping
+
+
+def score_unit(passages: int) -> float:
+    """BM25's IDF of a term held by one of `passages` passages."""
+    return math.log(1 + (passages - 0.5) / 1.5)
+
+
+def known_parts(
+    token: str,
+    held: Callable[[str], bool],
+    frequencies: Mapping[str, int],
+    stopwords: Collection[str],
+) -> list[str]:
+    """`token` when the library holds it (`held`), else the dictionary words it is made of,
+    longest first from the left: a dictionary term may be written apart in the text (谁公开谁
+    审查 in "谁公开、谁审查"), and its parts are what the library holds. A part is kept whole
+    even when the library lacks it too (跨海大桥 in 舟山跨海大桥 stays the rare word it is);
+    single characters left over are dropped; a token with no parts stays whole."""
+    if len(token) < 3 or held(token):
+        return [token]
+    parts: list[str] = []
+    start = 0
+    while start < len(token):
+        end = next(
+            (
+                end
+                for end in range(len(token), start + 1, -1)
+                if end - start < len(token) and frequencies.get(token[start:end], 0) > 0
+            ),
+            start + 1,
+        )
+        word = token[start:end]
+        if end - start > 1 and word not in stopwords:
+            parts.append(word)
+        start = end
+    return list(dict.fromkeys(parts)) or [token]
