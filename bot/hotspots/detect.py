@@ -407,6 +407,9 @@ class Detector:
         self._documents = 0
         self._open: OrderedDict[int, Topic] = OrderedDict()
         self._postings: dict[str, list[int]] = {}
+        # the topics hot now (few at any time): every message is weighed against them, however
+        # many newer topics share their keys
+        self._hot: dict[int, Topic] = {}
         self._seen: set[str] = set()
         self._seen_order: deque[tuple[datetime, str]] = deque()
         self._next_id = 1
@@ -430,6 +433,8 @@ class Detector:
         topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
         self._maybe_alert(topic, message.time)
+        if topic.id not in self._hot and topic.is_hot(message.time, self.settings):
+            self._hot[topic.id] = topic
         self._sweep(message.time)
         return topic
 
@@ -528,7 +533,11 @@ class Detector:
         self._seen.add(message.id)
         self._seen_order.append((message.time, message.id))
 
-    def _candidates(self, features: Features) -> Iterator[Topic]:
+    def _candidates(self, features: Features, now: datetime) -> Iterator[Topic]:
+        seen: set[int] = set()
+        for topic in self._hot_topics(now):
+            seen.add(topic.id)
+            yield topic
         # sorted: the same stream groups the same way whatever the hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
@@ -536,7 +545,6 @@ class Detector:
         postings = self._postings
         keys += [key for term in features.vector if (key := "v:" + term) in postings]
         keys += [f"b:{gram}" for gram in features.rare]
-        seen: set[int] = set()
         for key in keys:
             for topic_id in reversed(self._postings.get(key, ())):
                 if topic_id in seen or topic_id not in self._open:
@@ -546,13 +554,20 @@ class Detector:
                 if len(seen) >= MAX_CANDIDATES:
                     return
 
+    def _hot_topics(self, now: datetime) -> list[Topic]:
+        """The open topics hot at `now`, in the order they became hot; the others leave the list."""
+        for topic_id, topic in list(self._hot.items()):
+            if topic_id not in self._open or not topic.is_hot(now, self.settings):
+                del self._hot[topic_id]
+        return list(self._hot.values())
+
     def _best_topic(self, features: Features, now: datetime) -> Optional[Topic]:
         """The topic the message belongs to. When it belongs to several, they were one matter
         reported apart (环南街道 and 环城南路): they are merged into the largest."""
         matches: list[Topic] = []
         # the message's terms and weights once, the products summed in the same order as ever
         terms, weights = tuple(features.vector), tuple(features.vector.values())
-        for topic in self._candidates(features):
+        for topic in self._candidates(features, now):
             bonus = self._affinity(features, topic, now)
             if bonus is None:
                 continue
