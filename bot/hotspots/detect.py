@@ -42,6 +42,8 @@ MESSAGE_TERMS = 40
 TOPIC_TERMS = 80
 INDEX_TERMS = 6
 MAX_CANDIDATES = 12
+# how many of the latest active topics a hot topic looks through for its first reports
+ATTACH_SCAN = 48
 POSTING_LIMIT = 40
 NAME_CACHE = 100_000
 PROFILE_EVERY = 12
@@ -588,14 +590,16 @@ class Detector:
 
     def _absorb(self, topic: Topic, now: datetime) -> Topic:
         """Once a topic is hot, take in the stray messages of the last hours that name its
-        problem or its place and nothing against it (the first reports of an event come before
-        the event is recognisable as one), and the other hot topics of its problem nearby (one
-        event reported apart); the topic that holds the message then."""
+        problem or its place, or speak its learnt vocabulary, and nothing against it (the first
+        reports of an event come before the event is recognisable as one, and before its
+        vocabulary is learnt), and the other hot topics of its problem nearby (one event
+        reported apart); the topic that holds the message then."""
         settings = self.settings
         if not topic.at_least(settings.hot_messages, now, settings.hot_window):
             return topic
         problems = topic.main_problems()
         places = {p for p in topic.main_places() if p not in self._areas}
+        sites = PlaceNames(places)
         keys = [f"q:{q}" for q in sorted(problems)] + [f"p:{p}" for p in sorted(places)]
         others: dict[int, Topic] = {}
         for key in keys:
@@ -609,6 +613,9 @@ class Detector:
                 if now - other.last_seen > settings.recent or len(others) >= MAX_CANDIDATES:
                     break
                 others[other.id] = other
+        # the latest strays, whatever they name: the event's first reports in its own words
+        for other in self._recent_strays(topic, now):
+            others.setdefault(other.id, other)
         for other in list(others.values()):
             if other.id not in self._open:
                 continue
@@ -621,18 +628,40 @@ class Detector:
                 continue
             if other.problems and not problems & other.problems.keys():
                 continue
+            in_vocabulary = (
+                self._profile_weight(other.vector, topic) / other.size >= settings.profile_min_weight
+            )
             if other.places and not topic.all_place_names().meets(other.places):
                 # elsewhere in the district: the event's own problem in the event's own words,
                 # as `_affinity` joins a new message to a hot topic
                 if not (
-                    (problems - self.settings.subjects) & other.problems.keys()
+                    (problems - settings.subjects) & other.problems.keys()
                     and _near(other.main_districts(), topic.main_districts())
-                    and self._profile_weight(other.vector, topic) / other.size
-                    >= self.settings.profile_min_weight
+                    and in_vocabulary
                 ):
                     continue
+            elif not (
+                problems & other.problems.keys()
+                or sites.meets(other.places)
+                or (in_vocabulary and len(topic.profile() & other.terms.keys()) >= 2)
+            ):
+                # nothing against it is not enough: it must name the event or speak its words
+                continue
             self._merge(topic, other)
         return topic
+
+    def _recent_strays(self, topic: Topic, now: datetime) -> list[Topic]:
+        """The topics of at most `stray_size` messages among the latest `ATTACH_SCAN` active
+        ones, active within `recent` and at most `hot_window` before the topic began (the open
+        topics are kept least recently active first)."""
+        strays = []
+        since = max(now - self.settings.recent, topic.first_seen - self.settings.hot_window)
+        for scanned, other in enumerate(reversed(self._open.values())):
+            if scanned >= ATTACH_SCAN or other.last_seen < since:
+                break
+            if other is not topic and other.size <= self.settings.stray_size:
+                strays.append(other)
+        return strays
 
     def _one_matter(self, one: Topic, other: Topic, now: datetime) -> bool:
         """Two active topics about the same problem at the same place (or area)."""

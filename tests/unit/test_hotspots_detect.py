@@ -251,3 +251,47 @@ def test_the_replay_is_the_same_whatever_the_interpreters_hash_seed():
         )
         outputs.append(run.stdout)
     assert outputs[0] and outputs[0] == outputs[1]
+
+
+# a hot topic's recall: it is met by every message however many newer topics share its keys, and
+# takes in its first reports once its vocabulary is learnt
+
+OTHER_TOWNS = ["高亭镇", "菜园镇", "东沙镇", "六横镇", "衢山镇", "岱西镇", "秀山乡", "长涂镇", "洋山镇", "嵊山镇", "枸杞乡", "黄龙乡", "花鸟乡", "桃花镇"]
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_meets_a_report_after_many_newer_topics_of_its_problem(settings, router, start):
+    main = [
+        "环城南路自来水管爆了，路上全是水",
+        "环城南路爆管，附近都停水了",
+        "环城南路水管破了，车都开不过去",
+        "环城南路这边停水一上午了",
+        "环城南路爆管还没修好",
+    ]
+    items = [(5 * n, text) for n, text in enumerate(main)]
+    # separate matters of the same problem in other districts, each its own topic
+    items += [(30 + 2 * n, f"{town}停水了，什么时候来水") for n, town in enumerate(OTHER_TOWNS)]
+    items.append((70, "水还在往外涌，很危险"))
+    topics = replay_after_background(items, settings, router, start)
+    water_main = max(topics, key=lambda topic: topic.size)
+    assert water_main.alert_at is not None
+    assert set(water_main.message_ids) == {"m0", "m1", "m2", "m3", "m4", f"m{len(items) - 1}"}
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_takes_in_its_first_reports_in_its_own_words_and_only_those(settings, router, start):
+    items = [
+        (0, "朱家尖的沙滩上全是油污"),
+        # naming neither place nor event type: alone when it comes, the event's words once learnt
+        (3, "沙滩上到处是一块块的油，游客都跑了"),
+        # the same hour, other matters
+        (4, "公租房排号排了两年了"),
+        (6, "请问小孩上户口要去哪个派出所"),
+        (10, "朱家尖海滩有油污，谁来清理一下"),
+        (16, "朱家尖海边漂着一层油污，沙滩都黑乎乎"),
+        (22, "南沙海滩油污冲上岸了，朱家尖这片都是"),
+    ]
+    topics = replay_after_background(items, settings, router, start)
+    beach = max(topics, key=lambda topic: topic.size)
+    assert beach.alert_at == start + timedelta(minutes=22)
+    assert sorted(beach.message_ids) == ["m0", "m1", "m4", "m5", "m6"]
