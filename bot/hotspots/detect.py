@@ -614,7 +614,8 @@ class Detector:
                     break
                 others[other.id] = other
         # the latest strays, whatever they name: the event's first reports in its own words
-        for other in self._recent_strays(topic, now):
+        since = max(now - settings.recent, topic.first_seen - settings.hot_window)
+        for other in self._recent_strays(topic, since):
             others.setdefault(other.id, other)
         for other in list(others.values()):
             if other.id not in self._open:
@@ -643,19 +644,21 @@ class Detector:
             elif not (
                 problems & other.problems.keys()
                 or sites.meets(other.places)
-                or (in_vocabulary and len(topic.profile() & other.terms.keys()) >= 2)
+                or other.first_seen >= since
+                and (
+                    self._names_only_area(other.problems, other.places.keys(), topic)
+                    or (in_vocabulary and len(topic.profile() & other.terms.keys()) >= 2)
+                )
             ):
                 # nothing against it is not enough: it must name the event or speak its words
                 continue
             self._merge(topic, other)
         return topic
 
-    def _recent_strays(self, topic: Topic, now: datetime) -> list[Topic]:
+    def _recent_strays(self, topic: Topic, since: datetime) -> list[Topic]:
         """The topics of at most `stray_size` messages among the latest `ATTACH_SCAN` active
-        ones, active within `recent` and at most `hot_window` before the topic began (the open
-        topics are kept least recently active first)."""
+        ones, active `since` (the open topics are kept least recently active first)."""
         strays = []
-        since = max(now - self.settings.recent, topic.first_seen - self.settings.hot_window)
         for scanned, other in enumerate(reversed(self._open.values())):
             if scanned >= ATTACH_SCAN or other.last_seen < since:
                 break
@@ -736,6 +739,8 @@ class Detector:
             ]
             if any(p not in self._areas for p in shared):
                 bonus += settings.bonus_specific_place
+            elif hot and self._names_only_area(features.problems, features.places, topic):
+                bonus += settings.bonus_specific_place
             elif shared and same_problem:
                 bonus += settings.bonus_area_place
             elif not shared:
@@ -753,6 +758,13 @@ class Detector:
             if hot:
                 bonus += settings.bonus_hot
         return bonus
+
+    def _names_only_area(self, problems, places, topic: Topic) -> bool:
+        """Whether a message (or a stray) names the topic's area and no site in it, and no
+        problem: an event being reported now is named by its area alone as by its site."""
+        return not problems and bool(places) and all(
+            p in self._areas for p in places
+        ) and not topic.main_places().isdisjoint(places)
 
     def _learn(self, topic: Topic) -> None:
         """Relearn the topic's vocabulary and index its new terms, so that a message in other
