@@ -283,6 +283,9 @@ class Topic:
     _places: frozenset = frozenset()
     _districts: frozenset = frozenset()
     _profile: frozenset = frozenset()
+    # whether the last relearning added terms: strays it did not speak to may speak to it now
+    profile_grew: bool = False
+    was_hot: bool = False
     _all_places: Optional[PlaceNames] = None
     _main_places: Optional[PlaceNames] = None
 
@@ -303,6 +306,7 @@ class Topic:
         whole stream (演唱会, 油污, 六横 in their topics; not 希望尽快处理, which every topic has).
         A message in other words that shares them is about the same event."""
         size = self.size
+        self.profile_grew = False
         if size < settings.profile_min_messages:
             self._profile = frozenset()
             return
@@ -312,9 +316,11 @@ class Topic:
         least = max(2.0, settings.profile_share * size)
         # count / size >= lift * df / documents, without a division per term
         lift = settings.profile_lift * size / max(documents, 1)
-        self._profile = frozenset(
+        profile = frozenset(
             [term for term, count in self.terms.items() if count >= least and count >= lift * df[term]]
         )
+        self.profile_grew = not profile <= self._profile
+        self._profile = profile
 
     def profile(self) -> frozenset:
         return self._profile
@@ -409,9 +415,9 @@ class Detector:
         self._documents = 0
         self._open: OrderedDict[int, Topic] = OrderedDict()
         self._postings: dict[str, list[int]] = {}
-        # the topics hot now (few at any time): every message is weighed against them, however
-        # many newer topics share their keys
-        self._hot: dict[int, Topic] = {}
+        # the hot topics under their places and problems: an event drawing messages for hours
+        # is met before the newer topics of its place or problem (`MAX_CANDIDATES`)
+        self._hot_keys: dict[str, dict[int, None]] = {}
         self._seen: set[str] = set()
         self._seen_order: deque[tuple[datetime, str]] = deque()
         self._next_id = 1
@@ -435,8 +441,7 @@ class Detector:
         topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
         self._maybe_alert(topic, message.time)
-        if topic.id not in self._hot and topic.is_hot(message.time, self.settings):
-            self._hot[topic.id] = topic
+        topic.was_hot = topic.was_hot or topic.is_hot(message.time, self.settings)
         self._sweep(message.time)
         return topic
 
@@ -535,11 +540,23 @@ class Detector:
         self._seen.add(message.id)
         self._seen_order.append((message.time, message.id))
 
+    def _hot_candidates(self, keys: list[str], seen: set[int], now: datetime) -> Iterator[Topic]:
+        """The hot topics under `keys` (added to `seen`); those no longer hot leave the index."""
+        for key in keys:
+            hot = self._hot_keys.get(key)
+            if not hot:
+                continue
+            for topic_id in list(hot):
+                topic = self._open.get(topic_id)
+                if topic is None or not topic.is_hot(now, self.settings):
+                    del hot[topic_id]
+                    if not hot:
+                        del self._hot_keys[key]
+                elif topic_id not in seen:
+                    seen.add(topic_id)
+                    yield topic
+
     def _candidates(self, features: Features, now: datetime) -> Iterator[Topic]:
-        seen: set[int] = set()
-        for topic in self._hot_topics(now):
-            seen.add(topic.id)
-            yield topic
         # sorted: the same stream groups the same way whatever the hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
@@ -547,6 +564,8 @@ class Detector:
         postings = self._postings
         keys += [key for term in features.vector if (key := "v:" + term) in postings]
         keys += [f"b:{gram}" for gram in features.rare]
+        seen: set[int] = set()
+        yield from self._hot_candidates(keys, seen, now)
         for key in keys:
             for topic_id in reversed(self._postings.get(key, ())):
                 if topic_id in seen or topic_id not in self._open:
@@ -555,13 +574,6 @@ class Detector:
                 yield self._open[topic_id]
                 if len(seen) >= MAX_CANDIDATES:
                     return
-
-    def _hot_topics(self, now: datetime) -> list[Topic]:
-        """The open topics hot at `now`, in the order they became hot; the others leave the list."""
-        for topic_id, topic in list(self._hot.items()):
-            if topic_id not in self._open or not topic.is_hot(now, self.settings):
-                del self._hot[topic_id]
-        return list(self._hot.values())
 
     def _best_topic(self, features: Features, now: datetime) -> Optional[Topic]:
         """The topic the message belongs to. When it belongs to several, they were one matter
@@ -614,9 +626,11 @@ class Detector:
                     break
                 others[other.id] = other
         # the latest strays, whatever they name: the event's first reports in its own words
+        # (when it has just become hot or learnt new words; else they were weighed on arrival)
         since = max(now - settings.recent, topic.first_seen - settings.hot_window)
-        for other in self._recent_strays(topic, since):
-            others.setdefault(other.id, other)
+        if not topic.was_hot or topic.profile_grew:
+            for other in self._recent_strays(topic, since):
+                others.setdefault(other.id, other)
         for other in list(others.values()):
             if other.id not in self._open:
                 continue
@@ -824,6 +838,9 @@ class Detector:
         # must not depend on the interpreter's hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
+        if topic.is_hot(message.time, self.settings):
+            for key in [*keys, *(f"q:{q}" for q in sorted(topic.main_problems()))]:
+                self._hot_keys.setdefault(key, {})[topic.id] = None
         keys += [f"b:{gram}" for gram in sorted(features.rare)]
         self._index(topic, keys)
 
