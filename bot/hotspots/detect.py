@@ -581,16 +581,19 @@ class Detector:
         matches: list[Topic] = []
         # the message's terms and weights once, the products summed in the same order as ever
         terms, weights = tuple(features.vector), tuple(features.vector.values())
+        # the bonuses are sums of decimals (0.2 + 0.15 + 0.1 is 0.44999…): what adds up to the
+        # join score joins
+        threshold = self.settings.join_score - 1e-9
         for topic in self._candidates(features, now):
             bonus = self._affinity(features, topic, now)
             if bonus is None:
                 continue
-            if bonus >= self.settings.join_score:
+            if bonus >= threshold:
                 # the word similarity is never negative: it cannot change the decision
                 matches.append(topic)
                 continue
             similarity = sum(map(mul, weights, map(topic.vector.get, terms, repeat(0.0))))
-            if bonus + similarity / topic.norm() >= self.settings.join_score:
+            if bonus + similarity / topic.norm() >= threshold:
                 matches.append(topic)
         if not matches:
             return None

@@ -317,3 +317,20 @@ def test_a_hot_topic_is_named_by_its_area_alone_but_not_by_a_site_in_it_or_anoth
     outage = max(topics, key=lambda topic: topic.size)
     assert outage.alert_at is not None
     assert sorted(outage.message_ids) == ["m0", "m1", "m2", "m3", "m4", "m5"]
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_report_naming_a_hot_topics_event_and_no_place_joins_it_in_words_it_never_used(settings, router, start):
+    smell = [
+        "岑港街道一股刺鼻的化工味",
+        "岑港这边化工味很重",
+        "岑港街道化工味刺鼻",
+        "岑港化工味越来越重了",
+        "岑港街道的化工味刺鼻得很",
+    ]
+    items = [(4 * n, text) for n, text in enumerate(smell)]
+    # the same event (熏), no place, not one word or character of the topic's
+    items.append((25, "半夜被熏醒"))
+    topics = replay_after_background(items, settings, router, start)
+    event = max(topics, key=lambda topic: topic.size)
+    assert event.alert_at is not None and "m5" in event.message_ids
