@@ -334,3 +334,9 @@ def test_a_report_naming_a_hot_topics_event_and_no_place_joins_it_in_words_it_ne
     topics = replay_after_background(items, settings, router, start)
     event = max(topics, key=lambda topic: topic.size)
     assert event.alert_at is not None and "m5" in event.message_ids
+
+
+def test_smells_named_in_everyday_words_are_the_smell_event(settings, router):
+    detector = Detector(settings, router.gazetteer)
+    for text in ("晚上闻到一股怪味", "一股烧焦的塑料味", "河边腥臭得很"):
+        assert "smell" in detector.features(text).problems
