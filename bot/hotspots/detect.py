@@ -661,10 +661,10 @@ class Detector:
             elif not (
                 problems & other.problems.keys()
                 or sites.meets(other.places)
-                or other.first_seen >= since
-                and (
-                    self._names_only_area(other.problems, other.places.keys(), topic)
-                    or (in_vocabulary and len(topic.profile() & other.terms.keys()) >= 2)
+                or (
+                    other.first_seen >= since
+                    and in_vocabulary
+                    and len(topic.profile() & other.terms.keys()) >= 2
                 )
             ):
                 # nothing against it is not enough: it must name the event or speak its words
@@ -756,8 +756,6 @@ class Detector:
             ]
             if any(p not in self._areas for p in shared):
                 bonus += settings.bonus_specific_place
-            elif hot and self._names_only_area(features.problems, features.places, topic):
-                bonus += settings.bonus_specific_place
             elif shared and same_problem:
                 bonus += settings.bonus_area_place
             elif not shared:
@@ -775,13 +773,6 @@ class Detector:
             if hot:
                 bonus += settings.bonus_hot
         return bonus
-
-    def _names_only_area(self, problems, places, topic: Topic) -> bool:
-        """Whether a message (or a stray) names the topic's area and no site in it, and no
-        problem: an event being reported now is named by its area alone as by its site."""
-        return not problems and bool(places) and all(
-            p in self._areas for p in places
-        ) and not topic.main_places().isdisjoint(places)
 
     def _learn(self, topic: Topic) -> None:
         """Relearn the topic's vocabulary and index its new terms, so that a message in other

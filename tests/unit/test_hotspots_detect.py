@@ -298,25 +298,23 @@ def test_a_hot_topic_takes_in_its_first_reports_in_its_own_words_and_only_those(
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_hot_topic_is_named_by_its_area_alone_but_not_by_a_site_in_it_or_another_problem(settings, router, start):
+def test_naming_a_hot_topics_area_and_nothing_of_its_event_is_another_matter(settings, router, start):
     items = [
-        # before anyone names the event: alone when it comes, taken in once the event is hot
-        (0, "东港这边冰箱一停就是两个钟头"),
-        (2, "东港停电了"),
-        (5, "东港这边停电了，一片漆黑"),
-        (8, "东港街道大面积停电"),
-        (12, "东港停电快半小时了"),
-        # only the area, no problem: the event
-        (20, "收银机都停了，东港这边"),
-        # another problem in the area, a site in the area, another area: other matters
-        (25, "东港的路灯坏了"),
-        (27, "东港海莲路那家店不开发票"),
-        (30, "白泉这边超市收银机都停了"),
+        (0, "东港停电了"),
+        (3, "东港这边停电了，一片漆黑"),
+        (6, "东港街道大面积停电"),
+        (9, "东港停电快半小时了"),
+        (12, "东港又停电了，冰箱里的东西要坏了"),
+        # the area of the outage, but in the lexicon's words of no event and none of its own:
+        # a citizen of 东港 writing about something else while the lights are out
+        (15, "东港快递老是丢件"),
+        (18, "东港的路灯坏了"),
+        (21, "东港海莲路那家店不开发票"),
     ]
     topics = replay_after_background(items, settings, router, start)
     outage = max(topics, key=lambda topic: topic.size)
     assert outage.alert_at is not None
-    assert sorted(outage.message_ids) == ["m0", "m1", "m2", "m3", "m4", "m5"]
+    assert sorted(outage.message_ids) == ["m0", "m1", "m2", "m3", "m4"]
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
