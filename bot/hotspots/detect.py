@@ -334,6 +334,10 @@ class Topic:
         """What at least a fifth of the messages name: what the topic is about."""
         return self._problems
 
+    def places_named_by_several(self) -> frozenset:
+        """The places at least two of its messages named, main or not."""
+        return frozenset(p for p, count in self.places.items() if count >= 2)
+
     def main_places(self) -> frozenset:
         return self._places
 
@@ -737,6 +741,9 @@ class Detector:
         bonus = 0.0
         same_problem = None
         problems, places = topic.main_problems(), topic.main_places()
+        if hot:
+            # an event being reported now is at every site several of its messages named
+            places = places | topic.places_named_by_several()
         if features.problems and problems:
             shared_problems = features.problems & problems
             if not shared_problems:

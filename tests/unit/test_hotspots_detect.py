@@ -338,3 +338,27 @@ def test_smells_named_in_everyday_words_are_the_smell_event(settings, router):
     detector = Detector(settings, router.gazetteer)
     for text in ("晚上闻到一股怪味", "一股烧焦的塑料味", "河边腥臭得很"):
         assert "smell" in detector.features(text).problems
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_is_at_every_place_several_of_its_messages_named(settings, router, start):
+    queue = [
+        "去普陀山的船票买不到，排队排了两个小时",
+        "普陀山售票系统坏了，游客排长队",
+        "蜈蚣峙码头人山人海，排队买票的人挤满了",
+        "普陀山的船票系统故障，排队太久",
+        "去普陀山的游客都滞留在码头，排队",
+        "普陀山售票处排了好长的队",
+        "蜈蚣峙码头售票故障，排队的人挤满了",
+        "普陀山船票还是买不到，排队排到外面",
+        "普陀山的票几点能卖，排队的老人站不住了",
+        "普陀山售票窗口只开了两个，排队太慢",
+        "去普陀山的船票系统到现在还没修好，排队",
+        "普陀山排队买票的人越来越多",
+    ]
+    items = [(5 * n, text) for n, text in enumerate(queue)]
+    # the site named by two of twelve (not a fifth of them), nothing of the event
+    items.append((62, "蜈蚣峙这边没有遮阳的地方，太阳晒死"))
+    topics = replay_after_background(items, settings, router, start)
+    event = max(topics, key=lambda topic: topic.size)
+    assert event.alert_at is not None and f"m{len(queue)}" in event.message_ids
