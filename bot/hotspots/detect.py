@@ -281,6 +281,7 @@ class Topic:
     _norm: float = 1.0
     _problems: frozenset = frozenset()
     _places: frozenset = frozenset()
+    _hot_places: frozenset = frozenset()
     _districts: frozenset = frozenset()
     _profile: frozenset = frozenset()
     # whether the last relearning added terms: strays it did not speak to may speak to it now
@@ -298,6 +299,7 @@ class Topic:
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
+        self._hot_places = self._places | {p for p, count in self.places.items() if count >= 2}
         self._all_places = self._main_places = None
 
     def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
@@ -334,9 +336,10 @@ class Topic:
         """What at least a fifth of the messages name: what the topic is about."""
         return self._problems
 
-    def places_named_by_several(self) -> frozenset:
-        """The places at least two of its messages named, main or not."""
-        return frozenset(p for p, count in self.places.items() if count >= 2)
+    def hot_places(self) -> frozenset:
+        """Its main places and every place at least two of its messages named: while it is hot,
+        an event being reported now is at each of them."""
+        return self._hot_places
 
     def main_places(self) -> frozenset:
         return self._places
@@ -740,10 +743,8 @@ class Detector:
         hot = topic.is_hot(now, settings)
         bonus = 0.0
         same_problem = None
-        problems, places = topic.main_problems(), topic.main_places()
-        if hot:
-            # an event being reported now is at every site several of its messages named
-            places = places | topic.places_named_by_several()
+        problems = topic.main_problems()
+        places = topic.hot_places() if hot else topic.main_places()
         if features.problems and problems:
             shared_problems = features.problems & problems
             if not shared_problems:
