@@ -289,6 +289,7 @@ class Topic:
     was_hot: bool = False
     _all_places: Optional[PlaceNames] = None
     _main_places: Optional[PlaceNames] = None
+    _sites: Optional[PlaceNames] = None
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
@@ -300,7 +301,7 @@ class Topic:
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
         self._hot_places = self._places | {p for p, count in self.places.items() if count >= 2}
-        self._all_places = self._main_places = None
+        self._all_places = self._main_places = self._sites = None
 
     def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
         """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
@@ -349,6 +350,12 @@ class Topic:
         if self._all_places is None:
             self._all_places = PlaceNames(self.places)
         return self._all_places
+
+    def site_names(self, areas: frozenset | set) -> PlaceNames:
+        """Its main places that are no area (a road, a site), indexed until the next change."""
+        if self._sites is None:
+            self._sites = PlaceNames(p for p in self._places if p not in areas)
+        return self._sites
 
     def main_place_names(self) -> PlaceNames:
         if self._main_places is None:
@@ -548,7 +555,8 @@ class Detector:
         self._seen_order.append((message.time, message.id))
 
     def _hot_candidates(self, keys: list[str], seen: set[int], now: datetime) -> Iterator[Topic]:
-        """The hot topics under `keys` (added to `seen`); those no longer hot leave the index."""
+        """The hot topics under `keys` (places and problems; added to `seen`); those no longer
+        hot leave the index."""
         for key in keys:
             hot = self._hot_keys.get(key)
             if not hot:
@@ -567,12 +575,12 @@ class Detector:
         # sorted: the same stream groups the same way whatever the hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
+        seen: set[int] = set()
+        yield from self._hot_candidates(keys, seen, now)
         # the topics whose learnt vocabulary the message shares, its heaviest terms first
         postings = self._postings
         keys += [key for term in features.vector if (key := "v:" + term) in postings]
         keys += [f"b:{gram}" for gram in features.rare]
-        seen: set[int] = set()
-        yield from self._hot_candidates(keys, seen, now)
         for key in keys:
             for topic_id in reversed(self._postings.get(key, ())):
                 if topic_id in seen or topic_id not in self._open:
@@ -621,7 +629,6 @@ class Detector:
             return topic
         problems = topic.main_problems()
         places = {p for p in topic.main_places() if p not in self._areas}
-        sites = PlaceNames(places)
         keys = [f"q:{q}" for q in sorted(problems)] + [f"p:{p}" for p in sorted(places)]
         others: dict[int, Topic] = {}
         for key in keys:
@@ -653,31 +660,32 @@ class Detector:
                 continue
             if other.problems and not problems & other.problems.keys():
                 continue
-            in_vocabulary = (
-                self._profile_weight(other.vector, topic) / other.size >= settings.profile_min_weight
-            )
             if other.places and not topic.all_place_names().meets(other.places):
                 # elsewhere in the district: the event's own problem in the event's own words,
                 # as `_affinity` joins a new message to a hot topic
                 if not (
                     (problems - settings.subjects) & other.problems.keys()
                     and _near(other.main_districts(), topic.main_districts())
-                    and in_vocabulary
+                    and self._speaks(other, topic)
                 ):
                     continue
             elif not (
                 problems & other.problems.keys()
-                or sites.meets(other.places)
+                or (other.places and topic.site_names(self._areas).meets(other.places))
                 or (
                     other.first_seen >= since
-                    and in_vocabulary
                     and len(topic.profile() & other.terms.keys()) >= 2
+                    and self._speaks(other, topic)
                 )
             ):
                 # nothing against it is not enough: it must name the event or speak its words
                 continue
             self._merge(topic, other)
         return topic
+
+    def _speaks(self, other: Topic, topic: Topic) -> bool:
+        """Whether the messages of `other` speak the learnt vocabulary of `topic`."""
+        return self._profile_weight(other.vector, topic) / other.size >= self.settings.profile_min_weight
 
     def _recent_strays(self, topic: Topic, since: datetime) -> list[Topic]:
         """The topics of at most `stray_size` messages among the latest `ATTACH_SCAN` active
