@@ -13,16 +13,17 @@ a question about it wants the whole part; 关键词诠释 is split by term.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
 from bot.documents import sentences
 from bot.policy.answers import sentence_at
 from bot.policy.index import mapped
-from bot.policy.model import TERM_FIELD, Clause, Interpretation, Policy
+from bot.policy.model import TERM_FIELD, Clause, Interpretation, Policy, QAPair
+from bot.policy.qtypes import QuestionType
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,22 @@ class Passage:
 
 
 PASSAGE_KINDS = ("clause", "sentence", "qa", "interpretation")
-_TABLE_ARRAYS = ("policy_number", "offset", "kinds", "keys")
+_TABLE_ARRAYS = ("policy_number", "offset", "kinds", "keys", "types")
 _CACHED_POLICIES = 1024
-"""Policies whose `Passage` objects are kept once shown (about 40 passages each)."""
+"""Policies whose passage layout (`passage_makers`) is kept once one of their passages is
+shown."""
 
 
 class PassageTable(Sequence[Passage]):
-    """Every passage of a library as four arrays, the `Passage` objects made when asked for.
+    """Every passage of a library as five arrays, a `Passage` object made when asked for.
 
     A city library has hundreds of thousands of passages; as objects they would be most of a
     process's memory and of its start. Passages are a pure function of their policy
     (`policy_passages`), so the table keeps, per passage, its policy's number and its place
-    among that policy's passages, its kind, and the number of its `Passage.key` (passages
-    sharing a key repeat each other); the objects of recently shown policies are cached.
+    among that policy's passages, its kind, the number of its `Passage.key` (passages
+    sharing a key repeat each other) and the question types its text answers (`type_masks`,
+    a bit per type). Only the passages shown are made (a query shows a handful among
+    thousands of candidates); the layout of recently shown policies is cached.
     """
 
     def __init__(self, policies: Sequence[Policy], arrays: dict[str, np.ndarray]) -> None:
@@ -67,11 +71,20 @@ class PassageTable(Sequence[Passage]):
         self.offset: np.ndarray = arrays["offset"]
         self.kinds: np.ndarray = arrays["kinds"]
         self.keys: np.ndarray = arrays["keys"]
-        self._of_policy = lru_cache(maxsize=_CACHED_POLICIES)(lambda number: policy_passages(policies[number]))
+        self.types: np.ndarray = arrays["types"]
+        self._makers = lru_cache(maxsize=_CACHED_POLICIES)(
+            lambda number: passage_makers(policies[number])
+        )
 
     @classmethod
-    def build(cls, policies: Sequence[Policy], passages: Sequence[Passage]) -> PassageTable:
-        """The table of `passages`, which are those of `policies` in order."""
+    def build(
+        cls,
+        policies: Sequence[Policy],
+        passages: Sequence[Passage],
+        types: Sequence[QuestionType] = (),
+    ) -> PassageTable:
+        """The table of `passages`, which are those of `policies` in order; `types`: the
+        question types of `type_masks`."""
         number = {policy.id: i for i, policy in enumerate(policies)}
         kind_code = {kind: code for code, kind in enumerate(PASSAGE_KINDS)}
         key_ids: dict[tuple[str, str], int] = {}
@@ -89,6 +102,7 @@ class PassageTable(Sequence[Passage]):
             "keys": np.array(
                 [key_ids.setdefault(p.key, len(key_ids)) for p in passages], dtype=np.int32
             ),
+            "types": type_masks(passages, types),
         }
         return cls(policies, arrays)
 
@@ -112,7 +126,7 @@ class PassageTable(Sequence[Passage]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return self._of_policy(int(self.policy_number[index]))[int(self.offset[index])]
+        return self._makers(int(self.policy_number[index]))[int(self.offset[index])]()
 
     def __iter__(self) -> Iterator[Passage]:
         for policy in self.policies:
@@ -120,40 +134,71 @@ class PassageTable(Sequence[Passage]):
 
 
 def policy_passages(policy: Policy) -> list[Passage]:
-    passages = []
+    return [make() for make in passage_makers(policy)]
+
+
+def passage_makers(policy: Policy) -> list[Callable[[], Passage]]:
+    """What makes each of the policy's passages, in order: the passages' layout, cheap to
+    lay out, so that a shown passage is made without making the policy's others."""
+    makers: list[Callable[[], Passage]] = []
     for clause in policy.clauses:
         if clause.text or not clause.has_children:
-            passages.append(clause_passage(policy, clause))
-            passages.extend(_sentence_passages(policy, clause))
-    for pair in policy.qa:
-        clause = policy.clause(pair.clause_id)
-        passages.append(
-            _passage(
-                "qa",
-                policy,
-                clause,
-                {"question": "\n".join((pair.question, *pair.alternatives)), "answer": pair.answer},
-                answer=pair.answer,
-                text=source_text(policy, clause) if clause else pair.answer,
-                suggestion=pair.question,
-            )
+            makers.append(partial(clause_passage, policy, clause))
+            parts = sentences(clause.text)
+            if len(parts) >= 2:
+                makers.extend(
+                    partial(_sentence_passage, policy, clause, parts, index)
+                    for index in range(len(parts))
+                )
+    makers.extend(partial(_qa_passage, policy, pair) for pair in policy.qa)
+    makers.extend(
+        partial(_interpretation_passage, policy, section, entries)
+        for section, entries in _interpretation_sections(policy)
+    )
+    return makers
+
+
+def type_masks(passages: Sequence[Passage], types: Sequence[QuestionType]) -> np.ndarray:
+    """Per passage, a bit per question type (numbered in `types`' order) whose answer pattern
+    its text (body, else answer) matches: computed once when the index is built, as
+    `KnowledgeBase._rerank` looks at thousands of passages per question."""
+    masks = np.zeros(len(passages), dtype=np.int32)
+    for position, passage in enumerate(passages):
+        text = passage.fields.get("body") or passage.answer
+        masks[position] = sum(
+            1 << number for number, kind in enumerate(types) if kind.answer.search(text)
         )
-    for section, entries in _interpretation_sections(policy):
-        term = entries[0].term if section == TERM_FIELD else ""
-        text = "\n".join(entry.text for entry in entries)
-        passages.append(
-            _passage(
-                "interpretation",
-                policy,
-                policy.clause(entries[0].clause_id) if term else None,
-                {"title": f"{section} {term}".strip(), "body": text},
-                answer=text,
-                text=text,
-                suggestion=f"解读：{term or section}",
-                section=section,
-            )
-        )
-    return passages
+    return masks
+
+
+def _qa_passage(policy: Policy, pair: QAPair) -> Passage:
+    clause = policy.clause(pair.clause_id)
+    return _passage(
+        "qa",
+        policy,
+        clause,
+        {"question": "\n".join((pair.question, *pair.alternatives)), "answer": pair.answer},
+        answer=pair.answer,
+        text=source_text(policy, clause) if clause else pair.answer,
+        suggestion=pair.question,
+    )
+
+
+def _interpretation_passage(
+    policy: Policy, section: str, entries: list[Interpretation]
+) -> Passage:
+    term = entries[0].term if section == TERM_FIELD else ""
+    text = "\n".join(entry.text for entry in entries)
+    return _passage(
+        "interpretation",
+        policy,
+        policy.clause(entries[0].clause_id) if term else None,
+        {"title": f"{section} {term}".strip(), "body": text},
+        answer=text,
+        text=text,
+        suggestion=f"解读：{term or section}",
+        section=section,
+    )
 
 
 def source_text(policy: Policy, clause: Clause) -> str:
@@ -176,22 +221,17 @@ def clause_passage(policy: Policy, clause: Clause) -> Passage:
     )
 
 
-def _sentence_passages(policy: Policy, clause: Clause) -> list[Passage]:
-    parts = sentences(clause.text)
-    if len(parts) < 2:
-        return []
-    return [
-        _passage(
-            "sentence",
-            policy,
-            clause,
-            {"title": _title(clause), "body": part},
-            answer=sentence_at(parts, index),
-            text=source_text(policy, clause),
-            suggestion=_suggestion(clause),
-        )
-        for index, part in enumerate(parts)
-    ]
+def _sentence_passage(policy: Policy, clause: Clause, parts: list[str], index: int) -> Passage:
+    """Sentence `index` of the clause (`parts`: its sentences) as a passage of its own."""
+    return _passage(
+        "sentence",
+        policy,
+        clause,
+        {"title": _title(clause), "body": parts[index]},
+        answer=sentence_at(parts, index),
+        text=source_text(policy, clause),
+        suggestion=_suggestion(clause),
+    )
 
 
 def _passage(

@@ -32,7 +32,8 @@ from bot.policy.index import FieldedBM25, term_counts
 from bot.policy.loader import PolicyFileError, load_policy
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
-from bot.policy.passages import PASSAGE_KINDS, PassageTable, policy_passages
+from bot.policy.passages import PASSAGE_KINDS, PassageTable, policy_passages, type_masks
+from bot.policy.qtypes import QuestionType, compile_types
 
 _VERSION = 2
 _PARALLEL_FROM = 64
@@ -69,6 +70,12 @@ def analyzer_fingerprint(analyzer: Analyzer, root: Path) -> str:
     code = Path(__file__).parent
     paths += sorted(code.glob("*.py")) + [code.parent / "documents.py", code.parent / "text.py"]
     return files_digest(paths, repr((_VERSION, analyzer._recipe)))
+
+
+def types_fingerprint(types: Sequence[QuestionType]) -> str:
+    """What a segment's question-type bits depend on: each type's pattern, in order."""
+    patterns = repr([(kind.name, kind.answer.pattern, kind.answer.flags) for kind in types])
+    return hashlib.sha1(patterns.encode()).hexdigest()[:12]
 
 
 def files_digest(paths: Iterable[Path], seed: str = "") -> str:
@@ -140,15 +147,18 @@ class SegmentStore:
         self, analyzer: Analyzer, params: RetrievalParams, recipe: str
     ) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
         """The passage table, the passage index and the document index of every segment,
-        analysing the segments not yet analysed with this analyzer. Each segment's counts are
-        taken in as it comes (from disk or from a worker) and let go: a library's worth of
-        segments is never held at once. Call once."""
+        analysing the segments not yet analysed with this analyzer and these question types.
+        Each segment's counts are taken in as it comes (from disk or from a worker) and let
+        go: a library's worth of segments is never held at once. Call once."""
+        types = compile_types(params.question_types)
+        recipe = f"{recipe}:{types_fingerprint(types)}"
         stale = [i for i, s in enumerate(self.segments) if s.get("recipe") != recipe]
         for i in stale:
             self.segments[i] = {k: self.segments[i][k] for k in _PARSED}
         items = [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale]
         with _ANALYSING:
             _worker["analyzer"] = analyzer
+            _worker["types"] = types
             try:
                 with _mapper(len(items)) as mapped:
                     fresh = iter(mapped(_analyse, items))
@@ -201,6 +211,7 @@ class _Merge:
         self.sizes: list[int] = []
         self.kinds: list[np.ndarray] = []
         self.keys: list[np.ndarray] = []
+        self.types: list[np.ndarray] = []
         self.total = self.key_start = 0
 
     def add(self, number: int, segment: Segment) -> None:
@@ -222,6 +233,7 @@ class _Merge:
             self.documents[name][2].append(tf)
             self.document_lengths[name].append(length)
         self.kinds.append(segment["kinds"])
+        self.types.append(segment["types"])
         self.keys.append(segment["keys"] + self.key_start)
         self.key_start += int(segment["keys"].max()) + 1 if len(segment["keys"]) else 0
         self.sizes.append(segment["passages"])
@@ -260,6 +272,7 @@ class _Merge:
                 "offset": (np.arange(self.total) - np.repeat(starts, sizes)).astype(np.int32),
                 "kinds": _joined(self.kinds, np.int8),
                 "keys": _joined(self.keys, np.int32),
+                "types": _joined(self.types, np.int32),
             },
         )
         return table, index, whole
@@ -363,6 +376,7 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
         "documents": documents,
         "kinds": np.array([kind_code[p.kind] for p in passages], dtype=np.int8),
         "keys": np.array([key_ids.setdefault(p.key, len(key_ids)) for p in passages], dtype=np.int32),
+        "types": type_masks(passages, _worker["types"]),
     }
     _write(file, result)
     return result
