@@ -71,6 +71,8 @@ _NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
 _CHOICE_DEPTH = 3
 """Results looked at beyond top_k for a second policy fitting as well as the first."""
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
+_HELD_TERMS = 4096
+"""Question words whose titles holding them (`_titles_holding`) a knowledge base keeps."""
 
 
 class KnowledgeBase:
@@ -363,12 +365,34 @@ class KnowledgeBase:
             count = max((len(self.documents.postings(field, t)) for t in alternatives), default=0)
             weighted.append((alternatives, float(np.log(1 + (size - count + 0.5) / (count + 0.5)))))
         total = sum(rarity for _, rarity in weighted) or 1.0
+        held = np.zeros(len(numbers))
+        for alternatives, rarity in weighted:
+            holds = np.zeros(len(self.policies), dtype=bool)
+            for term in alternatives:
+                holds[self._titles_holding(term)] = True
+            held += np.where(holds[numbers], rarity, 0.0)
         shares = np.zeros(len(self.policies))
-        for number in numbers.tolist():
-            title = self.policies[number].title.lower()
-            held = sum(r for alternatives, r in weighted if any(t in title for t in alternatives))
-            shares[number] = held / total
+        shares[numbers] = held / total
         return shares
+
+    def _titles_holding(self, term: str) -> np.ndarray:
+        """Numbers of the policies whose title (lower case) contains `term`, found in all the
+        titles at once and kept for the next questions (titles never change)."""
+        cache = self.__dict__.setdefault("_holders", {})
+        found = cache.get(term)
+        if found is None:
+            titles = self.__dict__.get("_titles")
+            if titles is None:
+                lowered = [policy.title.lower() for policy in self.policies]
+                starts = np.cumsum([0] + [len(title) + 1 for title in lowered[:-1]])
+                titles = self._titles = ("\x00".join(lowered), starts)
+            text, starts = titles
+            at = [found.start() for found in re.finditer(re.escape(term), text)]
+            found = np.unique(np.searchsorted(starts, at, side="right") - 1)
+            if len(cache) >= _HELD_TERMS:
+                cache.clear()
+            cache[term] = found
+        return found
 
     def _document_terms(
         self,
