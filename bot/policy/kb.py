@@ -257,16 +257,7 @@ class KnowledgeBase:
         if named and named.group(1) in self._by_title and named.group(2).strip():
             return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
         query = self.query(text)[0]
-        matched, scores = self._matched(query)
-        numbers = self._policy_number[matched]
-        scores = scores * (1 + self.params.document_weight * self._document_scores(query)[numbers])
-        if context_policy_id in self._by_id:
-            scores = np.where(
-                numbers == self._policy_index[context_policy_id],
-                scores * self.params.context_boost,
-                scores,
-            )
-        scores = scores * self._outdated_weights(today)[numbers]
+        matched, scores = self._weighed(query, context_policy_id, today)
         asked = detect(text, self.question_types)
         matched, scores = self._rerank(matched, scores, text, asked)
         ranked = self._ranked(matched, scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
@@ -310,6 +301,23 @@ class KnowledgeBase:
             if asked_part(index):
                 return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
         return ranked
+
+    def _weighed(
+        self, query: Query, context_policy_id: Optional[str], today: Optional[date]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The passages matching `query` (ascending) and their scores: BM25 weighted by passage
+        kind, by how well the whole document matches, by the policy in context, and down when
+        outdated."""
+        matched, scores = self._matched(query)
+        numbers = self._policy_number[matched]
+        scores = scores * (1 + self.params.document_weight * self._document_scores(query)[numbers])
+        if context_policy_id in self._by_id:
+            scores = np.where(
+                numbers == self._policy_index[context_policy_id],
+                scores * self.params.context_boost,
+                scores,
+            )
+        return matched, scores * self._outdated_weights(today)[numbers]
 
     def _matched(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """The passages matching `query` (ascending) and their BM25 scores weighted by passage
