@@ -22,8 +22,10 @@ bursty.
 Co-occurring bursty terms form an emerging event: a message with a bursty word starts one or joins
 the active events it shares a term with (bridging two makes them one); while the event lasts, its
 terms keep naming it even once their rate falls. A place alone starts nothing (a place much talked
-about for many small matters is not an event), but a message naming a place of an event's words
-joins it. When an event gains a term, the earlier messages of the window holding it are members
+about for many small matters is not an event), nor does a word that says where but names no place
+(楼下, 小区, 门口: the knowledge's `generic_names`; a wall crack, a restaurant's smoke and a bus
+shelter are all downstairs in one town), but a message naming a place of an event's words joins it.
+When an event gains a term, the earlier messages of the window holding it are members
 too: their topics are handed to the detector once (`take_pending`), which merges them into the
 event's topic when mostly about it and places fit (`Detector._gather`); a later member whose words
 found no topic, or only a stray one, goes to the event's topic (`Detector._burst_topic`).
@@ -128,8 +130,11 @@ class Emerging:
 class BurstyTerms:
     """Per-term arrival rates over a short window against a long baseline; the emerging events."""
 
-    def __init__(self, settings: BurstSettings) -> None:
+    def __init__(self, settings: BurstSettings, where_words: Iterable[str] = ()) -> None:
         self.settings = settings
+        # words that say where but name no place (楼下, 小区, 门口): like places, they never start
+        # an event, many matters are downstairs at once
+        self._where_words = frozenset(where_words)
         self._window: deque[_Entry] = deque()
         self._term_window: dict[str, deque[_Entry]] = {}
         self._baseline: dict[str, float] = {}
@@ -152,10 +157,13 @@ class BurstyTerms:
         """Count the message's terms (its characters and bigrams but its places); the emerging
         event it belongs to, if any."""
         self._expire(time)
-        what = tuple([t for t in terms if len(t) > 1])
+        where_words = self._where_words
+        terms = [t for t in terms if len(t) > 1]
+        what = tuple([t for t in terms if t not in where_words])
         # the bigrams of the places it names count for how often a word is said (医院 in 舟山医院)
-        # and join an event, but never start one
+        # and join an event, but never start one; nor do the words that name no place (楼下)
         where = [p[i : i + 2] for p in sorted(places) for i in range(len(p) - 1)]
+        where += [t for t in terms if t in where_words]
         entry = _Entry(message_id, time, sender or message_id, what)
         terms = entry.terms = tuple(dict.fromkeys([*what, *where]))
         self._window.append(entry)

@@ -296,7 +296,6 @@ class Topic:
     was_hot: bool = False
     _all_places: Optional[PlaceNames] = None
     _main_places: Optional[PlaceNames] = None
-    _sites: Optional[PlaceNames] = None
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
@@ -308,7 +307,7 @@ class Topic:
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
         self._hot_places = self._places | {p for p, count in self.places.items() if count >= 2}
-        self._all_places = self._main_places = self._sites = None
+        self._all_places = self._main_places = None
 
     def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
         """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
@@ -357,12 +356,6 @@ class Topic:
         if self._all_places is None:
             self._all_places = PlaceNames(self.places)
         return self._all_places
-
-    def site_names(self, areas: frozenset | set) -> PlaceNames:
-        """Its main places that are no area (a road, a site), indexed until the next change."""
-        if self._sites is None:
-            self._sites = PlaceNames(p for p in self._places if p not in areas)
-        return self._sites
 
     def main_place_names(self) -> PlaceNames:
         if self._main_places is None:
@@ -444,7 +437,9 @@ class Detector:
         self._next_id = 1
         self._latest: Optional[datetime] = None
         self._long_sweep: Optional[datetime] = None
-        self._bursts = BurstyTerms(settings.bursts) if settings.bursts else None
+        self._bursts = (
+            BurstyTerms(settings.bursts, settings.generic_names) if settings.bursts else None
+        )
 
     @property
     def open_topics(self) -> list[Topic]:
@@ -637,10 +632,11 @@ class Detector:
 
     def _absorb(self, topic: Topic, now: datetime) -> Topic:
         """Once a topic is hot, take in the stray messages of the last hours that name its
-        problem or its place, or speak its learnt vocabulary, and nothing against it (the first
-        reports of an event come before the event is recognisable as one, and before its
-        vocabulary is learnt), and the other hot topics of its problem nearby (one event
-        reported apart); the topic that holds the message then."""
+        problem or speak its learnt vocabulary, and nothing against it (the first reports of an
+        event come before the event is recognisable as one, and before its vocabulary is
+        learnt), and the other hot topics of its problem nearby (one event reported apart); the
+        topic that holds the message then. Naming its place alone is not enough: at a pier or a
+        小区 many matters are reported within an hour (a ferry delay, a restaurant's receipt)."""
         settings = self.settings
         if not topic.at_least(settings.hot_messages, now, settings.hot_window):
             return topic
@@ -688,14 +684,14 @@ class Detector:
                     continue
             elif not (
                 problems & other.problems.keys()
-                or (other.places and topic.site_names(self._areas).meets(other.places))
                 or (
                     other.first_seen >= since
                     and len(topic.profile() & other.terms.keys()) >= 2
                     and self._speaks(other, topic)
                 )
             ):
-                # nothing against it is not enough: it must name the event or speak its words
+                # nothing against it is not enough, nor is its place: it must name the event or
+                # speak its words
                 continue
             self._merge(topic, other)
         return topic

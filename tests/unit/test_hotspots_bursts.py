@@ -131,3 +131,28 @@ def test_many_matters_at_one_much_talked_of_place_are_not_one_event(settings, ro
     topics = replay(settings, router, background(36) + lines)
     place = [t for t in topics if any("鹿栏晴沙" in text for text in t.texts)]
     assert not any(t.alert_at for t in place)
+
+
+# different matters downstairs at one place within an hour: a wall crack, a restaurant's smoke,
+# a bus shelter, broken fitness equipment … sharing only the place and the word 楼下
+DOWNSTAIRS = [
+    "{}我家楼下那面墙裂了一条缝，等了好久没人来看",
+    "{}楼下饭店的油烟直接往楼上冒，呛得不行",
+    "{}楼下那个公交站的候车棚顶被风掀掉了，等车只能淋雨",
+    "{}小区楼下的健身器材坏了，一直没人修",
+    "{}楼下的路灯坏了，晚上黑漆漆的",
+    "{}小区楼下的垃圾好久没人清了",
+    "{}楼下有人半夜放鞭炮",
+]
+
+
+@pytest.mark.parametrize("place", ["白泉镇", "海中洲小区"])
+def test_different_complaints_at_one_town_or_site_within_an_hour_raise_no_alert(settings, router, place):
+    start = T0 + timedelta(hours=30)
+    lines = [(start + timedelta(minutes=8 * n), text.format(place)) for n, text in enumerate(DOWNSTAIRS)]
+    topics = replay(settings, router, background(36) + lines)
+    there = [t for t in topics if any(place in text for text in t.texts)]
+    assert sum(t.size for t in there) >= len(DOWNSTAIRS)
+    assert not any(t.alert_at for t in there)
+    # 楼下 is said in most of them within the hour, yet starts no event of its own
+    assert max(t.size for t in there) < settings.min_messages
