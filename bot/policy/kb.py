@@ -55,6 +55,7 @@ from bot.policy.passages import (
     lead_in_sentence,
     policy_passages,
 )
+from bot.policy.places import Regions
 from bot.policy.qtypes import QuestionType, compile_types, detect, matches
 from bot.policy.segments import (
     DOCUMENT_FIELDS,
@@ -119,6 +120,9 @@ class KnowledgeBase:
         self.question_types = compile_types(params.question_types)
         self._type_masks = np.full(len(self.passages), -1, dtype=np.int32)
         """Per passage, a bit per question type its text matches; -1 until first looked at."""
+        self._regions = np.full(len(self.policies), -2, dtype=np.int32)
+        """Per policy, its region (bot/policy/places.py; -1 national or general); -2 until
+        first looked at."""
 
     def save(self, folder: Path) -> None:
         """The index as arrays (`*.npy`, loaded memory-mapped) beside one small pickle of the
@@ -239,6 +243,7 @@ class KnowledgeBase:
             corpus_chars=store.corpus_chars,
         )
         params = RetrievalParams.load(root / "policy_retrieval.yml")
+        analyzer.regions = Regions.load(root / "regions.tsv", params.home)
         parts = store.merge(analyzer, params, analyzer_fingerprint(analyzer, root))
         return cls(policies, analyzer, params, parts)
 
@@ -339,7 +344,7 @@ class KnowledgeBase:
         no boost lowers, so the best passages stay among those looked at.
         """
         params = self.params
-        if not (params.title_weight or asked):
+        if not (params.title_weight or asked or params.place_weight or params.local_weight):
             return None
         matched = np.flatnonzero(scores > 0)
         limit = 4 * params.candidates
@@ -353,6 +358,8 @@ class KnowledgeBase:
         if params.title_weight:
             titles = self._title_shares(text, np.unique(numbers))
             factor *= 1 + params.title_weight * titles[numbers]
+        if params.place_weight or params.local_weight:
+            factor *= self._place_factors(text, np.unique(numbers))[numbers]
         if asked:
             masks = self._types_of(matched)
             boost = np.zeros(len(matched))
@@ -389,6 +396,48 @@ class KnowledgeBase:
             held = sum(r for alternatives, r in weighted if any(t in title for t in alternatives))
             shares[number] = held / total
         return shares
+
+    def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
+        """Per document (of `numbers`): 1 + `place_weight` when its rules hold where the
+        question is about (national, or that place's, a region's above or inside it), plus up
+        to `local_weight` the more local it is (home city over province); 1 for another place's."""
+        regions = self.analyzer.regions
+        line, named = regions.asked(text)
+        factors = np.ones(len(self.policies))
+        for number in numbers.tolist():
+            position = regions.applies(self._region_of(number), line, named)
+            if position is not None:
+                local = (len(line) - position) / len(line) if line else 0.0
+                factors[number] = 1 + self.params.place_weight + self.params.local_weight * local
+        return factors
+
+    def _region_of(self, number: int) -> int:
+        """The policy's region (bot/policy/places.py), found the first time it is asked for."""
+        region = int(self._regions[number])
+        if region == -2:
+            policy = self.policies[number]
+            region = self.analyzer.regions.of_document(
+                (policy.title, policy.issuer, policy.doc_no),
+                lambda: self._mentioned_regions().get(number, ()),
+            )
+            self._regions[number] = region
+        return region
+
+    def _mentioned_regions(self) -> dict[int, list[int]]:
+        """Policy number → the regions its text names (from the document index's words),
+        built the first time a document's title and issuer name none."""
+        mentioned = self.__dict__.get("_mentioned")
+        if mentioned is None:
+            regions = self.analyzer.regions
+            mentioned = {}
+            for surface in regions.surfaces():
+                holders = self.documents.postings("words", surface)
+                places = regions.holders(surface)
+                if len(holders) and len(places) == 1:  # a shared name says nothing here
+                    for number in holders.tolist():
+                        mentioned.setdefault(number, []).extend(places)
+            self._mentioned = mentioned
+        return mentioned
 
     def _types_of(self, indices: np.ndarray) -> np.ndarray:
         """Question-type bits of these passages, computed the first time each is looked at."""
@@ -843,7 +892,12 @@ def _read_pickle(path: Path):
 
 def library_fingerprint(root: Path, published_dir: Optional[Path] = None) -> str:
     """A digest of every file the index is built from (name, size, time) and of this code."""
-    paths = [root / "policy_stopwords.txt", root / "synonyms.yml", root / "policy_retrieval.yml"]
+    paths = [
+        root / "policy_stopwords.txt",
+        root / "synonyms.yml",
+        root / "policy_retrieval.yml",
+        root / "regions.tsv",
+    ]
     folders = [root / "policies", root / "dictionary", Path(__file__).parent]
     for folder in folders + ([published_dir] if published_dir is not None else []):
         for base, dirs, files in os.walk(folder):

@@ -84,6 +84,14 @@ class RetrievalParams:
     """What a question asks for and what answers it (bot/policy/qtypes.py)."""
     title_weight: float = 0.0
     """Boost for a document whose title holds the question's words (share weighted by rarity)."""
+    home: str = ""
+    """The region the citizens live in (knowledge/regions.tsv): a question naming no place is
+    about it (bot/policy/places.py)."""
+    place_weight: float = 0.0
+    """Boost for a document whose rules hold where the question is about (national, or of that
+    place or a region above or inside it) over another place's."""
+    local_weight: float = 0.0
+    """Further boost for the more local of those: the home city's over its province's."""
 
     @classmethod
     def load(cls, path: Path) -> RetrievalParams:
