@@ -463,4 +463,5 @@ class RetrievalFile(Schema):
     title_weight: Optional[float]
     home: Optional[str]
     place_weight: Optional[float]
+    named_place_weight: Optional[float]
     local_weight: Optional[float]

@@ -344,7 +344,8 @@ class KnowledgeBase:
         no boost lowers, so the best passages stay among those looked at.
         """
         params = self.params
-        if not (params.title_weight or asked or params.place_weight or params.local_weight):
+        placed = params.place_weight or params.named_place_weight or params.local_weight
+        if not (params.title_weight or asked or placed):
             return None
         matched = np.flatnonzero(scores > 0)
         limit = 4 * params.candidates
@@ -358,7 +359,7 @@ class KnowledgeBase:
         if params.title_weight:
             titles = self._title_shares(text, np.unique(numbers))
             factor *= 1 + params.title_weight * titles[numbers]
-        if params.place_weight or params.local_weight:
+        if placed:
             factor *= self._place_factors(text, np.unique(numbers))[numbers]
         if asked:
             masks = self._types_of(matched)
@@ -399,16 +400,18 @@ class KnowledgeBase:
 
     def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): 1 + `place_weight` when its rules hold where the
-        question is about (national, or that place's, a region's above or inside it), plus up
-        to `local_weight` the more local it is (home city over province); 1 for another place's."""
-        regions = self.analyzer.regions
+        question is about (national, or that place's, a region's above or inside it; home when
+        it names none), `named_place_weight` when it names the place, plus up to `local_weight`
+        the more local it is (home city over province); 1 for another place's."""
+        regions, params = self.analyzer.regions, self.params
         line, named = regions.asked(text)
+        weight = params.named_place_weight if named else params.place_weight
         factors = np.ones(len(self.policies))
         for number in numbers.tolist():
             position = regions.applies(self._region_of(number), line, named)
             if position is not None:
                 local = (len(line) - position) / len(line) if line else 0.0
-                factors[number] = 1 + self.params.place_weight + self.params.local_weight * local
+                factors[number] = 1 + weight + params.local_weight * local
         return factors
 
     def _region_of(self, number: int) -> int:

@@ -90,6 +90,8 @@ class RetrievalParams:
     place_weight: float = 0.0
     """Boost for a document whose rules hold where the question is about (national, or of that
     place or a region above or inside it) over another place's."""
+    named_place_weight: float = 0.0
+    """The same, for a question that names the place it is about (在杭州…, 舟山…)."""
     local_weight: float = 0.0
     """Further boost for the more local of those: the home city's over its province's."""
 

@@ -126,10 +126,12 @@ class Regions:
 
     def asked(self, text: str) -> tuple[tuple[int, ...], frozenset[int]]:
         """The places a question is about: the line of the regions it names (or of home),
-        most local first, and the regions it names (home when none)."""
+        most local first, and the regions it names (empty when none: home)."""
         named = self.named(text)
-        if not named or all(r in self.home for r in named):
-            return self.home, frozenset(self.home[:1])
+        if not named:
+            return self.home, frozenset()
+        if all(r in self.home for r in named):
+            return self.home, frozenset(named)
         line: list[int] = []
         for region in sorted(named, key=lambda r: -len(self.chain(r))):
             line.extend(r for r in self.chain(region) if r not in line)
@@ -143,6 +145,6 @@ class Regions:
             return len(line)
         if region in line:
             return line.index(region)
-        if named & set(self.chain(region)):
+        if (named or frozenset(self.home[:1])) & set(self.chain(region)):
             return len(line)
         return None

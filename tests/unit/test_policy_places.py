@@ -58,8 +58,8 @@ def test_a_shared_name_means_the_one_beside_the_other_places_named_or_near_home(
 
 def test_a_question_naming_no_place_is_about_home(regions: Regions) -> None:
     line, named = regions.asked("居住证多久能办好")
-    assert names(regions, line) == ["舟山市", "浙江省"]
-    assert regions.asked("舟山居住证多久能办好") == (line, named)
+    assert names(regions, line) == ["舟山市", "浙江省"] and not named
+    assert regions.asked("舟山居住证多久能办好") == (line, frozenset(regions.named("舟山")))
     line, named = regions.asked("天河区居住证多久能办好")
     assert names(regions, line) == ["天河区", "广州市", "广东省"]
 
