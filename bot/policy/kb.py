@@ -340,8 +340,12 @@ class KnowledgeBase:
           issuer) count for the whole document (`title_weight`, share weighted by rarity).
         - Question type: a passage matching what the question asks for (a time, an amount,
           materials …) gains that type's boost (bot/policy/qtypes.py).
-        Only the top `4 × candidates` passages are looked at; the rest keep their scores, which
-        no boost lowers, so the best passages stay among those looked at.
+        - Place: another place's rules count less than those that hold where the question is
+          about (bot/policy/places.py, `_place_factors`).
+        Only the top `4 × candidates` passages are looked at; the rest keep their scores. The
+        boosts only raise scores and the place lowers only another place's rules, so the best
+        passages stay among those looked at (one not looked at could pass only such a lowered
+        one, never the best of the rules that hold).
         """
         params = self.params
         placed = params.place_weight or params.named_place_weight or params.local_weight
@@ -399,19 +403,21 @@ class KnowledgeBase:
         return shares
 
     def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
-        """Per document (of `numbers`): 1 + `place_weight` when its rules hold where the
-        question is about (national, or that place's, a region's above or inside it; home when
-        it names none), `named_place_weight` when it names the place, plus up to `local_weight`
-        the more local it is (home city over province); 1 for another place's."""
+        """Per document (of `numbers`): 1 + up to `local_weight` (the more local, the more: home
+        city over province over national) when its rules hold where the question is about
+        (national, or that place's, a region's above or inside it; home when it names none);
+        1 / (1 + `place_weight`) for another place's, or 1 / (1 + `named_place_weight`) when the
+        question names its place. Scores of the rules that hold keep their scale, so the
+        confidence thresholds keep their meaning."""
         regions, params = self.analyzer.regions, self.params
         line, named = regions.asked(text)
         weight = params.named_place_weight if named else params.place_weight
-        factors = np.ones(len(self.policies))
+        factors = np.full(len(self.policies), 1 / (1 + weight))
         for number in numbers.tolist():
             position = regions.applies(self._region_of(number), line, named)
             if position is not None:
                 local = (len(line) - position) / len(line) if line else 0.0
-                factors[number] = 1 + weight + params.local_weight * local
+                factors[number] = 1 + params.local_weight * local
         return factors
 
     def _region_of(self, number: int) -> int:
