@@ -413,17 +413,18 @@ class KnowledgeBase:
         line, named = regions.asked(text)
         weight = params.named_place_weight if named else params.place_weight
         factors = np.full(len(self.policies), 1 / (1 + weight))
-        for number in numbers.tolist():
-            position = regions.applies(self._region_of(number), line, named)
+        of_numbers = np.array([self._region_of(number) for number in numbers.tolist()], dtype=np.int32)
+        for region in np.unique(of_numbers).tolist():
+            position = regions.applies(region, line, named)
             if position is not None:
                 local = (len(line) - position) / len(line) if line else 0.0
-                factors[number] = 1 + params.local_weight * local
+                factors[numbers[of_numbers == region]] = 1 + params.local_weight * local
         return factors
 
     def _region_of(self, number: int) -> int:
         """The policy's region (bot/policy/places.py), found the first time it is asked for."""
         region = int(self._regions[number])
-        if region == -2:
+        if region < -1:
             policy = self.policies[number]
             region = self.analyzer.regions.of_document(
                 (policy.title, policy.issuer, policy.doc_no),

@@ -63,11 +63,15 @@ class Regions:
 
     def chain(self, region: int) -> tuple[int, ...]:
         """The region and the regions above it, most local first."""
-        found = []
-        while region >= 0 and region not in found:
-            found.append(region)
-            region = self._parent[region]
-        return tuple(found)
+        chains = self.__dict__.setdefault("_chains", {})
+        if region not in chains:
+            found: list[int] = []
+            step = region
+            while step >= 0 and step not in found:
+                found.append(step)
+                step = self._parent[step]
+            chains[region] = tuple(found)
+        return chains[region]
 
     def named(self, text: str) -> list[int]:
         """Regions named in `text`, in order, longest name first where names overlap."""
