@@ -342,14 +342,16 @@ class KnowledgeBase:
           materials …) gains that type's boost (bot/policy/qtypes.py).
         - Place: another place's rules count less than those that hold where the question is
           about (bot/policy/places.py, `_place_factors`).
-        Only the top `4 × candidates` passages are looked at; the rest keep their scores. The
-        boosts only raise scores and the place lowers only another place's rules, so the best
-        passages stay among those looked at (one not looked at could pass only such a lowered
-        one, never the best of the rules that hold).
+        - Coverage: among the best `candidates` so far, a passage holding more of the question's
+          words (weighted by rarity) keeps more of its score (`coverage_weight`): one holding
+          them all keeps it whole; the others looked at count as holding none.
+        Only the top `4 × candidates` passages are looked at and ranked; the rest keep their
+        scores. A passage holding all of the question's words among rules that hold keeps or
+        raises its score, so the confidence thresholds keep their meaning.
         """
         params = self.params
         placed = params.place_weight or params.named_place_weight or params.local_weight
-        if not (params.title_weight or asked or placed):
+        if not (params.title_weight or asked or placed or params.coverage_weight):
             return None
         matched = np.flatnonzero(scores > 0)
         limit = 4 * params.candidates
@@ -372,6 +374,11 @@ class KnowledgeBase:
                 if kind in asked:
                     boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
             factor *= 1 + boost
+        if params.coverage_weight:
+            best = np.argsort(-(top * factor), kind="stable")[: params.candidates]
+            shares = np.zeros(len(matched))
+            shares[best] = self._coverage_shares(text, matched[best])
+            factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
         scores[matched] = top * factor
         return matched
 
@@ -393,14 +400,16 @@ class KnowledgeBase:
 
     def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): share of the question's words, by rarity, its title holds."""
-        weighted = self._rarities(text)
-        total = sum(rarity for _, rarity in weighted) or 1.0
+        rarities = self._rarities(text)
         shares = np.zeros(len(self.policies))
         for number in numbers.tolist():
-            title = self.policies[number].title.lower()
-            held = sum(r for alternatives, r in weighted if any(t in title for t in alternatives))
-            shares[number] = held / total
+            shares[number] = answer_fit(self.policies[number].title, rarities)
         return shares
+
+    def _coverage_shares(self, text: str, indices: np.ndarray) -> np.ndarray:
+        """Per passage (of `indices`): share of the question's words, by rarity, its text holds."""
+        rarities = self._rarities(text)
+        return np.array([answer_fit(self.passages[i].text, rarities) for i in indices.tolist()])
 
     def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): 1 + up to `local_weight` (the more local, the more: home

@@ -84,6 +84,9 @@ class RetrievalParams:
     """What a question asks for and what answers it (bot/policy/qtypes.py)."""
     title_weight: float = 0.0
     """Boost for a document whose title holds the question's words (share weighted by rarity)."""
+    coverage_weight: float = 0.0
+    """Among the best passages, one holding a share s of the question's words (by rarity)
+    keeps (1 + coverage_weight × s) / (1 + coverage_weight) of its score."""
     home: str = ""
     """The region the citizens live in (knowledge/regions.tsv): a question naming no place is
     about it (bot/policy/places.py)."""
