@@ -73,6 +73,9 @@ Query = dict[str, dict[str, float]]
 _NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
 _CHOICE_DEPTH = 3
 """Results looked at beyond top_k for a second policy fitting as well as the first."""
+_COVERED = 20
+"""The best passages whose coverage of the question is looked at (`coverage_weight`): each
+is made from its policy, which costs where thousands of policies are not all cached."""
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 
 
@@ -342,7 +345,7 @@ class KnowledgeBase:
           materials …) gains that type's boost (bot/policy/qtypes.py).
         - Place: another place's rules count less than those that hold where the question is
           about (bot/policy/places.py, `_place_factors`).
-        - Coverage: among the best `candidates` so far, a passage holding more of the question's
+        - Coverage: among the best few (`_COVERED`) so far, a passage holding more of the question's
           words (weighted by rarity) keeps more of its score (`coverage_weight`): one holding
           them all keeps it whole; the others looked at count as holding none.
         Only the top `4 × candidates` passages are looked at and ranked; the rest keep their
@@ -375,7 +378,7 @@ class KnowledgeBase:
                     boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
             factor *= 1 + boost
         if params.coverage_weight:
-            best = np.argsort(-(top * factor), kind="stable")[: params.candidates]
+            best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
             shares = np.zeros(len(matched))
             shares[best] = self._coverage_shares(text, matched[best])
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
