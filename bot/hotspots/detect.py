@@ -43,6 +43,8 @@ MESSAGE_TERMS = 40
 TOPIC_TERMS = 80
 INDEX_TERMS = 6
 MAX_CANDIDATES = 12
+# how many of the latest active topics a hot topic looks through for its first reports
+ATTACH_SCAN = 48
 POSTING_LIMIT = 40
 NAME_CACHE = 100_000
 PROFILE_EVERY = 12
@@ -286,10 +288,15 @@ class Topic:
     _norm: float = 1.0
     _problems: frozenset = frozenset()
     _places: frozenset = frozenset()
+    _hot_places: frozenset = frozenset()
     _districts: frozenset = frozenset()
     _profile: frozenset = frozenset()
+    # whether the last relearning added terms: strays it did not speak to may speak to it now
+    profile_grew: bool = False
+    was_hot: bool = False
     _all_places: Optional[PlaceNames] = None
     _main_places: Optional[PlaceNames] = None
+    _sites: Optional[PlaceNames] = None
 
     def summarise(self) -> None:
         """Refresh what `_affinity` reads many times per message: once per change. A topic
@@ -300,7 +307,8 @@ class Topic:
         self._problems = frozenset(_dominant(self.problems, self.size))
         self._places = frozenset(_dominant(self.places, self.size) or self.places)
         self._districts = frozenset(_dominant(self.districts, self.size) or self.districts)
-        self._all_places = self._main_places = None
+        self._hot_places = self._places | {p for p, count in self.places.items() if count >= 2}
+        self._all_places = self._main_places = self._sites = None
 
     def learn_profile(self, settings: Settings, df: Counter, documents: int) -> None:
         """The topic's own vocabulary, learnt as it grows: the terms in at least `profile_share`
@@ -308,6 +316,7 @@ class Topic:
         whole stream (演唱会, 油污, 六横 in their topics; not 希望尽快处理, which every topic has).
         A message in other words that shares them is about the same event."""
         size = self.size
+        self.profile_grew = False
         if size < settings.profile_min_messages:
             self._profile = frozenset()
             return
@@ -317,9 +326,11 @@ class Topic:
         least = max(2.0, settings.profile_share * size)
         # count / size >= lift * df / documents, without a division per term
         lift = settings.profile_lift * size / max(documents, 1)
-        self._profile = frozenset(
+        profile = frozenset(
             [term for term, count in self.terms.items() if count >= least and count >= lift * df[term]]
         )
+        self.profile_grew = not profile <= self._profile
+        self._profile = profile
 
     def profile(self) -> frozenset:
         return self._profile
@@ -333,6 +344,11 @@ class Topic:
         """What at least a fifth of the messages name: what the topic is about."""
         return self._problems
 
+    def hot_places(self) -> frozenset:
+        """Its main places and every place at least two of its messages named: while it is hot,
+        an event being reported now is at each of them."""
+        return self._hot_places
+
     def main_places(self) -> frozenset:
         return self._places
 
@@ -341,6 +357,12 @@ class Topic:
         if self._all_places is None:
             self._all_places = PlaceNames(self.places)
         return self._all_places
+
+    def site_names(self, areas: frozenset | set) -> PlaceNames:
+        """Its main places that are no area (a road, a site), indexed until the next change."""
+        if self._sites is None:
+            self._sites = PlaceNames(p for p in self._places if p not in areas)
+        return self._sites
 
     def main_place_names(self) -> PlaceNames:
         if self._main_places is None:
@@ -414,6 +436,9 @@ class Detector:
         self._documents = 0
         self._open: OrderedDict[int, Topic] = OrderedDict()
         self._postings: dict[str, list[int]] = {}
+        # the hot topics under their places and problems: an event drawing messages for hours
+        # is met before the newer topics of its place or problem (`MAX_CANDIDATES`)
+        self._hot_keys: dict[str, dict[int, None]] = {}
         self._seen: set[str] = set()
         self._seen_order: deque[tuple[datetime, str]] = deque()
         self._next_id = 1
@@ -447,6 +472,7 @@ class Detector:
         topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
         self._maybe_alert(topic, message.time)
+        topic.was_hot = topic.was_hot or topic.is_hot(message.time, self.settings)
         self._sweep(message.time)
         return topic
 
@@ -545,15 +571,33 @@ class Detector:
         self._seen.add(message.id)
         self._seen_order.append((message.time, message.id))
 
-    def _candidates(self, features: Features) -> Iterator[Topic]:
+    def _hot_candidates(self, keys: list[str], seen: set[int], now: datetime) -> Iterator[Topic]:
+        """The hot topics under `keys` (places and problems; added to `seen`); those no longer
+        hot leave the index."""
+        for key in keys:
+            hot = self._hot_keys.get(key)
+            if not hot:
+                continue
+            for topic_id in list(hot):
+                topic = self._open.get(topic_id)
+                if topic is None or not topic.is_hot(now, self.settings):
+                    del hot[topic_id]
+                    if not hot:
+                        del self._hot_keys[key]
+                elif topic_id not in seen:
+                    seen.add(topic_id)
+                    yield topic
+
+    def _candidates(self, features: Features, now: datetime) -> Iterator[Topic]:
         # sorted: the same stream groups the same way whatever the hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
+        seen: set[int] = set()
+        yield from self._hot_candidates(keys, seen, now)
         # the topics whose learnt vocabulary the message shares, its heaviest terms first
         postings = self._postings
         keys += [key for term in features.vector if (key := "v:" + term) in postings]
         keys += [f"b:{gram}" for gram in features.rare]
-        seen: set[int] = set()
         for key in keys:
             for topic_id in reversed(self._postings.get(key, ())):
                 if topic_id in seen or topic_id not in self._open:
@@ -569,16 +613,19 @@ class Detector:
         matches: list[Topic] = []
         # the message's terms and weights once, the products summed in the same order as ever
         terms, weights = tuple(features.vector), tuple(features.vector.values())
-        for topic in self._candidates(features):
+        # the bonuses are sums of decimals (0.2 + 0.15 + 0.1 is 0.44999…): what adds up to the
+        # join score joins
+        threshold = self.settings.join_score - 1e-9
+        for topic in self._candidates(features, now):
             bonus = self._affinity(features, topic, now)
             if bonus is None:
                 continue
-            if bonus >= self.settings.join_score:
+            if bonus >= threshold:
                 # the word similarity is never negative: it cannot change the decision
                 matches.append(topic)
                 continue
             similarity = sum(map(mul, weights, map(topic.vector.get, terms, repeat(0.0))))
-            if bonus + similarity / topic.norm() >= self.settings.join_score:
+            if bonus + similarity / topic.norm() >= threshold:
                 matches.append(topic)
         if not matches:
             return None
@@ -590,9 +637,10 @@ class Detector:
 
     def _absorb(self, topic: Topic, now: datetime) -> Topic:
         """Once a topic is hot, take in the stray messages of the last hours that name its
-        problem or its place and nothing against it (the first reports of an event come before
-        the event is recognisable as one), and the other hot topics of its problem nearby (one
-        event reported apart); the topic that holds the message then."""
+        problem or its place, or speak its learnt vocabulary, and nothing against it (the first
+        reports of an event come before the event is recognisable as one, and before its
+        vocabulary is learnt), and the other hot topics of its problem nearby (one event
+        reported apart); the topic that holds the message then."""
         settings = self.settings
         if not topic.at_least(settings.hot_messages, now, settings.hot_window):
             return topic
@@ -611,6 +659,12 @@ class Detector:
                 if now - other.last_seen > settings.recent or len(others) >= MAX_CANDIDATES:
                     break
                 others[other.id] = other
+        # the latest strays, whatever they name: the event's first reports in its own words
+        # (when it has just become hot or learnt new words; else they were weighed on arrival)
+        since = max(now - settings.recent, topic.first_seen - settings.hot_window)
+        if not topic.was_hot or topic.profile_grew:
+            for other in self._recent_strays(topic, since):
+                others.setdefault(other.id, other)
         for other in list(others.values()):
             if other.id not in self._open:
                 continue
@@ -627,14 +681,39 @@ class Detector:
                 # elsewhere in the district: the event's own problem in the event's own words,
                 # as `_affinity` joins a new message to a hot topic
                 if not (
-                    (problems - self.settings.subjects) & other.problems.keys()
+                    (problems - settings.subjects) & other.problems.keys()
                     and _near(other.main_districts(), topic.main_districts())
-                    and self._profile_weight(other.vector, topic) / other.size
-                    >= self.settings.profile_min_weight
+                    and self._speaks(other, topic)
                 ):
                     continue
+            elif not (
+                problems & other.problems.keys()
+                or (other.places and topic.site_names(self._areas).meets(other.places))
+                or (
+                    other.first_seen >= since
+                    and len(topic.profile() & other.terms.keys()) >= 2
+                    and self._speaks(other, topic)
+                )
+            ):
+                # nothing against it is not enough: it must name the event or speak its words
+                continue
             self._merge(topic, other)
         return topic
+
+    def _speaks(self, other: Topic, topic: Topic) -> bool:
+        """Whether the messages of `other` speak the learnt vocabulary of `topic`."""
+        return self._profile_weight(other.vector, topic) / other.size >= self.settings.profile_min_weight
+
+    def _recent_strays(self, topic: Topic, since: datetime) -> list[Topic]:
+        """The topics of at most `stray_size` messages among the latest `ATTACH_SCAN` active
+        ones, active `since` (the open topics are kept least recently active first)."""
+        strays = []
+        for scanned, other in enumerate(reversed(self._open.values())):
+            if scanned >= ATTACH_SCAN or other.last_seen < since:
+                break
+            if other is not topic and other.size <= self.settings.stray_size:
+                strays.append(other)
+        return strays
 
     def _one_matter(self, one: Topic, other: Topic, now: datetime) -> bool:
         """Two active topics about the same problem at the same place (or area)."""
@@ -740,7 +819,8 @@ class Detector:
         hot = topic.is_hot(now, settings)
         bonus = 0.0
         same_problem = None
-        problems, places = topic.main_problems(), topic.main_places()
+        problems = topic.main_problems()
+        places = topic.hot_places() if hot else topic.main_places()
         if features.problems and problems:
             shared_problems = features.problems & problems
             if not shared_problems:
@@ -836,6 +916,9 @@ class Detector:
         # must not depend on the interpreter's hash seed
         keys = [f"p:{p}" for p in sorted(features.places)]
         keys += [f"q:{q}" for q in sorted(features.problems)]
+        if topic.is_hot(message.time, self.settings):
+            for key in [*keys, *(f"q:{q}" for q in sorted(topic.main_problems()))]:
+                self._hot_keys.setdefault(key, {})[topic.id] = None
         keys += [f"b:{gram}" for gram in sorted(features.rare)]
         self._index(topic, keys)
 

@@ -210,14 +210,23 @@ class FieldedBM25:
         return np.asarray(rows, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
     def scores(self, query: Mapping[str, Mapping[str, float]]) -> np.ndarray:
-        """BM25 score of every passage (zero where nothing matched)."""
+        """BM25 score of every passage (zero where nothing matched): each row's weights times
+        its query weight (in float32, as stored), added up in row order.
+
+        The rows' postings are copied straight into the index and weight arrays `bincount`
+        works on (intp, float64), so nothing is converted or joined again."""
         rows, weights = self._query_rows(query)
         if not len(rows):
             return np.zeros(self.size, dtype=np.float64)
         starts = self._indptr[rows].tolist()
         ends = self._indptr[rows + 1].tolist()
-        passages = np.concatenate([self._indices[s:e] for s, e in zip(starts, ends, strict=True)])
-        values = np.concatenate(
-            [self._data[s:e] * w for s, e, w in zip(starts, ends, weights.tolist(), strict=True)]
-        )
+        total = sum(ends) - sum(starts)
+        passages = np.empty(total, dtype=np.intp)
+        values = np.empty(total, dtype=np.float64)
+        at = 0
+        for start, end, weight in zip(starts, ends, weights.tolist(), strict=True):
+            to = at + end - start
+            passages[at:to] = self._indices[start:end]
+            np.multiply(self._data[start:end], weight, out=values[at:to], dtype=self._data.dtype)
+            at = to
         return np.bincount(passages, weights=values, minlength=self.size)

@@ -77,6 +77,8 @@ _COVERED = 20
 """The best passages whose coverage of the question is looked at (`coverage_weight`): each
 is made from its policy, which costs where thousands of policies are not all cached."""
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
+_HELD_TERMS = 4096
+"""Question words whose titles holding them (`_titles_holding`) a knowledge base keeps."""
 
 
 class KnowledgeBase:
@@ -98,9 +100,10 @@ class KnowledgeBase:
         self._by_title = {policy.title: policy.id for policy in reversed(self.policies)}
         self._policy_index = {policy.id: i for i, policy in enumerate(self.policies)}
         self._variants = frozenset(variant for variant, _ in analyzer.synonyms.variants)
+        self.question_types = compile_types(params.question_types)
         if parts is None:
             passages = [p for policy in self.policies for p in policy_passages(policy)]
-            table = PassageTable.build(self.policies, passages)
+            table = PassageTable.build(self.policies, passages, self.question_types)
             analysed = self.analyse(passages)
             self.index = FieldedBM25(
                 analysed, params.field_weights, params.k1, params.b, params.max_df, params.max_df_from
@@ -117,12 +120,8 @@ class KnowledgeBase:
         self._policy_number = table.policy_number
         kind_weights = np.array([params.kind_weights.get(kind, 1.0) for kind in PASSAGE_KINDS])
         self._kind_weight = kind_weights[table.kinds]
-        self._policy_of = PolicyColumn(self._policy_number, self._policy_index)
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
-        self.question_types = compile_types(params.question_types)
-        self._type_masks = np.full(len(self.passages), -1, dtype=np.int32)
-        """Per passage, a bit per question type its text matches; -1 until first looked at."""
         self._regions = np.full(len(self.policies), -2, dtype=np.int32)
         """Per policy, its region (bot/policy/places.py; -1 national or general); -2 until
         first looked at."""
@@ -268,16 +267,10 @@ class KnowledgeBase:
         if named and named.group(1) in self._by_title and named.group(2).strip():
             return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
         query = self.query(text)[0]
-        scores = self.index.scores(query) * self._kind_weight
-        scores = scores * (1 + self.params.document_weight * self._document_scores(query))
-        if context_policy_id in self._by_id:
-            scores = np.where(
-                self._policy_of == context_policy_id, scores * self.params.context_boost, scores
-            )
-        scores = scores * self._outdated_weights(today)[self._policy_number]
+        matched, scores = self._weighed(query, context_policy_id, today)
         asked = detect(text, self.question_types)
-        candidates = self._rerank(scores, text, asked)
-        ranked = self._ranked(scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0, candidates)
+        matched, scores = self._rerank(matched, scores, text, asked)
+        ranked = self._ranked(matched, scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
         ranked = self._part_first(ranked, query["section"])
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
@@ -333,11 +326,36 @@ class KnowledgeBase:
         passage = self.passages[index]
         return passage.kind == "interpretation" and passage.section in cued
 
+    def _weighed(
+        self, query: Query, context_policy_id: Optional[str], today: Optional[date]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The passages matching `query` (ascending) and their scores: BM25 weighted by passage
+        kind, by how well the whole document matches, by the policy in context, and down when
+        outdated."""
+        matched, scores = self._matched(query)
+        numbers = self._policy_number[matched]
+        scores = scores * (1 + self.params.document_weight * self._document_scores(query)[numbers])
+        if context_policy_id in self._by_id:
+            scores = np.where(
+                numbers == self._policy_index[context_policy_id],
+                scores * self.params.context_boost,
+                scores,
+            )
+        return matched, scores * self._outdated_weights(today)[numbers]
+
+    def _matched(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """The passages matching `query` (ascending) and their BM25 scores weighted by passage
+        kind. Every other passage scores 0 and no weight raises it, so a question's further
+        weighing and ranking look at these alone, not at the whole library."""
+        scores = self.index.scores(query)
+        matched = np.flatnonzero(scores > 0)
+        return matched, scores[matched] * self._kind_weight[matched]
+
     def _rerank(
-        self, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
-    ) -> Optional[np.ndarray]:
-        """The best passages' scores refined (in place) by what only a short list can afford to
-        look at; returns those passages, among which the best now are (None: nothing changed).
+        self, matched: np.ndarray, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The best passages (of `matched`, scoring `scores`) with their scores refined by what
+        only a short list can afford to look at; among them the best now are.
 
         - Title: the question's words in a document's title (its subject, its place, its
           issuer) count for the whole document (`title_weight`, share weighted by rarity).
@@ -355,23 +373,25 @@ class KnowledgeBase:
         params = self.params
         placed = params.place_weight or params.named_place_weight or params.local_weight
         if not (params.title_weight or asked or placed or params.coverage_weight):
-            return None
-        matched = np.flatnonzero(scores > 0)
+            return matched, scores
+        positive = scores > 0
+        matched, top = matched[positive], scores[positive]
         limit = 4 * params.candidates
         if len(matched) > limit:
-            matched = matched[np.argpartition(-scores[matched], limit - 1)[:limit]]
+            best = np.argpartition(-top, limit - 1)[:limit]
+            matched, top = matched[best], top[best]
         if not len(matched):
-            return matched
-        top = scores[matched]
+            return matched, top
         numbers = self._policy_number[matched]
         factor = np.ones(len(matched))
         if params.title_weight:
             titles = self._title_shares(text, np.unique(numbers))
             factor *= 1 + params.title_weight * titles[numbers]
-        if placed:
-            factor *= self._place_factors(text, np.unique(numbers))[numbers]
+        policies = np.unique(numbers)
+        if placed and len(policies) > 1:  # within one policy (a follow-up) the place says nothing
+            factor *= self._place_factors(text, policies)[numbers]
         if asked:
-            masks = self._types_of(matched)
+            masks = self.passages.types[matched]
             boost = np.zeros(len(matched))
             for number, kind in enumerate(self.question_types):
                 if kind in asked:
@@ -382,8 +402,7 @@ class KnowledgeBase:
             shares = np.zeros(len(matched))
             shares[best] = self._coverage_shares(text, matched[best])
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
-        scores[matched] = top * factor
-        return matched
+        return matched, top * factor
 
     def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
         """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents
@@ -403,11 +422,36 @@ class KnowledgeBase:
 
     def _title_shares(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): share of the question's words, by rarity, its title holds."""
-        rarities = self._rarities(text)
+        weighted = self._rarities(text)
+        total = sum(rarity for _, rarity in weighted) or 1.0
+        held = np.zeros(len(numbers))
+        for alternatives, rarity in weighted:
+            holds = np.zeros(len(self.policies), dtype=bool)
+            for term in alternatives:
+                holds[self._titles_holding(term)] = True
+            held += np.where(holds[numbers], rarity, 0.0)
         shares = np.zeros(len(self.policies))
-        for number in numbers.tolist():
-            shares[number] = answer_fit(self.policies[number].title, rarities)
+        shares[numbers] = held / total
         return shares
+
+    def _titles_holding(self, term: str) -> np.ndarray:
+        """Numbers of the policies whose title (lower case) contains `term`, found in all the
+        titles at once and kept for the next questions (titles never change)."""
+        cache = self.__dict__.setdefault("_holders", {})
+        found = cache.get(term)
+        if found is None:
+            titles = self.__dict__.get("_titles")
+            if titles is None:
+                lowered = [policy.title.lower() for policy in self.policies]
+                starts = np.cumsum([0] + [len(title) + 1 for title in lowered[:-1]])
+                titles = self._titles = ("\x00".join(lowered), starts)
+            text, starts = titles
+            at = [found.start() for found in re.finditer(re.escape(term), text)]
+            found = np.unique(np.searchsorted(starts, at, side="right") - 1)
+            if len(cache) >= _HELD_TERMS:
+                cache.clear()
+            cache[term] = found
+        return found
 
     def _coverage_shares(self, text: str, indices: np.ndarray) -> np.ndarray:
         """Per passage (of `indices`): share of the question's words, by rarity, its text holds."""
@@ -461,20 +505,6 @@ class KnowledgeBase:
             self._mentioned = mentioned
         return mentioned
 
-    def _types_of(self, indices: np.ndarray) -> np.ndarray:
-        """Question-type bits of these passages, computed the first time each is looked at."""
-        masks = self._type_masks[indices]
-        for position in np.flatnonzero(masks < 0).tolist():
-            passage = self.passages[int(indices[position])]
-            text = passage.fields.get("body") or passage.answer
-            masks[position] = sum(
-                1 << number
-                for number, kind in enumerate(self.question_types)
-                if kind.answer.search(text)
-            )
-        self._type_masks[indices] = masks
-        return masks
-
     def _document_terms(
         self,
         passages: Sequence[Passage],
@@ -498,13 +528,13 @@ class KnowledgeBase:
         return documents
 
     def _document_scores(self, query: Query) -> np.ndarray:
-        """Whole-document BM25 of the question, scaled to 0..1 and spread over the passages:
-        the right document holds all of the question's words, if not in one passage."""
+        """Whole-document BM25 of the question per policy, scaled to 0..1: the right document
+        holds all of the question's words, if not in one passage."""
         scores = self.documents.scores({"words": query["body"], "bigrams": query["bigrams"]})
         top = scores.max() if len(scores) else 0.0
         if top <= 0:
-            return np.zeros(len(self.passages))
-        return (scores / top)[self._policy_number]
+            return np.zeros(len(self.policies))
+        return scores / top
 
     def coverage(self, text: str, policy_id: str) -> float:
         """Share of the question's words (weighted by rarity) that the policy's text contains.
@@ -642,10 +672,10 @@ class KnowledgeBase:
         if reason:
             return Answer(question=text, reason=reason)
         query = self.query(text)[0]
-        scores = self.index.scores(query) * self._kind_weight
-        scores = np.where(self._policy_of == policy_id, scores, 0.0)
+        matched, scores = self._matched(query)
+        own = self._policy_number[matched] == self._policy_index.get(policy_id, -1)
         asked = detect(text, self.question_types)
-        ranked = self._ranked(scores, top_k, self._rerank(scores, text, asked))
+        ranked = self._ranked(*self._rerank(matched[own], scores[own], text, asked), top_k)
         if not ranked:
             return Answer(question=text, reason=NO_MATCH)
         results = [
@@ -739,24 +769,25 @@ class KnowledgeBase:
         return text, None
 
     def _ranked(
-        self, scores: np.ndarray, top_k: int, among: Optional[np.ndarray] = None
+        self, matched: np.ndarray, scores: np.ndarray, top_k: int
     ) -> list[tuple[int, float]]:
-        """Best passage per clause (or 解读 paragraph), best first, at most `top_k`; `among`:
-        the passages known to hold the best ones (see `_rerank`), else all."""
+        """Best passage per clause (or 解读 paragraph) among `matched` (scoring `scores`), best
+        first, at most `top_k`."""
         if top_k <= 0:
             return []
-        matched = np.flatnonzero(scores > 0) if among is None else among[scores[among] > 0]
+        positive = scores > 0
+        matched, scores = matched[positive], scores[positive]
         if len(matched) > self.params.candidates:
-            best = np.argpartition(-scores[matched], self.params.candidates - 1)
-            matched = matched[best[: self.params.candidates]]
+            best = np.argpartition(-scores, self.params.candidates - 1)[: self.params.candidates]
+            matched, scores = matched[best], scores[best]
         ranked: list[tuple[int, float]] = []
-        seen: set[tuple[str, str]] = set()
-        keys = self.passages.keys
-        for i in matched[np.argsort(-scores[matched], kind="stable")]:
-            key = keys[i]
+        seen: set[int] = set()
+        keys = self.passages.keys[matched].tolist()
+        for position in np.argsort(-scores, kind="stable").tolist():
+            key = keys[position]
             if key not in seen:
                 seen.add(key)
-                ranked.append((int(i), float(scores[i])))
+                ranked.append((int(matched[position]), float(scores[position])))
                 if len(ranked) == top_k:
                     break
         return ranked
@@ -890,21 +921,6 @@ def with_items(passage: Passage, answer: str, limit: int) -> str:
         if c.id.startswith(prefix) and "." not in c.id[len(prefix) :]
     ]
     return truncate("".join([answer, *items]), limit) if items else answer
-
-
-class PolicyColumn:
-    """The policy id of each passage, compared as numbers: `column == policy_id` is the mask
-    of that policy's passages (all False for an unknown id)."""
-
-    def __init__(self, numbers: np.ndarray, index: dict[str, int]) -> None:
-        self._numbers = numbers
-        self._index = index
-
-    def __eq__(self, policy_id: object) -> np.ndarray:  # type: ignore[override]
-        number = self._index.get(policy_id, -1) if isinstance(policy_id, str) else -1
-        return self._numbers == number
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def _read_pickle(path: Path):

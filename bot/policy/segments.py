@@ -32,7 +32,8 @@ from bot.policy.index import FieldedBM25, term_counts
 from bot.policy.loader import PolicyFileError, load_policy
 from bot.policy.model import Policy
 from bot.policy.params import RetrievalParams
-from bot.policy.passages import PASSAGE_KINDS, PassageTable, policy_passages
+from bot.policy.passages import PassageTable, passage_arrays, policy_passages
+from bot.policy.qtypes import QuestionType, compile_types
 
 _VERSION = 2
 _PARALLEL_FROM = 64
@@ -42,6 +43,8 @@ _SEPARATOR = "\x00"
 would be most of the memory of a merge)."""
 _PARSED = ("signature", "path", "policy", "chars")
 """What a segment holds before its analysis."""
+_TABLE = {"kinds": np.int8, "keys": np.int32, "types": np.int32, "part": np.int32, "sentence": np.int32}
+"""A segment's `PassageTable` arrays (`passage_arrays`) and their types once merged."""
 _SENTENCE_CACHE = 200_000
 """Sentences whose words a process keeps while analysing (documents repeat boilerplate)."""
 DOCUMENT_FIELDS = {"words": 1.0, "bigrams": 0.5}
@@ -69,6 +72,12 @@ def analyzer_fingerprint(analyzer: Analyzer, root: Path) -> str:
     code = Path(__file__).parent
     paths += sorted(code.glob("*.py")) + [code.parent / "documents.py", code.parent / "text.py"]
     return files_digest(paths, repr((_VERSION, analyzer._recipe)))
+
+
+def types_fingerprint(types: Sequence[QuestionType]) -> str:
+    """What a segment's question-type bits depend on: each type's pattern, in order."""
+    patterns = repr([(kind.name, kind.answer.pattern, kind.answer.flags) for kind in types])
+    return hashlib.sha1(patterns.encode()).hexdigest()[:12]
 
 
 def files_digest(paths: Iterable[Path], seed: str = "") -> str:
@@ -140,15 +149,18 @@ class SegmentStore:
         self, analyzer: Analyzer, params: RetrievalParams, recipe: str
     ) -> tuple[PassageTable, FieldedBM25, FieldedBM25]:
         """The passage table, the passage index and the document index of every segment,
-        analysing the segments not yet analysed with this analyzer. Each segment's counts are
-        taken in as it comes (from disk or from a worker) and let go: a library's worth of
-        segments is never held at once. Call once."""
+        analysing the segments not yet analysed with this analyzer and these question types.
+        Each segment's counts are taken in as it comes (from disk or from a worker) and let
+        go: a library's worth of segments is never held at once. Call once."""
+        types = compile_types(params.question_types)
+        recipe = f"{recipe}:{types_fingerprint(types)}"
         stale = [i for i, s in enumerate(self.segments) if s.get("recipe") != recipe]
         for i in stale:
             self.segments[i] = {k: self.segments[i][k] for k in _PARSED}
         items = [(self.segments[i], self._file(self.segments[i]["path"]), recipe) for i in stale]
         with _ANALYSING:
             _worker["analyzer"] = analyzer
+            _worker["types"] = types
             try:
                 with _mapper(len(items)) as mapped:
                     fresh = iter(mapped(_analyse, items))
@@ -199,8 +211,7 @@ class _Merge:
         self.documents = {name: [[], [], []] for name in DOCUMENT_FIELDS}
         self.document_lengths: dict[str, list[int]] = {name: [] for name in DOCUMENT_FIELDS}
         self.sizes: list[int] = []
-        self.kinds: list[np.ndarray] = []
-        self.keys: list[np.ndarray] = []
+        self.table: dict[str, list[np.ndarray]] = {name: [] for name in _TABLE}
         self.total = self.key_start = 0
 
     def add(self, number: int, segment: Segment) -> None:
@@ -221,8 +232,8 @@ class _Merge:
             self.documents[name][1].append(ids[term])
             self.documents[name][2].append(tf)
             self.document_lengths[name].append(length)
-        self.kinds.append(segment["kinds"])
-        self.keys.append(segment["keys"] + self.key_start)
+        for name in _TABLE:
+            self.table[name].append(segment[name] + self.key_start if name == "keys" else segment[name])
         self.key_start += int(segment["keys"].max()) + 1 if len(segment["keys"]) else 0
         self.sizes.append(segment["passages"])
         self.total += segment["passages"]
@@ -252,14 +263,11 @@ class _Merge:
             len(policies), document_counts, terms, DOCUMENT_FIELDS, params.k1, params.b
         )
         sizes = np.array(self.sizes, dtype=np.int64)
-        starts = np.concatenate(([0], np.cumsum(sizes)))[:-1]
         table = PassageTable(
             policies,
             {
                 "policy_number": np.repeat(np.arange(len(sizes), dtype=np.int32), sizes),
-                "offset": (np.arange(self.total) - np.repeat(starts, sizes)).astype(np.int32),
-                "kinds": _joined(self.kinds, np.int8),
-                "keys": _joined(self.keys, np.int32),
+                **{name: _joined(arrays, _TABLE[name]) for name, arrays in self.table.items()},
             },
         )
         return table, index, whole
@@ -352,8 +360,6 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
     for name in DOCUMENT_FIELDS:
         _, term, tf, length = term_counts([whole[name]], vocabulary)
         documents[name] = (_small(term), _small(tf), int(length[0]))
-    kind_code = {kind: code for code, kind in enumerate(PASSAGE_KINDS)}
-    key_ids: dict[tuple[str, str], int] = {}
     result = {
         **{k: v for k, v in segment.items() if k in _PARSED},
         "recipe": recipe,
@@ -361,8 +367,7 @@ def _analyse(item: tuple[Segment, Path, str]) -> Segment:
         "terms": _SEPARATOR.join(vocabulary),
         "fields": fields,
         "documents": documents,
-        "kinds": np.array([kind_code[p.kind] for p in passages], dtype=np.int8),
-        "keys": np.array([key_ids.setdefault(p.key, len(key_ids)) for p in passages], dtype=np.int32),
+        **passage_arrays(passages, _worker["types"]),
     }
     _write(file, result)
     return result

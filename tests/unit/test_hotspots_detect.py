@@ -251,3 +251,114 @@ def test_the_replay_is_the_same_whatever_the_interpreters_hash_seed():
         )
         outputs.append(run.stdout)
     assert outputs[0] and outputs[0] == outputs[1]
+
+
+# a hot topic's recall: it is met by every message however many newer topics share its keys, and
+# takes in its first reports once its vocabulary is learnt
+
+OTHER_TOWNS = ["高亭镇", "菜园镇", "东沙镇", "六横镇", "衢山镇", "岱西镇", "秀山乡", "长涂镇", "洋山镇", "嵊山镇", "枸杞乡", "黄龙乡", "花鸟乡", "桃花镇"]
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_meets_a_report_after_many_newer_topics_of_its_problem(settings, router, start):
+    main = [
+        "环城南路自来水管爆了，路上全是水",
+        "环城南路爆管，附近都停水了",
+        "环城南路水管破了，车都开不过去",
+        "环城南路这边停水一上午了",
+        "环城南路爆管还没修好",
+    ]
+    items = [(5 * n, text) for n, text in enumerate(main)]
+    # separate matters of the same problem in other districts, each its own topic
+    items += [(30 + 2 * n, f"{town}停水了，什么时候来水") for n, town in enumerate(OTHER_TOWNS)]
+    items.append((70, "水还在往外涌，很危险"))
+    topics = replay_after_background(items, settings, router, start)
+    water_main = max(topics, key=lambda topic: topic.size)
+    assert water_main.alert_at is not None
+    assert set(water_main.message_ids) == {"m0", "m1", "m2", "m3", "m4", f"m{len(items) - 1}"}
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_takes_in_its_first_reports_in_its_own_words_and_only_those(settings, router, start):
+    items = [
+        (0, "朱家尖的沙滩上全是油污"),
+        # naming neither place nor event type: alone when it comes, the event's words once learnt
+        (3, "沙滩上到处是一块块的油，游客都跑了"),
+        # the same hour, other matters
+        (4, "公租房排号排了两年了"),
+        (6, "请问小孩上户口要去哪个派出所"),
+        (10, "朱家尖海滩有油污，谁来清理一下"),
+        (16, "朱家尖海边漂着一层油污，沙滩都黑乎乎"),
+        (22, "南沙海滩油污冲上岸了，朱家尖这片都是"),
+    ]
+    topics = replay_after_background(items, settings, router, start)
+    beach = max(topics, key=lambda topic: topic.size)
+    assert beach.alert_at == start + timedelta(minutes=22)
+    assert sorted(beach.message_ids) == ["m0", "m1", "m4", "m5", "m6"]
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_naming_a_hot_topics_area_and_nothing_of_its_event_is_another_matter(settings, router, start):
+    items = [
+        (0, "东港停电了"),
+        (3, "东港这边停电了，一片漆黑"),
+        (6, "东港街道大面积停电"),
+        (9, "东港停电快半小时了"),
+        (12, "东港又停电了，冰箱里的东西要坏了"),
+        # the area of the outage, but in the lexicon's words of no event and none of its own:
+        # a citizen of 东港 writing about something else while the lights are out
+        (15, "东港快递老是丢件"),
+        (18, "东港的路灯坏了"),
+        (21, "东港海莲路那家店不开发票"),
+    ]
+    topics = replay_after_background(items, settings, router, start)
+    outage = max(topics, key=lambda topic: topic.size)
+    assert outage.alert_at is not None
+    assert sorted(outage.message_ids) == ["m0", "m1", "m2", "m3", "m4"]
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_report_naming_a_hot_topics_event_and_no_place_joins_it_in_words_it_never_used(settings, router, start):
+    smell = [
+        "岑港街道一股刺鼻的化工味",
+        "岑港这边化工味很重",
+        "岑港街道化工味刺鼻",
+        "岑港化工味越来越重了",
+        "岑港街道的化工味刺鼻得很",
+    ]
+    items = [(4 * n, text) for n, text in enumerate(smell)]
+    # the same event (熏), no place, not one word or character of the topic's
+    items.append((25, "半夜被熏醒"))
+    topics = replay_after_background(items, settings, router, start)
+    event = max(topics, key=lambda topic: topic.size)
+    assert event.alert_at is not None and "m5" in event.message_ids
+
+
+def test_smells_named_in_everyday_words_are_the_smell_event(settings, router):
+    detector = Detector(settings, router.gazetteer)
+    for text in ("晚上闻到一股怪味", "一股烧焦的塑料味", "河边腥臭得很"):
+        assert "smell" in detector.features(text).problems
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_is_at_every_place_several_of_its_messages_named(settings, router, start):
+    queue = [
+        "去普陀山的船票买不到，排队排了两个小时",
+        "普陀山售票系统坏了，游客排长队",
+        "蜈蚣峙码头人山人海，排队买票的人挤满了",
+        "普陀山的船票系统故障，排队太久",
+        "去普陀山的游客都滞留在码头，排队",
+        "普陀山售票处排了好长的队",
+        "蜈蚣峙码头售票故障，排队的人挤满了",
+        "普陀山船票还是买不到，排队排到外面",
+        "普陀山的票几点能卖，排队的老人站不住了",
+        "普陀山售票窗口只开了两个，排队太慢",
+        "去普陀山的船票系统到现在还没修好，排队",
+        "普陀山排队买票的人越来越多",
+    ]
+    items = [(5 * n, text) for n, text in enumerate(queue)]
+    # the site named by two of twelve (not a fifth of them), nothing of the event
+    items.append((62, "蜈蚣峙这边没有遮阳的地方，太阳晒死"))
+    topics = replay_after_background(items, settings, router, start)
+    event = max(topics, key=lambda topic: topic.size)
+    assert event.alert_at is not None and f"m{len(queue)}" in event.message_ids

@@ -35,7 +35,7 @@ def same_index(one: KnowledgeBase, other: KnowledgeBase) -> None:
     assert [p.id for p in one.policies] == [p.id for p in other.policies]
     assert len(one.passages) == len(other.passages)
     assert list(one.passages) == list(other.passages)
-    for name in ("policy_number", "offset", "kinds", "keys"):
+    for name in ("policy_number", "kinds", "keys", "types", "part", "sentence"):
         assert np.array_equal(getattr(one.passages, name), getattr(other.passages, name)), name
     assert np.array_equal(one._kind_weight, other._kind_weight)
     for attribute in ("index", "documents"):
