@@ -461,3 +461,8 @@ class RetrievalFile(Schema):
     max_followup_chars: Optional[int]
     question_types: Optional[dict[str, QuestionTypeSettings]]
     title_weight: Optional[float]
+    coverage_weight: Optional[float]
+    home: Optional[str]
+    place_weight: Optional[float]
+    named_place_weight: Optional[float]
+    local_weight: Optional[float]

@@ -24,6 +24,8 @@ from typing import Iterable, Optional, Sequence
 import jieba
 import yaml
 
+from bot.policy.places import Regions
+
 _RUNS = re.compile(r"[\u4e00-\u9fff]+")
 _CHARS = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"^[\u4e00-\u9fffa-z0-9][\u4e00-\u9fffa-z0-9.+-]*$")
@@ -124,6 +126,8 @@ class Analyzer:
     """Turns text into index terms: jieba search-mode words and CJK character bigrams."""
 
     _recipe: tuple = ()
+    regions: Regions = Regions()
+    """The places documents and questions name (bot/policy/places.py); set by the knowledge base."""
 
     def __init__(
         self, tokenizer: jieba.Tokenizer, stopwords: frozenset[str], synonyms: Synonyms

@@ -55,6 +55,7 @@ from bot.policy.passages import (
     lead_in_sentence,
     policy_passages,
 )
+from bot.policy.places import Regions
 from bot.policy.qtypes import QuestionType, compile_types, detect, matches
 from bot.policy.segments import (
     DOCUMENT_FIELDS,
@@ -72,6 +73,9 @@ Query = dict[str, dict[str, float]]
 _NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
 _CHOICE_DEPTH = 3
 """Results looked at beyond top_k for a second policy fitting as well as the first."""
+_COVERED = 20
+"""The best passages whose coverage of the question is looked at (`coverage_weight`): each
+is made from its policy, which costs where thousands of policies are not all cached."""
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 _HELD_TERMS = 4096
 """Question words whose titles holding them (`_titles_holding`) a knowledge base keeps."""
@@ -118,6 +122,9 @@ class KnowledgeBase:
         self._kind_weight = kind_weights[table.kinds]
         self.superseded_by = supersessions(self.policies)
         self.interpretations = interpretation_links(self.policies)
+        self._regions = np.full(len(self.policies), -2, dtype=np.int32)
+        """Per policy, its region (bot/policy/places.py; -1 national or general); -2 until
+        first looked at."""
 
     def save(self, folder: Path) -> None:
         """The index as arrays (`*.npy`, loaded memory-mapped) beside one small pickle of the
@@ -238,6 +245,7 @@ class KnowledgeBase:
             corpus_chars=store.corpus_chars,
         )
         params = RetrievalParams.load(root / "policy_retrieval.yml")
+        analyzer.regions = Regions.load(root / "regions.tsv", params.home)
         parts = store.merge(analyzer, params, analyzer_fingerprint(analyzer, root))
         return cls(policies, analyzer, params, parts)
 
@@ -353,11 +361,18 @@ class KnowledgeBase:
           issuer) count for the whole document (`title_weight`, share weighted by rarity).
         - Question type: a passage matching what the question asks for (a time, an amount,
           materials …) gains that type's boost (bot/policy/qtypes.py).
-        Only the top `4 × candidates` passages are looked at; the rest keep their scores, which
-        no boost lowers, so the best passages stay among those looked at.
+        - Place: another place's rules count less than those that hold where the question is
+          about (bot/policy/places.py, `_place_factors`).
+        - Coverage: among the best few (`_COVERED`) so far, a passage holding more of the question's
+          words (weighted by rarity) keeps more of its score (`coverage_weight`): one holding
+          them all keeps it whole; the others looked at count as holding none.
+        Only the top `4 × candidates` passages are looked at and ranked; the rest keep their
+        scores. A passage holding all of the question's words among rules that hold keeps or
+        raises its score, so the confidence thresholds keep their meaning.
         """
         params = self.params
-        if not (params.title_weight or asked):
+        placed = params.place_weight or params.named_place_weight or params.local_weight
+        if not (params.title_weight or asked or placed or params.coverage_weight):
             return matched, scores
         positive = scores > 0
         matched, top = matched[positive], scores[positive]
@@ -372,6 +387,9 @@ class KnowledgeBase:
         if params.title_weight:
             titles = self._title_shares(text, np.unique(numbers))
             factor *= 1 + params.title_weight * titles[numbers]
+        policies = np.unique(numbers)
+        if placed and len(policies) > 1:  # within one policy (a follow-up) the place says nothing
+            factor *= self._place_factors(text, policies)[numbers]
         if asked:
             masks = self.passages.types[matched]
             boost = np.zeros(len(matched))
@@ -379,6 +397,11 @@ class KnowledgeBase:
                 if kind in asked:
                     boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
             factor *= 1 + boost
+        if params.coverage_weight:
+            best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
+            shares = np.zeros(len(matched))
+            shares[best] = self._coverage_shares(text, matched[best])
+            factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
         return matched, top * factor
 
     def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
@@ -429,6 +452,58 @@ class KnowledgeBase:
                 cache.clear()
             cache[term] = found
         return found
+
+    def _coverage_shares(self, text: str, indices: np.ndarray) -> np.ndarray:
+        """Per passage (of `indices`): share of the question's words, by rarity, its text holds."""
+        rarities = self._rarities(text)
+        return np.array([answer_fit(self.passages[i].text, rarities) for i in indices.tolist()])
+
+    def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
+        """Per document (of `numbers`): 1 + up to `local_weight` (the more local, the more: home
+        city over province over national) when its rules hold where the question is about
+        (national, or that place's, a region's above or inside it; home when it names none);
+        1 / (1 + `place_weight`) for another place's, or 1 / (1 + `named_place_weight`) when the
+        question names its place. Scores of the rules that hold keep their scale, so the
+        confidence thresholds keep their meaning."""
+        regions, params = self.analyzer.regions, self.params
+        line, named = regions.asked(text)
+        weight = params.named_place_weight if named else params.place_weight
+        factors = np.full(len(self.policies), 1 / (1 + weight))
+        of_numbers = np.array([self._region_of(number) for number in numbers.tolist()], dtype=np.int32)
+        for region in np.unique(of_numbers).tolist():
+            position = regions.applies(region, line, named)
+            if position is not None:
+                local = (len(line) - position) / len(line) if line else 0.0
+                factors[numbers[of_numbers == region]] = 1 + params.local_weight * local
+        return factors
+
+    def _region_of(self, number: int) -> int:
+        """The policy's region (bot/policy/places.py), found the first time it is asked for."""
+        region = int(self._regions[number])
+        if region < -1:
+            policy = self.policies[number]
+            region = self.analyzer.regions.of_document(
+                (policy.title, policy.issuer, policy.doc_no),
+                lambda: self._mentioned_regions().get(number, ()),
+            )
+            self._regions[number] = region
+        return region
+
+    def _mentioned_regions(self) -> dict[int, list[int]]:
+        """Policy number → the regions its text names (from the document index's words),
+        built the first time a document's title and issuer name none."""
+        mentioned = self.__dict__.get("_mentioned")
+        if mentioned is None:
+            regions = self.analyzer.regions
+            mentioned = {}
+            for surface in regions.surfaces():
+                holders = self.documents.postings("words", surface)
+                places = regions.holders(surface)
+                if len(holders) and len(places) == 1:  # a shared name says nothing here
+                    for number in holders.tolist():
+                        mentioned.setdefault(number, []).extend(places)
+            self._mentioned = mentioned
+        return mentioned
 
     def _document_terms(
         self,
@@ -855,7 +930,12 @@ def _read_pickle(path: Path):
 
 def library_fingerprint(root: Path, published_dir: Optional[Path] = None) -> str:
     """A digest of every file the index is built from (name, size, time) and of this code."""
-    paths = [root / "policy_stopwords.txt", root / "synonyms.yml", root / "policy_retrieval.yml"]
+    paths = [
+        root / "policy_stopwords.txt",
+        root / "synonyms.yml",
+        root / "policy_retrieval.yml",
+        root / "regions.tsv",
+    ]
     folders = [root / "policies", root / "dictionary", Path(__file__).parent]
     for folder in folders + ([published_dir] if published_dir is not None else []):
         for base, dirs, files in os.walk(folder):

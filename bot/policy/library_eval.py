@@ -31,7 +31,13 @@ from bot.policy.importer import Outcome, import_tree
 from bot.policy.kb import KnowledgeBase
 from bot.policy.readers import UnreadableDocument, read_text_file
 
-KNOWLEDGE_FILES = ("dictionary", "synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml")
+KNOWLEDGE_FILES = (
+    "dictionary",
+    "synonyms.yml",
+    "policy_stopwords.txt",
+    "policy_retrieval.yml",
+    "regions.tsv",
+)
 WINDOW = 3
 
 

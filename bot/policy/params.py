@@ -84,6 +84,19 @@ class RetrievalParams:
     """What a question asks for and what answers it (bot/policy/qtypes.py)."""
     title_weight: float = 0.0
     """Boost for a document whose title holds the question's words (share weighted by rarity)."""
+    coverage_weight: float = 0.0
+    """Among the best passages, one holding a share s of the question's words (by rarity)
+    keeps (1 + coverage_weight × s) / (1 + coverage_weight) of its score."""
+    home: str = ""
+    """The region the citizens live in (knowledge/regions.tsv): a question naming no place is
+    about it (bot/policy/places.py)."""
+    place_weight: float = 0.0
+    """Boost for a document whose rules hold where the question is about (national, or of that
+    place or a region above or inside it) over another place's."""
+    named_place_weight: float = 0.0
+    """The same, for a question that names the place it is about (在杭州…, 舟山…)."""
+    local_weight: float = 0.0
+    """Further boost for the more local of those: the home city's over its province's."""
 
     @classmethod
     def load(cls, path: Path) -> RetrievalParams:

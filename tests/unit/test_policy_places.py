@@ -1,0 +1,152 @@
+"""Whose rules a document holds and which place a question is about (bot/policy/places.py).
+
+A citizen of Zhoushan naming no place means Zhoushan's rule, then Zhejiang's, then the nation's;
+another city's rule answers only when they name that city.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.policy import KnowledgeBase
+from bot.policy.places import Regions
+from tests.unit.policy_data import KNOWLEDGE, write_policy
+
+pytest_plugins = ("tests.unit.policy_fixtures",)
+
+ROWS = [
+    ("浙江省", "浙江", ""),
+    ("舟山市", "舟山", "浙江省"),
+    ("普陀区", "", "舟山市"),
+    ("杭州市", "杭州", "浙江省"),
+    ("广东省", "广东", ""),
+    ("广州市", "广州", "广东省"),
+    ("天河区", "", "广州市"),
+    ("上海市", "上海", ""),
+    ("普陀区", "", "上海市"),
+]
+
+
+@pytest.fixture
+def regions() -> Regions:
+    return Regions(ROWS, home="舟山市")
+
+
+def names(regions: Regions, numbers) -> list[str]:
+    return [regions.names[n] for n in numbers]
+
+
+def test_a_region_is_named_in_full_or_by_its_short_name(regions: Regions) -> None:
+    assert names(regions, regions.named("在广州天河区读书")) == ["广州市", "天河区"]
+    assert names(regions, regions.named("杭州居住证")) == ["杭州市"]
+    assert names(regions, regions.chain(regions.named("天河区")[0])) == ["天河区", "广州市", "广东省"]
+
+
+def test_a_shared_name_means_the_one_beside_the_other_places_named_or_near_home(
+    regions: Regions,
+) -> None:
+    zhoushan = regions.named("普陀区的菜场")
+    shanghai = regions.named("上海普陀区的菜场")
+    assert names(regions, regions.chain(zhoushan[0])) == ["普陀区", "舟山市", "浙江省"]
+    assert names(regions, regions.chain(shanghai[-1])) == ["普陀区", "上海市"]
+    assert Regions(ROWS).named("普陀区") == []  # no home, nothing beside it: cannot say
+
+
+def test_a_question_naming_no_place_is_about_home(regions: Regions) -> None:
+    line, named = regions.asked("居住证多久能办好")
+    assert names(regions, line) == ["舟山市", "浙江省"] and not named
+    assert regions.asked("舟山居住证多久能办好") == (line, frozenset(regions.named("舟山")))
+    line, named = regions.asked("天河区居住证多久能办好")
+    assert names(regions, line) == ["天河区", "广州市", "广东省"]
+
+
+def test_national_and_local_rules_apply_another_places_do_not(regions: Regions) -> None:
+    line, named = regions.asked("居住证多久能办好")
+    zhejiang, guangzhou = regions.named("浙江")[0], regions.named("广州")[0]
+    putuo = regions.named("普陀区")[0]
+    assert regions.applies(-1, line, named) == 2  # national
+    assert regions.applies(zhejiang, line, named) == 1
+    assert regions.applies(putuo, line, named) == 2  # inside home
+    assert regions.applies(guangzhou, line, named) is None
+    line, named = regions.asked("广州居住证多久能办好")
+    assert regions.applies(guangzhou, line, named) == 0
+    assert regions.applies(zhejiang, line, named) is None
+
+
+def test_a_documents_region_comes_from_its_title_or_issuer_then_its_text(
+    regions: Regions,
+) -> None:
+    def never() -> list[int]:
+        raise AssertionError("the text is not needed")
+
+    guangzhou = regions.named("广州")[0]
+    tianhe = regions.named("天河区")[0]
+    assert regions.of_document(("广州市临时救助实施细则", ""), never) == guangzhou
+    assert regions.of_document(("电子居住证如何申领", "广州市公安局"), never) == guangzhou
+    assert regions.of_document(("居住证暂行条例", "国务院"), never) == -1
+    assert regions.of_document(("电子居住证如何申领", ""), lambda: [guangzhou, tianhe]) == tianhe
+    shanghai = regions.named("上海")[0]
+    assert regions.of_document(("电子居住证如何申领", ""), lambda: [guangzhou, shanghai]) == -1
+    assert regions.of_document(("电子居住证如何申领", ""), list) == -1
+
+
+def test_regions_are_read_from_their_file(tmp_path: Path) -> None:
+    path = tmp_path / "regions.tsv"
+    path.write_text("# comment\n浙江省\t浙江\t\n舟山市\t舟山\t浙江省\n", encoding="utf-8")
+    loaded = Regions.load(path, home="舟山")
+    assert names(loaded, loaded.home) == ["舟山市", "浙江省"]
+    assert len(Regions.load(tmp_path / "missing.tsv")) == 0
+
+
+RESIDENCE = """\
+id: {id}
+title: {title}
+issuer: {issuer}
+sample: true
+structure:
+- id: '1'
+  label: 第一条
+  text: 公安机关应当自受理居住证申领之日起{days}日内制作发放居住证。
+"""
+
+
+@pytest.fixture
+def two_places_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
+    """Two rules on one matter, almost word for word: Guangzhou's (whose title fits the
+    questions below a little better) and Zhejiang's."""
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
+    for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
+        shutil.copy(KNOWLEDGE / name, root / name)
+    (root / "regions.tsv").write_text(
+        "".join("\t".join(row) + "\n" for row in ROWS), encoding="utf-8"
+    )
+    for policy_id, title, issuer, days in (
+        ("gz-residence", "居住证申领发放规定", "广州市公安局", 10),
+        ("zj-residence", "居住证申领办理规定", "浙江省公安厅", 15),
+    ):
+        text = RESIDENCE.format(id=policy_id, title=title, issuer=issuer, days=days)
+        write_policy(root / "policies", policy_id, text)
+    return KnowledgeBase.load(root, cache_dir=cache_dir)
+
+
+def test_a_question_naming_no_place_gets_the_home_provinces_rule_first(
+    two_places_kb: KnowledgeBase,
+) -> None:
+    unweighted = replace(two_places_kb.params, place_weight=0.0, local_weight=0.0)
+    assert KnowledgeBase(two_places_kb.policies, two_places_kb.analyzer, unweighted).ask(
+        "居住证申领多少日内发放"
+    ).best.policy_id == "gz-residence"
+    for question in ("居住证申领多少日内发放", "舟山居住证申领多少日内发放"):
+        answer = two_places_kb.ask(question)
+        assert [r.policy_id for r in answer.results[:2]] == ["zj-residence", "gz-residence"]
+
+
+def test_a_question_naming_another_place_gets_that_places_rule_first(
+    two_places_kb: KnowledgeBase,
+) -> None:
+    assert two_places_kb.ask("在广州居住证申领多少日内发放").best.policy_id == "gz-residence"
