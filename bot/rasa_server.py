@@ -31,8 +31,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-KEEPALIVE_SECONDS = 2.0
-"""Below Sanic's keep-alive (5 s), which the action server runs with."""
+from bot.channels.rasa_client import KEEPALIVE_SECONDS
 
 
 @lru_cache(maxsize=1)
