@@ -93,8 +93,9 @@ async def say(request: Request) -> HTTPResponse:
     if problem:
         return error_response(request, problem, 413 if problem.startswith("消息过长") else 400)
     windows, rules = request.app.ctx.rate_windows, request.app.ctx.rate_rules
-    await limits.check(windows, rules.chat_sender, sender)
-    await limits.check(windows, rules.chat_ip, client_address(request))
+    await limits.check_all(
+        windows, [(rules.chat_sender, sender), (rules.chat_ip, client_address(request))]
+    )
     message = body["message"]
     try:
         line = await run_db(request, lambda s: _to_operator(s, sender, message))
