@@ -3,6 +3,8 @@
 `Supervisor` starts each service in a session of its own, so a service's Sanic workers and helper
 processes share its process group; summing their user and system time gives the service's CPU
 seconds, which divided by the messages answered is the figure a capacity plan multiplies.
+The load generator (this process: the simulated citizens, and the threads copying the services'
+logs) runs on the same cores, so its CPU is reported beside them as `client`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ def group_cpu_seconds(group: int) -> float:
     return total / TICKS
 
 
+def service_groups(supervisor) -> dict[str, int]:
+    """Each running service of a `bot.runner.Supervisor` by name → its process group."""
+    return {s.name: s.process.pid for s in supervisor.services if s.process}
+
+
 def services_cpu(groups: dict[str, int]) -> dict[str, float]:
-    """CPU seconds so far of each named process group."""
-    return {name: group_cpu_seconds(group) for name, group in groups.items()}
+    """CPU seconds so far of each named process group, and of this process as `client`."""
+    own = os.times()
+    return {
+        **{name: group_cpu_seconds(group) for name, group in groups.items()},
+        "client": own.user + own.system,
+    }
 
 
 def per_message(
