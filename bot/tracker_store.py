@@ -22,8 +22,10 @@ second time and replaying it, only to find which events are new (a quarter of a 
 time at one conversation on SQLite, bench/PROFILE.md). Here the save finds them once, by the count
 already stored, stores them, and hands the same events to the broker. That count is what the
 load of the same tracker read (the conversation lock keeps anyone else from storing events for
-it meanwhile), so a message's save asks the database only for a tracker it did not load itself;
-Rasa counts them with a query on every save. our SQL broker writes them
+it meanwhile); for a new conversation, the empty tracker Rasa creates after a load found nothing
+has none stored. So a message's save asks the database only for a tracker it neither loaded nor
+saw created (Rasa counts them with a query on every save), and saving a tracker without events,
+as Rasa does with each new one, does nothing. our SQL broker writes them
 in the save's thread in one transaction; any other broker (RabbitMQ) gets them on the event loop
 as Rasa gives them, one `publish` each.
 Selected in the rendered endpoints (`bot/runner.py`) as `type: bot.tracker_store.TrackerStore`.
@@ -45,6 +47,8 @@ from sqlalchemy.pool import QueuePool
 from bot.db import check_pooled_connections, make_engine
 
 SQLITE_POOL_SIZE = 4
+MAX_ABSENT = 10_000
+"""Conversations remembered as having nothing stored, at most (the oldest are forgotten)."""
 
 
 class TrackerStore(SQLTrackerStore):
@@ -55,6 +59,8 @@ class TrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self._loaded: dict[int, tuple[weakref.ref, int]] = {}
         """id(tracker) → (the tracker, how many of its events were stored when it was loaded)."""
+        self._absent: dict[str, None] = {}
+        """Conversations whose last load found nothing stored, oldest first."""
         if self.engine.dialect.name == "sqlite":
             use_our_sqlite_engine(self)
         else:
@@ -79,6 +85,10 @@ class TrackerStore(SQLTrackerStore):
 
         events = await asyncio.to_thread(load)
         if not (self.domain and events):
+            if self.domain:
+                self._absent[sender_id] = None
+                if len(self._absent) > MAX_ABSENT:
+                    del self._absent[next(iter(self._absent))]
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         if not fetch_events_from_all_sessions:
@@ -101,6 +111,12 @@ class TrackerStore(SQLTrackerStore):
         ).count()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        if not tracker.events:
+            # Nothing to store. Rasa saves the empty tracker it creates when a load found
+            # nothing: that one has no events stored when its first events are saved.
+            if self._absent.pop(tracker.sender_id, "") is None:
+                self._remember_stored(tracker, 0)
+            return
         stored = await asyncio.to_thread(self._store_new_events, tracker)
         if self.event_broker is not None and not hasattr(self.event_broker, "publish_many"):
             for body in stored:
