@@ -15,7 +15,9 @@ picks a stale connection.
 On either database Rasa runs its queries on the event loop: while one conversation's events load
 or save, the Rasa worker answers nobody else (profiled under 32 conversations, bench/PROFILE.md).
 Here the loading, the JSON decoding and the saving run on a worker thread; the conversation lock
-(held around the whole message) still keeps one conversation's loads and saves in order.
+(held around the whole message) still keeps one conversation's loads and saves in order. A load is
+one SELECT, consistent on its own, so it runs outside a transaction: on PostgreSQL psycopg2 would
+otherwise send a BEGIN before it and a ROLLBACK after it, two round trips more per message.
 
 Rasa's `save` also streams the new events to the event broker by loading the whole conversation a
 second time and replaying it, only to find which events are new (a quarter of a Rasa worker's busy
@@ -75,7 +77,8 @@ class TrackerStore(SQLTrackerStore):
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         def load() -> list[dict]:
-            with self.session_scope() as session:
+            reads = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            with self.sessionmaker(bind=reads) as session:
                 rows = self._event_query(
                     session,
                     sender_id,
