@@ -151,6 +151,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+        self._reads = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), future=True
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -164,6 +167,13 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for a look that needs no transaction: each statement reads committed data on
+        its own (on PostgreSQL no BEGIN and COMMIT round trips around it). Nothing is written."""
+        with self._reads() as session:
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -68,3 +68,15 @@ def test_a_connection_idle_for_long_is_pinged(database, monkeypatch):
     )
     _backend(db)
     assert pinged == [True] and seen == ["SELECT pg_backend_pid()"]
+
+
+def test_a_look_runs_outside_a_transaction(database):
+    """`Database.reading`: each statement on its own (no BEGIN/COMMIT round trips), while a
+    session stays one transaction."""
+    _, db = database
+    twice = "SELECT txid_current()"
+    with db.reading() as session:
+        looks = [session.execute(text(twice)).scalar() for _ in range(2)]
+    with db.session() as session:
+        transaction = [session.execute(text(twice)).scalar() for _ in range(2)]
+    assert looks[0] != looks[1] and transaction[0] == transaction[1]
