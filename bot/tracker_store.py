@@ -128,22 +128,24 @@ class TrackerStore(SQLTrackerStore):
     def _store_new_events(self, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
         """Store the events not stored yet, as `SQLTrackerStore.save` does, and give them to a
         broker that takes them in a batch; the events as the broker's bodies."""
-        bodies = []
+        bodies, rows = [], []
         with self.session_scope() as session:
             for event in list(tracker.events)[self._stored_count(session, tracker) :]:
                 data = event.as_dict()
                 bodies.append({"sender_id": tracker.sender_id, **data})
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
                 )
-            session.commit()
+            if rows:  # one multi-row INSERT, without the ORM's unit of work
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
         if bodies and hasattr(self.event_broker, "publish_many"):
             self.event_broker.publish_many(bodies)
         return bodies
