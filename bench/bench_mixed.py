@@ -26,7 +26,7 @@ from typing import Optional
 import aiohttp
 
 from bench.bench_chat import CONVERSATION_LENGTH, OURS_SIMPLE, _ratio, bench_stock
-from bench.cpu import per_message, service_groups, services_cpu
+from bench.cpu import per_message, service_groups, services_cpu, wait_until_idle
 from bench.load import LoadResult, client_session, post_json, run_load
 from bench.output import write_result
 from bench.soak import REQUEST_TIMEOUT, Soak
@@ -119,6 +119,8 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
         profile, Path(tempfile.mkdtemp(prefix=f"bench-mixed-{profile}-")), proxies_count=1
     )
     ready = time.monotonic() - started
+    groups = service_groups(stack.supervisor)
+    settled = wait_until_idle(groups)
     try:
         simple_one = asyncio.run(
             run_load(stack.rasa_url, OURS_SIMPLE, 1, messages, CONVERSATION_LENGTH)
@@ -127,7 +129,6 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
             run_load(stack.rasa_url, OURS_SIMPLE, 32, max(4, messages // 8), CONVERSATION_LENGTH)
         )
         one = asyncio.run(mixed_load(stack.web_url, stack.db, 1, seconds / 2))
-        groups = service_groups(stack.supervisor)
         before = services_cpu(groups)
         many = asyncio.run(mixed_load(stack.web_url, stack.db, 32, seconds))
         cpu = per_message(before, services_cpu(groups), many.load.messages, {})
@@ -135,6 +136,7 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
         stack.stop()
     return {
         "ready_s": round(ready, 1),
+        "settled_s": round(settled, 1),
         "greetings": {"c1": simple_one.summary(), "c32": simple_many.summary()},
         "mixed": {"c1": mixed_summary(one), "c32": mixed_summary(many)},
         "cpu_ms_per_message_c32": cpu,

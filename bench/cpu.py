@@ -10,6 +10,7 @@ logs) runs on the same cores, so its CPU is reported beside them as `client`.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -53,3 +54,22 @@ def per_message(
         kind = by.get(name, name)
         spent[kind] = spent.get(kind, 0.0) + seconds - before.get(name, 0.0)
     return {kind: round(1000 * s / max(messages, 1), 2) for kind, s in sorted(spent.items())}
+
+
+def wait_until_idle(
+    groups: dict[str, int], quiet: float = 0.15, interval: float = 1.0, timeout: float = 90.0
+) -> float:
+    """Wait until the services together use less than `quiet` CPU seconds per `interval` (or
+    `timeout` passes); the seconds waited. A stack answers its health checks as soon as one of
+    Rasa's workers has loaded the model: the others load theirs for several seconds more, on
+    the same cores, and a measurement started then measures that."""
+    started = time.monotonic()
+    before = services_cpu(groups)
+    while time.monotonic() - started < timeout:
+        time.sleep(interval)
+        after = services_cpu(groups)
+        busy = sum(after[name] - before[name] for name in groups)
+        if busy < quiet:
+            break
+        before = after
+    return time.monotonic() - started

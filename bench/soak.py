@@ -39,7 +39,12 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.cpu import per_message, service_groups, services_cpu  # noqa: E402
+from bench.cpu import (  # noqa: E402
+    per_message,
+    service_groups,
+    services_cpu,
+    wait_until_idle,
+)
 from bench.load import LoadResult, client_session, post_json  # noqa: E402
 from bench.output import write_result  # noqa: E402
 from bot.channels.rest import APOLOGY  # noqa: E402
@@ -252,6 +257,7 @@ def main() -> int:
     stack = start_stack("postgres", Path(tempfile.mkdtemp(prefix="bench-soak-")))
     try:
         groups = service_groups(stack.supervisor)
+        wait_until_idle(groups)
         before = services_cpu(groups)
         run = asyncio.run(soak(stack, args.minutes, args.conversations, args.think))
         cpu = per_message(before, services_cpu(groups), run.load.messages, {})
