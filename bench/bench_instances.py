@@ -21,7 +21,7 @@ from pathlib import Path
 import redis
 
 from bench.bench_mixed import mixed_load, mixed_summary
-from bench.cpu import per_message, services_cpu
+from bench.cpu import per_message, service_groups, services_cpu, wait_until_idle
 from bench.output import write_result
 from bot import deploy
 from bot.db import Database
@@ -38,7 +38,8 @@ def run_front(instances: int, conversations: int, seconds: float) -> dict:
     try:
         supervisor = deploy.start_front(settings, instances)
         try:
-            groups = {s.name: s.process.pid for s in supervisor.services if s.process}
+            groups = service_groups(supervisor)
+            wait_until_idle(groups)
             proxy = f"http://127.0.0.1:{settings.proxy_port}"
             asyncio.run(mixed_load(proxy, db, 4, 10))
             before = services_cpu(groups)

@@ -20,30 +20,22 @@ import argparse
 import asyncio
 import tempfile
 import time
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Optional
 
-import httpx
+import aiohttp
 
 from bench.bench_chat import CONVERSATION_LENGTH, OURS_SIMPLE, _ratio, bench_stock
-from bench.cpu import per_message, services_cpu
-from bench.load import LoadResult, run_load
+from bench.cpu import per_message, service_groups, services_cpu, wait_until_idle
+from bench.load import LoadResult, client_session, post_json, run_load
 from bench.output import write_result
 from bench.soak import REQUEST_TIMEOUT, Soak
 from bot.consultation import local_date, open_drafts
 from bot.db import Database, utcnow
-from bot.localstack import LocalStack, start_stack
+from bot.localstack import start_stack
 from bot.web.identity import COOKIE
 
 FOLLOW_UPS = ["具体是哪一条？", "还有效吗？"]
-
-
-def citizens_client(timeout: float, limits: httpx.Limits) -> httpx.AsyncClient:
-    """One client for many citizens: it keeps no cookies, each request carries its citizen's own
-    (a shared cookie jar would hand one citizen's conversation to the next)."""
-    no_cookies = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
-    return httpx.AsyncClient(timeout=timeout, limits=limits, cookies=no_cookies)
 
 
 class PortalRun(Soak):
@@ -55,30 +47,31 @@ class PortalRun(Soak):
     addresses: dict[str, str]
 
     async def send(
-        self, client: httpx.AsyncClient, sender: str, text: str
-    ) -> tuple[httpx.Response, Optional[list]]:
+        self, client: aiohttp.ClientSession, sender: str, text: str
+    ) -> tuple[int, bytes]:
         if sender not in self.addresses:
             number = len(self.addresses) + 1
             self.addresses[sender] = f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}"
         headers = {"X-Forwarded-For": self.addresses[sender]}
         if sender not in self.cookies:
-            opened = await client.get(f"{self.web_url}/api/chat", headers=headers)
-            opened.raise_for_status()
-            self.cookies[sender] = opened.cookies[COOKIE]
-        response = await client.post(
+            async with client.get(f"{self.web_url}/api/chat", headers=headers) as opened:
+                opened.raise_for_status()
+                self.cookies[sender] = opened.cookies[COOKIE].value
+        return await post_json(
+            client,
             f"{self.web_url}/api/chat",
-            json={"message": text},
-            headers={**headers, "Cookie": f"{COOKIE}={self.cookies[sender]}"},
+            {"message": text},
+            {**headers, "Cookie": f"{COOKIE}={self.cookies[sender]}"},
         )
-        if response.status_code != 200:
-            return response, None
-        return response, response.json().get("messages")
 
-    async def policy_followup(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+    def replies(self, body: object) -> Optional[list]:
+        return body.get("messages") if isinstance(body, dict) else None
+
+    async def policy_followup(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         await self.policy(client, sender, n)
         await self.step(client, sender, FOLLOW_UPS[n % len(FOLLOW_UPS)], "")
 
-    async def handover(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+    async def handover(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         await self.step(client, sender, "你好", "政策")
         await self.step(client, sender, "转人工", "人工")
 
@@ -98,8 +91,7 @@ async def mixed_load(web_url: str, db: Database, conversations: int, seconds: fl
         load=LoadResult(conversations, 0, 0, 0.0),
     )
     run.web_url, run.cookies, run.addresses = web_url, {}, {}
-    limits = httpx.Limits(max_connections=conversations + 4)
-    async with citizens_client(REQUEST_TIMEOUT, limits) as client:
+    async with client_session(conversations + 4, REQUEST_TIMEOUT) as client:
         await run.say(client, "warmup", "你好")
         run.load = LoadResult(conversations, 0, 0, 0.0)
         started = time.monotonic()
@@ -120,10 +112,6 @@ def mixed_summary(run: PortalRun) -> dict:
     }
 
 
-def service_groups(stack: LocalStack) -> dict[str, int]:
-    return {s.name: s.process.pid for s in stack.supervisor.services if s.process}
-
-
 def bench_profile(profile: str, seconds: float, messages: int) -> dict:
     """Greetings-only through REST, then the mixed load through the portal at 1 and at 32."""
     started = time.monotonic()
@@ -131,6 +119,8 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
         profile, Path(tempfile.mkdtemp(prefix=f"bench-mixed-{profile}-")), proxies_count=1
     )
     ready = time.monotonic() - started
+    groups = service_groups(stack.supervisor)
+    settled = wait_until_idle(groups)
     try:
         simple_one = asyncio.run(
             run_load(stack.rasa_url, OURS_SIMPLE, 1, messages, CONVERSATION_LENGTH)
@@ -139,7 +129,6 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
             run_load(stack.rasa_url, OURS_SIMPLE, 32, max(4, messages // 8), CONVERSATION_LENGTH)
         )
         one = asyncio.run(mixed_load(stack.web_url, stack.db, 1, seconds / 2))
-        groups = service_groups(stack)
         before = services_cpu(groups)
         many = asyncio.run(mixed_load(stack.web_url, stack.db, 32, seconds))
         cpu = per_message(before, services_cpu(groups), many.load.messages, {})
@@ -147,6 +136,7 @@ def bench_profile(profile: str, seconds: float, messages: int) -> dict:
         stack.stop()
     return {
         "ready_s": round(ready, 1),
+        "settled_s": round(settled, 1),
         "greetings": {"c1": simple_one.summary(), "c32": simple_many.summary()},
         "mixed": {"c1": mixed_summary(one), "c32": mixed_summary(many)},
         "cpu_ms_per_message_c32": cpu,

@@ -3,11 +3,14 @@
 `Supervisor` starts each service in a session of its own, so a service's Sanic workers and helper
 processes share its process group; summing their user and system time gives the service's CPU
 seconds, which divided by the messages answered is the figure a capacity plan multiplies.
+The load generator (this process: the simulated citizens, and the threads copying the services'
+logs) runs on the same cores, so its CPU is reported beside them as `client`.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -27,9 +30,18 @@ def group_cpu_seconds(group: int) -> float:
     return total / TICKS
 
 
+def service_groups(supervisor) -> dict[str, int]:
+    """Each running service of a `bot.runner.Supervisor` by name → its process group."""
+    return {s.name: s.process.pid for s in supervisor.services if s.process}
+
+
 def services_cpu(groups: dict[str, int]) -> dict[str, float]:
-    """CPU seconds so far of each named process group."""
-    return {name: group_cpu_seconds(group) for name, group in groups.items()}
+    """CPU seconds so far of each named process group, and of this process as `client`."""
+    own = os.times()
+    return {
+        **{name: group_cpu_seconds(group) for name, group in groups.items()},
+        "client": own.user + own.system,
+    }
 
 
 def per_message(
@@ -42,3 +54,22 @@ def per_message(
         kind = by.get(name, name)
         spent[kind] = spent.get(kind, 0.0) + seconds - before.get(name, 0.0)
     return {kind: round(1000 * s / max(messages, 1), 2) for kind, s in sorted(spent.items())}
+
+
+def wait_until_idle(
+    groups: dict[str, int], quiet: float = 0.15, interval: float = 1.0, timeout: float = 90.0
+) -> float:
+    """Wait until the services together use less than `quiet` CPU seconds per `interval` (or
+    `timeout` passes); the seconds waited. A stack answers its health checks as soon as one of
+    Rasa's workers has loaded the model: the others load theirs for several seconds more, on
+    the same cores, and a measurement started then measures that."""
+    started = time.monotonic()
+    before = services_cpu(groups)
+    while time.monotonic() - started < timeout:
+        time.sleep(interval)
+        after = services_cpu(groups)
+        busy = sum(after[name] - before[name] for name in groups)
+        if busy < quiet:
+            break
+        before = after
+    return time.monotonic() - started

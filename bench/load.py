@@ -7,19 +7,27 @@ store loads the whole session on every message: a single 200-message conversatio
 that grows, not what a citizen waits for. Latency is measured per message; throughput is messages
 per second over the whole run. Only loopback addresses are ever targeted, and every loop is
 bounded.
+
+The load generator runs on the same cores as the services it measures, so its own CPU per
+message is part of every figure: it uses aiohttp with kept connections (the mixed load's client
+went from 3.9 ms of CPU per message with httpx to 0.6, bench/PROFILE.md), reused at most
+`KEEPALIVE_SECONDS` idle (under Sanic's 5 s keep-alive).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Optional, Sequence
 
-import httpx
+import aiohttp
+
+from bot.channels.rasa_client import KEEPALIVE_SECONDS
 
 
 @dataclass
@@ -50,8 +58,26 @@ class LoadResult:
         }
 
 
+def client_session(connections: int, timeout: float) -> aiohttp.ClientSession:
+    """One HTTP client for many simulated citizens: `connections` kept connections, no cookie
+    jar (each request carries its own citizen's cookie, if any)."""
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=KEEPALIVE_SECONDS),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+
+
+async def post_json(
+    client: aiohttp.ClientSession, url: str, body: dict, headers: Optional[dict] = None
+) -> tuple[int, bytes]:
+    """POST `body` as JSON: the status and the response's body."""
+    async with client.post(url, json=body, headers=headers) as response:
+        return response.status, await response.read()
+
+
 async def _citizen(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     url: str,
     texts: Sequence[str],
     conversation_length: int,
@@ -65,9 +91,9 @@ async def _citizen(
             sender = f"bench-{uuid.uuid4().hex[:12]}"
         started = time.perf_counter()
         try:
-            response = await client.post(url, json={"sender": sender, "message": text})
-            ok = response.status_code == 200 and isinstance(response.json(), list)
-        except httpx.HTTPError:
+            status, body = await post_json(client, url, {"sender": sender, "message": text})
+            ok = status == 200 and isinstance(json.loads(body), list)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             ok = False
         elapsed = (time.perf_counter() - started) * 1000
         result.messages += 1
@@ -89,10 +115,9 @@ async def run_load(
     assert base_url.startswith(("http://127.", "http://localhost")), "loopback only"
     url = f"{base_url}/webhooks/rest/webhook"
     result = LoadResult(concurrency, 0, 0, 0.0)
-    limits = httpx.Limits(max_connections=concurrency + 4, max_keepalive_connections=concurrency)
     cycle = list(itertools.islice(itertools.cycle(texts), messages_per_citizen))
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        await client.post(url, json={"sender": "bench-warmup", "message": texts[0]})
+    async with client_session(concurrency + 4, 60) as client:
+        await post_json(client, url, {"sender": "bench-warmup", "message": texts[0]})
         started = time.monotonic()
         deadline = started + max_seconds
         await asyncio.gather(

@@ -167,7 +167,8 @@ def _soak_rows(soak: dict[str, Any]) -> Iterator[Row]:
         f"{soak['tickets_confirmed']}, stored {soak['tickets_stored']}, duplicated "
         f"{soak['duplicates']}; opinion receipts {soak.get('opinions_confirmed', 0)} given, "
         f"{soak.get('opinions_stored', 0)} stored; p50/p95/p99 {_ms(soak['p50_ms'])}/{_ms(soak['p95_ms'])}/"
-        f"{_ms(soak['p99_ms'])} ms, {soak['throughput_msg_s']} msg/s",
+        f"{_ms(soak['p99_ms'])} ms, {soak['throughput_msg_s']} msg/s"
+        + (f"; CPU ms per message: {_cpu(cpu)}" if (cpu := soak.get("cpu_ms_per_message")) else ""),
         f"`python bench/soak.py{f' --think {think:g}' if think else ''}`",
     )
 

@@ -36,10 +36,16 @@ from typing import Awaitable, Callable, Optional, Union
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
+import aiohttp  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.load import LoadResult  # noqa: E402
+from bench.cpu import (  # noqa: E402
+    per_message,
+    service_groups,
+    services_cpu,
+    wait_until_idle,
+)
+from bench.load import LoadResult, client_session, post_json  # noqa: E402
 from bench.output import write_result  # noqa: E402
 from bot.channels.rest import APOLOGY  # noqa: E402
 from bot.consultation import local_date, open_drafts  # noqa: E402
@@ -102,7 +108,7 @@ class Soak:
     """Mean pause before each message, in seconds (0: none)."""
     pauses: dict[str, random.Random] = field(default_factory=dict)
 
-    async def say(self, client: httpx.AsyncClient, sender: str, text: str) -> str:
+    async def say(self, client: aiohttp.ClientSession, sender: str, text: str) -> str:
         """Send one message (after the citizen's typing pause); the replies' text, or StepFailed."""
         if self.think:
             pace = self.pauses.setdefault(sender.rsplit("-", 1)[0], random.Random(sender))
@@ -110,13 +116,14 @@ class Soak:
         started = time.perf_counter()
         self.load.messages += 1
         try:
-            response, replies = await self.send(client, sender, text)
-        except httpx.TimeoutException as error:
+            status, body = await self.send(client, sender, text)
+            replies = self.replies(json.loads(body)) if status == 200 else None
+        except asyncio.TimeoutError as error:
             raise StepFailed("timeout", repr(error)) from error
-        except (httpx.HTTPError, ValueError) as error:
+        except (aiohttp.ClientError, ValueError) as error:
             raise StepFailed("exception", repr(error)) from error
-        if replies is None:
-            raise StepFailed("http", f"{response.status_code} {response.text[:200]}")
+        if not isinstance(replies, list):
+            raise StepFailed("http", f"{status} {body[:400].decode(errors='replace')}")
         texts = "\n".join(r.get("text") or "" for r in replies if isinstance(r, dict))
         if not replies or not texts:
             raise StepFailed("empty", json.dumps(replies, ensure_ascii=False)[:200])
@@ -126,14 +133,17 @@ class Soak:
         return texts
 
     async def send(
-        self, client: httpx.AsyncClient, sender: str, text: str
-    ) -> tuple[httpx.Response, Optional[list]]:
-        """One message through Rasa's REST channel: the response and its replies (None unless 200)."""
-        response = await client.post(self.url, json={"sender": sender, "message": text})
-        return response, response.json() if response.status_code == 200 else None
+        self, client: aiohttp.ClientSession, sender: str, text: str
+    ) -> tuple[int, bytes]:
+        """One message through Rasa's REST channel: the status and the body (the replies)."""
+        return await post_json(client, self.url, {"sender": sender, "message": text})
+
+    def replies(self, body: object) -> Optional[list]:
+        """The bot's messages in a 200 answer's JSON: Rasa's REST channel answers with the list."""
+        return body if isinstance(body, list) else None
 
     async def step(
-        self, client: httpx.AsyncClient, sender: str, text: str, expect: Expectation
+        self, client: aiohttp.ClientSession, sender: str, text: str, expect: Expectation
     ) -> str:
         """`say`, then check the reply: the first group of a pattern, or the reply itself."""
         reply = await self.say(client, sender, text)
@@ -146,13 +156,13 @@ class Soak:
             raise StepFailed("unexpected", f"{text!r} → {reply[:200]!r}, wanted {expect.pattern}")
         return match.group(1)
 
-    async def greeting(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+    async def greeting(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         await self.step(client, sender, "你好", "政策")
 
-    async def policy(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+    async def policy(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         await self.step(client, sender, POLICY_QUESTIONS[n % len(POLICY_QUESTIONS)], "来源")
 
-    async def complaint(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+    async def complaint(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         place, problem = PLACES[n % len(PLACES)], PROBLEMS[n // len(PLACES) % len(PROBLEMS)]
         await self.step(client, sender, place + problem, "手机号")
         await self.step(client, sender, f"139{n:08d}", "请确认")
@@ -160,20 +170,20 @@ class Soak:
         self.tickets[number] = sender
         await self.step(client, sender, "我的工单处理得怎么样了", number)
 
-    async def opinion(self, client: httpx.AsyncClient, sender: str, n: int) -> None:
+    async def opinion(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         await self.step(client, sender, f"我想对{self.opinion_draft}提点意见", "哪一条")
         await self.step(client, sender, "整体", "意见和理由")
         await self.step(client, sender, OPINIONS[n % len(OPINIONS)], "姓名")
         await self.step(client, sender, "不用", "请确认")
         self.receipts[await self.step(client, sender, "/affirm", RECEIPT_NO)] = sender
 
-    def repertoire(self) -> list[Callable[[httpx.AsyncClient, str, int], Awaitable[None]]]:
+    def repertoire(self) -> list[Callable[[aiohttp.ClientSession, str, int], Awaitable[None]]]:
         scripts = [self.greeting, self.policy, self.complaint]
         if self.opinion_draft:
             scripts.append(self.opinion)
         return scripts
 
-    async def citizen(self, client: httpx.AsyncClient, index: int) -> None:
+    async def citizen(self, client: aiohttp.ClientSession, index: int) -> None:
         """One simulated citizen: scripts one after another, each as a new conversation."""
         scripts = self.repertoire()
         for turn in itertools.count(index):
@@ -221,9 +231,8 @@ async def soak(stack: LocalStack, minutes: float, conversations: int, think: flo
     with stack.db.session() as session:
         drafts = open_drafts(session, local_date(utcnow()))
     url = f"{stack.rasa_url}/webhooks/rest/webhook"
-    limits = httpx.Limits(max_connections=conversations + 4)
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
-        await client.post(url, json={"sender": "soak-warmup", "message": "你好"})
+    async with client_session(conversations + 4, REQUEST_TIMEOUT) as client:
+        await post_json(client, url, {"sender": "soak-warmup", "message": "你好"})
         started = time.monotonic()
         run = Soak(
             url=url,
@@ -247,7 +256,11 @@ def main() -> int:
     args = parser.parse_args()
     stack = start_stack("postgres", Path(tempfile.mkdtemp(prefix="bench-soak-")))
     try:
+        groups = service_groups(stack.supervisor)
+        wait_until_idle(groups)
+        before = services_cpu(groups)
         run = asyncio.run(soak(stack, args.minutes, args.conversations, args.think))
+        cpu = per_message(before, services_cpu(groups), run.load.messages, {})
         checks = audit(stack, run.tickets, run.receipts)
     finally:
         stack.stop()
@@ -267,6 +280,7 @@ def main() -> int:
         "p99_ms": summary["p99_ms"],
         "mean_ms": summary["mean_ms"],
         "throughput_msg_s": summary["throughput_msg_s"],
+        "cpu_ms_per_message": cpu,
         "opinion_draft": run.opinion_draft,
         "load_average_at_end": os.getloadavg()[0],
         "error_samples": run.error_samples,

@@ -8,6 +8,8 @@ schema is created and changed only by Alembic migrations in `bot/migrations/`.
 from __future__ import annotations
 
 import os
+import select
+import time
 import weakref
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,6 +17,7 @@ from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -80,10 +83,65 @@ def _make_engine(url: str, **kwargs) -> Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, future=True, **kwargs)
+    return check_pooled_connections(create_engine(url, future=True, **kwargs))
+
+
+PING_AFTER_IDLE_SECONDS = 30.0
+"""A pooled connection unused for longer than this is pinged before use."""
+
+
+def check_pooled_connections(engine: Engine) -> Engine:
+    """Hand out only live pooled connections of a server database, without a round trip each.
+
+    SQLAlchemy's `pool_pre_ping` sends `SELECT 1` before every use of a pooled connection: a
+    round trip per transaction, on every message in the web service, Rasa's tracker store and the
+    action server (profiled: a tenth of the web service's busy time, bench/PROFILE.md). A server
+    that ends a connection (restart, failover, `pg_terminate_backend`, idle timeout) tells the
+    client so or closes the socket, so an idle connection with anything to read is dead: that is
+    checked locally (`poll`, no round trip). A connection left unused for
+    `PING_AFTER_IDLE_SECONDS` may have been dropped silently on the way (a firewall, NAT), so it
+    is still pinged. A dead one is replaced before the transaction starts
+    (`DisconnectionError` in a checkout listener: the pool reconnects)."""
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        if record is not None:
+            record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _alive(dbapi_connection, record, _proxy) -> None:
+        idle = time.monotonic() - record.info.get("checked_in", 0.0)
+        if not connection_alive(dbapi_connection, ping=idle > PING_AFTER_IDLE_SECONDS):
+            raise DisconnectionError("pooled connection closed by the server")
+
+    return engine
+
+
+def connection_alive(dbapi_connection, ping: bool = False) -> bool:
+    """Whether an idle DB-API connection (psycopg2's, or any with `fileno()`) is usable: not
+    closed, nothing waiting on its socket, and answering `SELECT 1` when `ping`."""
+    if getattr(dbapi_connection, "closed", False):
+        return False
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        if poller.poll(0):
+            return False
+        if ping:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+    except Exception:  # noqa: BLE001 - any failure here means: do not use this connection
+        return False
+    return True
 
 
 class Database:
@@ -93,6 +151,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
+        self._reads = sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), future=True
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -106,6 +167,13 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for a look that needs no transaction: each statement reads committed data on
+        its own (on PostgreSQL no BEGIN and COMMIT round trips around it). Nothing is written."""
+        with self._reads() as session:
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Optional
@@ -56,15 +57,38 @@ def create_postgres_database(prefix: str = "zs_test") -> str:
     return name
 
 
+def end_postgres_connections(name: str, pid: Optional[int] = None, timeout: float = 10) -> None:
+    """End the connections to database `name` (or only backend `pid`) as a restart or an outage
+    would, and return once the server has closed them."""
+    import psycopg2
+
+    which = "datname = %s" + (" AND pid = %s" if pid else "")
+    arguments = (name, pid) if pid else (name,)
+    connection = psycopg2.connect(POSTGRES_ADMIN_URL)
+    connection.autocommit = True
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {which}", arguments
+        )
+        while time.monotonic() < deadline:
+            cursor.execute(
+                f"SELECT count(*) FROM pg_stat_activity WHERE {which} AND pid <> pg_backend_pid()",
+                arguments,
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.02)
+    connection.close()
+
+
 def drop_postgres_database(name: str) -> None:
     import psycopg2
 
+    end_postgres_connections(name)
     connection = psycopg2.connect(POSTGRES_ADMIN_URL)
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     connection.close()
 

@@ -19,11 +19,12 @@ async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(work, *args, **kwargs)
 
 
-async def in_session(db: Database, work: Callable[..., T], *args: Any) -> T:
-    """`work(session, *args)` in one transaction on a worker thread."""
+async def in_session(db: Database, work: Callable[..., T], *args: Any, reads: bool = False) -> T:
+    """`work(session, *args)` in one transaction on a worker thread; with `reads`, a look
+    outside any transaction (`Database.reading`)."""
 
     def job() -> T:
-        with db.session() as session:
+        with db.reading() if reads else db.session() as session:
             return work(session, *args)
 
     return await in_thread(job)

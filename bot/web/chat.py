@@ -93,15 +93,19 @@ async def say(request: Request) -> HTTPResponse:
     if problem:
         return error_response(request, problem, 413 if problem.startswith("消息过长") else 400)
     windows, rules = request.app.ctx.rate_windows, request.app.ctx.rate_rules
-    await limits.check(windows, rules.chat_sender, sender)
-    await limits.check(windows, rules.chat_ip, client_address(request))
+    await limits.check_all(
+        windows, [(rules.chat_sender, sender), (rules.chat_ip, client_address(request))]
+    )
     message = body["message"]
-    try:
-        line = await run_db(request, lambda s: _to_operator(s, sender, message))
-    except conversations.ConversationError as error:
-        return error_response(request, str(error), error.status)
-    if line is not None:
-        return json_response({"messages": [], "handoff": line})
+    # Most messages are for the assistant: a look without a transaction says so; only when a
+    # hand-over is open is the line stored for the operator (which looks again, in its own).
+    if await run_db(request, lambda s: open_handoff(s, sender) is not None, reads=True):
+        try:
+            line = await run_db(request, lambda s: _to_operator(s, sender, message))
+        except conversations.ConversationError as error:
+            return error_response(request, str(error), error.status)
+        if line is not None:
+            return json_response({"messages": [], "handoff": line})
     # The assistant reads what the citizen meant, as on Telegram and WeChat: markup and control
     # characters stripped, traditional characters simplified. (An operator sees what was typed.)
     understood = clean(message, MAX_MESSAGE)

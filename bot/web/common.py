@@ -34,9 +34,10 @@ def template_environment() -> Environment:
     return environment
 
 
-async def run_db(request: Request, work: Callable[[Session], T]) -> T:
-    """`work(session)` in one transaction of the app's database, off the loop (`bot.threads`)."""
-    return await in_session(request.app.ctx.services.db, work)
+async def run_db(request: Request, work: Callable[[Session], T], reads: bool = False) -> T:
+    """`work(session)` in one transaction of the app's database, off the loop (`bot.threads`);
+    with `reads`, a look outside any transaction."""
+    return await in_session(request.app.ctx.services.db, work, reads=reads)
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:

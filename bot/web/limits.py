@@ -7,6 +7,9 @@ sorted sets, so several instances enforce one limit. When Redis is unreachable t
 back to its own memory rather than letting everything through or refusing everyone.
 
 Rules are configured as `"N/SECONDS"` strings in `bot.config.Settings` (e.g. `"20/60"`).
+Several rules that one request passes together (a chat message: per conversation and per
+address) are checked at once, `check_all`: in one Redis round trip, and a hit is recorded under
+each of them only when none is full.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import uuid
 from collections import Counter, defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 from redis.exceptions import RedisError
 from sanic.exceptions import SanicException
@@ -28,6 +31,8 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
+Hits = Sequence[tuple["Rule", str]]
+"""(rule, key) pairs one request is counted under."""
 TOO_MANY = "请求过于频繁，请{wait}后再试"
 LOCKED = "登录失败次数过多，请{wait}后再试"
 
@@ -80,17 +85,31 @@ class MemoryWindows:
     ) -> Optional[float]:
         return self.hit_now(rule, key, record=record, now=now)
 
+    async def hit_all(self, hits: Hits, *, record: bool = True) -> Optional[tuple[Rule, float]]:
+        return self.hit_all_now(hits, record=record)
+
     def hit_now(
         self, rule: Rule, key: str, *, record: bool = True, now: Optional[float] = None
     ) -> Optional[float]:
+        return _wait(self.hit_all_now([(rule, key)], record=record, now=now))
+
+    def hit_all_now(
+        self, hits: Hits, *, record: bool = True, now: Optional[float] = None
+    ) -> Optional[tuple[Rule, float]]:
+        """The first full rule of `hits` and the wait until it has room, or None after recording
+        a hit under every one of them (`record`)."""
         now = time.monotonic() if now is None else now
-        hits = self._hits[f"{rule.name}:{key}"]
-        while hits and hits[0] <= now - rule.window:
-            hits.popleft()
-        if len(hits) >= rule.limit:
-            return hits[0] + rule.window - now
+        windows = []
+        for rule, key in hits:
+            times = self._hits[f"{rule.name}:{key}"]
+            while times and times[0] <= now - rule.window:
+                times.popleft()
+            if len(times) >= rule.limit:
+                return rule, times[0] + rule.window - now
+            windows.append(times)
         if record:
-            hits.append(now)
+            for times in windows:
+                times.append(now)
             if len(self._hits) > self._max_keys:
                 self._forget_idle(now)
         return None
@@ -110,15 +129,20 @@ class RedisWindows:
 
     PREFIX = "zs:rate:"
     SCRIPT = """
-    local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-    if redis.call('ZCARD', key) >= limit then
-      local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-      return tostring(tonumber(oldest[2]) + window - now)
+    local now, record, member = tonumber(ARGV[1]), ARGV[2] == '1', ARGV[3]
+    for i, key in ipairs(KEYS) do
+      local window, limit = tonumber(ARGV[2 + 2 * i]), tonumber(ARGV[3 + 2 * i])
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+      if redis.call('ZCARD', key) >= limit then
+        local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+        return {i, tostring(tonumber(oldest[2]) + window - now)}
+      end
     end
-    if ARGV[4] == '1' then
-      redis.call('ZADD', key, now, ARGV[5])
-      redis.call('EXPIRE', key, math.ceil(window))
+    if record then
+      for i, key in ipairs(KEYS) do
+        redis.call('ZADD', key, now, member)
+        redis.call('EXPIRE', key, math.ceil(tonumber(ARGV[2 + 2 * i])))
+      end
     end
     return false
     """
@@ -134,14 +158,23 @@ class RedisWindows:
     async def hit(
         self, rule: Rule, key: str, *, record: bool = True, now: Optional[float] = None
     ) -> Optional[float]:
+        return _wait(await self.hit_all([(rule, key)], record=record, now=now))
+
+    async def hit_all(
+        self, hits: Hits, *, record: bool = True, now: Optional[float] = None
+    ) -> Optional[tuple[Rule, float]]:
+        """As `MemoryWindows.hit_all_now`, atomically across processes, in one round trip."""
         now = time.time() if now is None else now
-        arguments = [now, rule.window, rule.limit, "1" if record else "0", uuid.uuid4().hex]
+        arguments: list = [now, "1" if record else "0", uuid.uuid4().hex]
+        for rule, _ in hits:
+            arguments += [rule.window, rule.limit]
+        keys = [f"{self._prefix}{rule.name}:{key}" for rule, key in hits]
         try:
-            wait = await self._script(keys=[f"{self._prefix}{rule.name}:{key}"], args=arguments)
+            full = await self._script(keys=keys, args=arguments)
         except (OSError, RedisError) as error:
             log.warning("rate limit store unreachable (%s); counting here", type(error).__name__)
-            return self._fallback.hit_now(rule, key, record=record)
-        return None if wait is None else float(wait)
+            return self._fallback.hit_all_now(hits, record=record)
+        return None if full is None else (hits[int(full[0]) - 1][0], float(full[1]))
 
     async def forget(self, rule: Rule, key: str) -> None:
         try:
@@ -182,6 +215,10 @@ class InFlight:
 Windows = MemoryWindows | RedisWindows
 
 
+def _wait(full: Optional[tuple[Rule, float]]) -> Optional[float]:
+    return None if full is None else full[1]
+
+
 def windows_for(settings: Settings) -> Windows:
     """Redis windows when `REDIS_URL` is set, named after the database, so the instances of one
     deployment share their limits and another deployment on the same Redis does not."""
@@ -196,9 +233,17 @@ async def check(
 ) -> None:
     """Count one hit of `key` under `rule` (or only look, `record=False`); raise `Limited` when
     the window is already full. `message` may name the wait as `{wait}`."""
-    wait = await windows.hit(rule, key, record=record)
-    if wait is not None:
-        raise Limited(rule, wait, message)
+    await check_all(windows, [(rule, key)], record=record, message=message)
+
+
+async def check_all(
+    windows: Windows, hits: Hits, *, record: bool = True, message: str = TOO_MANY
+) -> None:
+    """`check` for several (rule, key) at once: a hit is counted under each, or, when any of
+    them is full, under none and `Limited` names the first full rule."""
+    full = await windows.hit_all(hits, record=record)
+    if full is not None:
+        raise Limited(*full, message)
 
 
 @dataclass(frozen=True)

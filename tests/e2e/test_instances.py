@@ -11,13 +11,13 @@ hold exactly the citizen's messages in the order sent, each answered before the 
 from __future__ import annotations
 
 import asyncio
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
-from bench.bench_mixed import citizens_client
 from bot import deploy
 from bot.localstack import (
     REDIS_TEST_URL,
@@ -34,6 +34,13 @@ CONVERSATIONS = 64
 MESSAGES = ["你好", "你是机器人吗", "谢谢", "再见"]
 REQUEST_TIMEOUT = 120
 WHOLE_RUN_TIMEOUT = 900
+
+
+def citizens_client(timeout: float, limits: httpx.Limits) -> httpx.AsyncClient:
+    """One client for many citizens: it keeps no cookies, each request carries its citizen's own
+    (a shared cookie jar would hand one citizen's conversation to the next)."""
+    no_cookies = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(timeout=timeout, limits=limits, cookies=no_cookies)
 
 
 @pytest.fixture(scope="module")

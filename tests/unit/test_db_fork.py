@@ -25,7 +25,10 @@ def test_a_forked_child_opens_its_own_connection_and_the_parent_keeps_its_own(ki
     kind, url = kind_and_url
     db = Database(url)
     with db.engine.connect() as connection:
-        parent = id(connection.connection.dbapi_connection)
+        # Held, so that in the child its address cannot be reused by a new connection once the
+        # pool has forgotten it (ids compared across the fork mean something only then).
+        inherited = connection.connection.dbapi_connection
+        parent = id(inherited)
         if kind == "postgres":
             parent_backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
     read, write = os.pipe()

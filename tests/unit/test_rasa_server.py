@@ -6,7 +6,7 @@ import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
 
-from bot.rasa_server import validate_action_result
+from bot.rasa_server import plainly_valid, validate_action_result
 
 VALID = {
     "events": [{"event": "slot", "name": "phone", "value": "13900000000"}],
@@ -73,3 +73,37 @@ def test_action_calls_reuse_one_session_and_its_connections() -> None:
     answers, sessions, connections = asyncio.run(scenario())
     assert answers == [{"n": 0}, {"n": 1}]
     assert (sessions, connections) == (1, 1)
+
+
+def _events_of_every_kind() -> list[dict]:
+    """Each kind of event Rasa's schema knows, bare and with fields right and wrong."""
+    schema = RemoteAction.action_response_format_spec()
+    alternatives = schema["properties"]["events"]["items"]["oneOf"]
+    kinds = [alternative["properties"]["event"]["const"] for alternative in alternatives]
+    extra = [
+        {},
+        {"name": "phone", "value": "139"},
+        {"name": 3},
+        {"text": "你好", "data": {"buttons": []}},
+        {"text": 5},
+        {"timestamp": "soon"},
+        {"entities": [{"entity": "place", "value": "定海"}]},
+        {"entities": [{"value": "定海"}]},
+    ]
+    return [{"event": kind, **fields} for kind in [*kinds, "nonsense"] for fields in extra]
+
+
+@pytest.mark.parametrize("event", _events_of_every_kind())
+def test_each_event_checked_by_its_kind_agrees_with_rasas_full_validation(event) -> None:
+    response = {"events": [{"event": "slot", "name": "phone", "value": "139"}, event]}
+    try:
+        validate(response, RemoteAction.action_response_format_spec())
+        valid = True
+    except ValidationError:
+        valid = False
+    assert plainly_valid(response) is valid
+    if valid:
+        assert validate_action_result(None, response) is True
+    else:
+        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+            validate_action_result(None, response)

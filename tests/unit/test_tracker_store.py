@@ -7,6 +7,7 @@ import dataclasses
 import json
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker as RasaEventBroker
 from rasa.core.tracker_store import TrackerStore as RasaTrackerStore
 from rasa.shared.core.domain import Domain
@@ -15,7 +16,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.localstack import POSTGRES_ADMIN_URL, create_postgres_database, drop_postgres_database
+from bot.localstack import (
+    create_postgres_database,
+    drop_postgres_database,
+    end_postgres_connections,
+)
 from bot.runner import render_endpoints
 from bot.tracker_store import TrackerStore
 
@@ -90,14 +95,7 @@ def test_a_conversation_survives_postgresql_dropping_the_pooled_connections(tmp_
         asyncio.run(store.save(tracker))
         assert asyncio.run(store.retrieve("citizen")) is not None
 
-        admin = psycopg2.connect(POSTGRES_ADMIN_URL)
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (database,),
-            )
-        admin.close()
+        end_postgres_connections(database)
 
         again = asyncio.run(store.retrieve("citizen"))
         assert again is not None and again.get_slot("policy_context") == {"policy_id": "rules"}
@@ -169,3 +167,35 @@ def test_our_sql_broker_takes_a_messages_events_in_one_batch_in_order(tmp_path, 
     said = [json.loads(data)["text"] for (data,) in rows if json.loads(data)["event"] == "user"]
     assert said == texts
     assert batches == [2] + [2] * 30
+
+
+def test_a_loaded_or_new_tracker_is_saved_without_counting_its_stored_events(tmp_path):
+    """The load told how many events are stored, or that none are (Rasa then saves the empty
+    tracker it creates, which stores nothing); only a tracker the store neither loaded nor saw
+    created is counted in the database, and nothing is stored twice."""
+    store = _store(tmp_path)
+    counts: list[str] = []
+    sa.event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda *args: counts.append(args[2]) if "count(" in args[2].lower() else None,
+    )
+    assert asyncio.run(store.retrieve("citizen")) is None
+    tracker = DialogueStateTracker("citizen", store.domain.slots)  # as Rasa creates it
+    asyncio.run(store.save(tracker))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    asyncio.run(store.save(tracker))
+    for text in ("第一句", "第二句"):
+        tracker = asyncio.run(store.retrieve("citizen"))
+        tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
+        asyncio.run(store.save(tracker))
+    assert counts == [], "new and loaded trackers are saved without a count query"
+    asyncio.run(store.save(tracker))  # the same tracker again: counted, nothing new stored
+    other = DialogueStateTracker("citizen", store.domain.slots)  # one it did not see created
+    other.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(other))
+    assert len(counts) == 2
+    stored = asyncio.run(store.retrieve("citizen"))
+    said = [e.text for e in stored.events if isinstance(e, UserUttered)]
+    assert said == ["第一句", "第二句"] and len(stored.events) == 3

@@ -115,3 +115,31 @@ def test_in_flight_refuses_more_than_its_limit_at_once_per_key():
             pass
     with gate.hold("a"), gate.hold("a"):
         pass
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_rules_checked_together_count_a_hit_under_all_or_none(kind):
+    """A chat message counts per conversation and per address in one step: when the address is
+    full, the conversation's window is not used up by the refused message."""
+    sender, address = limits.Rule("sender", 2, 60), limits.Rule("address", 3, 60)
+    names = [uuid.uuid4().hex for _ in range(3)]
+    here, there, third = (f"{uuid.uuid4().hex}-{n}" for n in range(3))
+
+    async def scenario():
+        windows = limits.RedisWindows(REDIS_TEST_URL) if kind == "redis" else limits.MemoryWindows()
+        try:
+            for name in names:  # three conversations from one address, one message each
+                await limits.check_all(windows, [(sender, name), (address, here)])
+            with pytest.raises(limits.Limited) as refused:
+                await limits.check_all(windows, [(sender, names[0]), (address, here)])
+            elsewhere = await windows.hit_all([(sender, names[0]), (address, there)])
+            again = await windows.hit_all([(sender, names[0]), (address, third)])
+        finally:
+            if kind == "redis":
+                await windows.aclose()
+        return refused.value, elsewhere, again
+
+    refused, elsewhere, again = run(scenario())
+    assert refused.rule == address and 59 < refused.retry_after <= 60
+    assert elsewhere is None, "the refused message did not count for its conversation"
+    assert again is not None and again[0] == sender and 59 < again[1] <= 60
