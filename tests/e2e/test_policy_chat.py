@@ -43,6 +43,7 @@ def test_question_outside_the_library_says_so_and_offers_a_person(stack):
 
 def test_answer_resting_on_scattered_specific_words_is_not_given_as_sure(stack):
     citizen = f"policy-{uuid.uuid4().hex[:10]}"
-    reply = stack.texts(citizen, "政府有哪些信息是不能公开的")
+    # 负面清单 (第4条) and 保密审查 (第3条) are never said together: no clause answers both
+    reply = stack.texts(citizen, "负面清单要不要保密审查")
     assert reply.startswith("这个问题我不太确定，下面这些内容可能相关")
     assert "来源" not in reply
