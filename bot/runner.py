@@ -159,8 +159,9 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
             "bot.rasa_server",
             "run",
             "--enable-api",
-            "--auth-token",
-            settings.rasa_token,
+            # One argument, `=`-joined: a random token may begin with "-", which argparse
+            # would otherwise read as an option (Rasa exits with 2, "expected one argument").
+            f"--auth-token={settings.rasa_token}",
             "--cors",
             web_origin(settings),
             "--interface",

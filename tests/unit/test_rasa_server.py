@@ -107,3 +107,23 @@ def test_each_event_checked_by_its_kind_agrees_with_rasas_full_validation(event)
     else:
         with pytest.raises(ValidationError, match="Failed to validate Action server response"):
             validate_action_result(None, response)
+
+
+@pytest.mark.parametrize("token", ["-Jq3x" + "a" * 40, "--" + "b" * 44, "plain" + "c" * 40])
+def test_rasa_reads_any_token_the_installation_can_draw(tmp_path, token) -> None:
+    """`secrets.token_urlsafe` begins with "-" one time in 64: the argument Rasa gets must still
+    be the token, not an option (CI once saw every stack's Rasa exit with 2 on such a token)."""
+    import dataclasses
+
+    from rasa.__main__ import create_argument_parser
+
+    from bot.config import Settings
+    from bot.runner import service_specs
+
+    settings = dataclasses.replace(Settings(), var_dir=tmp_path, rasa_token=token)
+    rasa = next(s for s in service_specs(settings, tmp_path / "m.tar.gz", tmp_path / "e.yml")
+                if s.name == "rasa")
+    arguments = rasa.argv[rasa.argv.index("bot.rasa_server") + 1:]
+    parsed = create_argument_parser().parse_args(arguments)
+    assert parsed.auth_token == token
+    assert parsed.enable_api and parsed.port == settings.rasa_port
