@@ -1,0 +1,71 @@
+"""Rasa's model graph run without dask (`bot.rasa_server.SequentialGraphRunner`) gives what dask
+gives: the same parse of every message and the same prediction after each, on the trained model."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.agent import load_agent
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_server import SequentialGraphRunner
+
+MESSAGES = [
+    "你好", "医保怎么报销", "我要投诉楼下噪音", "谢谢", "查询工单进度 ZS20261207001",
+    "我想对草案提意见", "转人工", "再见", "公积金提取需要什么材料", "小区门口垃圾没人清理",
+    "？？？", "hello", "我要申请政府信息公开", "13900001111", "定海区临城街道",
+]
+
+
+@pytest.fixture(scope="module")
+def agent(model_path):
+    return asyncio.run(load_agent(model_path=str(model_path)))
+
+
+def run_both(agent, call):
+    runner = agent.processor.graph_runner
+    outputs = []
+    for kind in (DaskGraphRunner, SequentialGraphRunner):
+        runner.__class__ = kind
+        outputs.append(call())
+    runner.__class__ = DaskGraphRunner
+    return outputs
+
+
+def test_every_message_parses_the_same(agent) -> None:
+    for text in MESSAGES:
+        dask, ours = run_both(agent, lambda: asyncio.run(agent.parse_message(text)))
+        assert ours == dask, text
+
+
+def test_every_prediction_along_a_conversation_is_the_same(agent) -> None:
+    tracker = DialogueStateTracker.from_events(
+        "graph-runner",
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        agent.domain.slots,
+    )
+    for text in MESSAGES:
+        parsed = asyncio.run(agent.parse_message(text))
+        tracker.update(UserUttered(parsed["text"], parsed["intent"], parsed["entities"], parse_data=parsed))
+        dask, ours = run_both(agent, lambda: agent.processor._predict_next_with_tracker(tracker))
+        assert ours.probabilities == dask.probabilities, text
+        assert (ours.policy_name, ours.events, ours.is_end_to_end_prediction) == (
+            dask.policy_name, dask.events, dask.is_end_to_end_prediction)
+        action = agent.domain.action_names_or_texts[ours.max_confidence_index]
+        tracker.update(ActionExecuted(action))
+        if action != "action_listen":
+            tracker.update(ActionExecuted("action_listen"))
+
+
+def test_an_input_named_like_a_node_is_refused_as_rasa_refuses_it(agent) -> None:
+    runner = agent.processor.graph_runner
+    node = next(iter(runner._graph_schema.nodes))
+    for kind in (DaskGraphRunner, SequentialGraphRunner):
+        runner.__class__ = kind
+        with pytest.raises(GraphRunError, match="clashes with a node name"):
+            runner.run(inputs={"__message__": node}, targets=[agent.processor.model_metadata.nlu_target])
+    runner.__class__ = DaskGraphRunner
