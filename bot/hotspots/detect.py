@@ -50,6 +50,8 @@ NAME_CACHE = 100_000
 PROFILE_EVERY = 12
 LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
+# an event type among the terms of bursts.py (never a bigram of text: it holds no CJK pair)
+EVENT_TOKEN = "#"
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -451,7 +453,7 @@ class Detector:
         features = self.features(quick_clean(message.text))
         topic = self._best_topic(features, message.time)
         event = self._bursts.observe(
-            message.id, message.time, message.citizen, features.vector, features.places
+            message.id, message.time, message.citizen, self._burst_terms(features), features.places
         ) if self._bursts else None
         if event is not None:
             topic = self._burst_topic(event, topic, features, message.time)
@@ -470,6 +472,13 @@ class Detector:
         topic.was_hot = topic.was_hot or topic.is_hot(message.time, self.settings)
         self._sweep(message.time)
         return topic
+
+    def _burst_terms(self, features: Features) -> list[str]:
+        """The terms whose rates `BurstyTerms` follows: the message's bigrams, and one token per
+        event type it names (塌方, 滑坡, 泥石 and 塌下来 are one happening: reports sharing no word
+        share the type, and a type reported at many times its usual rate is bursty like a word)."""
+        kinds = sorted(features.problems - self.settings.subjects)
+        return [*features.vector, *(EVENT_TOKEN + kind for kind in kinds)]
 
     def close_all(self) -> None:
         for topic in list(self._open.values()):
