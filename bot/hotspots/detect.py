@@ -774,9 +774,22 @@ class Detector:
             return topic
         if topic is not None and topic.size > self.settings.stray_size:
             return topic
-        if now - target.last_seen > self.settings.recent or not _places_fit(features.places, target):
+        if now - target.last_seen > self.settings.recent:
+            return topic
+        if not _places_fit(features.places, target) and not (
+            features.districts & target.main_districts() and self._names_event(features, event, target)
+        ):
+            # another name in the event's district (菜园镇 and 基湖沙滩 in 嵊泗) is its place too
+            # when the message says what the event is about: a term both bursty and the topic's
+            # learnt vocabulary (海鲜), not one that happened to be common that hour (那条)
             return topic
         return target
+
+    @staticmethod
+    def _names_event(features: Features, event: Emerging, topic: Topic) -> bool:
+        """Whether the message holds a term both of the event and of the topic's vocabulary."""
+        profile, own = topic.profile(), event.terms
+        return any(term in profile and term in own for term in features.vector)
 
     def _gather(self, event: Emerging, topic: Topic) -> Topic:
         """The event's topic is where most of it went. The topics of its earlier members (the
