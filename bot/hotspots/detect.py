@@ -863,7 +863,12 @@ class Detector:
             elif not shared:
                 # an event being reported now is named by many places nearby (环城南路, 环南,
                 # 定海城区): the same problem in the same district joins it
-                if not (hot and same_problem and _near(features.districts, topic.main_districts())):
+                if not (
+                    hot
+                    and same_problem
+                    and _near(features.districts, topic.main_districts())
+                    and features.problems & self._leading_problems(topic)
+                ):
                     return None
                 bonus += settings.bonus_area_place
         if not recent:
@@ -875,6 +880,17 @@ class Detector:
             if hot:
                 bonus += settings.bonus_hot
         return bonus
+
+    def _leading_problems(self, topic: Topic) -> set[str]:
+        """The events a topic is mostly about: those named by more than half as many of its
+        messages as its commonest (a landslide's topic: 塌方, not the jams it causes: a jam
+        elsewhere in the district is not the landslide)."""
+        subjects = self.settings.subjects
+        counts = [(count, p) for p, count in topic.problems.items() if p not in subjects]
+        if not counts:
+            return set()
+        top = max(counts)[0]
+        return {p for count, p in counts if 2 * count > top}
 
     def _learn(self, topic: Topic) -> None:
         """Relearn the topic's vocabulary and index its new terms, so that a message in other
