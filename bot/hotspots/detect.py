@@ -767,8 +767,9 @@ class Detector:
         self, event: Emerging, topic: Optional[Topic], features: Features, now: datetime
     ) -> Optional[Topic]:
         """The topic of a message in an emerging event's bursty terms: the event's topic when
-        the words alone found none or only a stray one, it is active and its places fit (the
-        event's words outweigh an incidental word of the lexicon: 是真的吗 in a bus reroute)."""
+        the words alone found none or only a stray one, it is active and its places fit, or the
+        message is in its district and speaks its vocabulary (the event's words outweigh an
+        incidental word of the lexicon: 是真的吗 in a bus reroute)."""
         target = self._resolved(event.topic)
         if target is None or target is topic:
             return topic
