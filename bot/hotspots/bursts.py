@@ -6,8 +6,8 @@ whose queue system fails (挂号机黑屏, 叫号系统坏了, 系统崩了) or 
 reported in words it has never listed. What such an event does have is words that are suddenly
 common: 医院, 系统, 挂号 are in a few messages a week and then in several an hour.
 
-For each term of a message (the character bigrams of its words, and those of the places it
-names) this module keeps:
+For each term of a message (the character bigrams of its words, one token per event type of
+knowledge/hotspots_events.yml it names, and the bigrams of the places it names) this module keeps:
 
 - how many messages of the last `window` hold it, and from how many distinct senders;
 - its share of the messages before that window, decayed with a half-life of days (the baseline,
@@ -18,6 +18,11 @@ and `lift` times more often than its baseline share predicts for the window's tr
 a word of every other message (`max_share`). Messages about ordinary matters, even many of one
 kind (noise from twelve building sites over a week), keep their words' rates steady: they are not
 bursty.
+
+An event type is a thesaurus class: 塌方, 滑坡, 泥石 and 塌下来 share no bigram but are one
+happening, so a landslide reported in as many words still has one term said by every report, and
+it is bursty like a word when reported at many times its usual rate (a type said all week, like
+traffic jams, is not).
 
 Co-occurring bursty terms form an emerging event: a message with a bursty word starts one or joins
 the active events it shares a term with (bridging two makes them one); while the event lasts, its

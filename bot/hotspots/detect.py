@@ -50,6 +50,8 @@ NAME_CACHE = 100_000
 PROFILE_EVERY = 12
 LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
+# an event type among the terms of bursts.py (never a bigram of text: it holds no CJK pair)
+EVENT_TOKEN = "#"
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -451,7 +453,7 @@ class Detector:
         features = self.features(quick_clean(message.text))
         topic = self._best_topic(features, message.time)
         event = self._bursts.observe(
-            message.id, message.time, message.citizen, features.vector, features.places
+            message.id, message.time, message.citizen, self._burst_terms(features), features.places
         ) if self._bursts else None
         if event is not None:
             topic = self._burst_topic(event, topic, features, message.time)
@@ -470,6 +472,13 @@ class Detector:
         topic.was_hot = topic.was_hot or topic.is_hot(message.time, self.settings)
         self._sweep(message.time)
         return topic
+
+    def _burst_terms(self, features: Features) -> list[str]:
+        """The terms whose rates `BurstyTerms` follows: the message's bigrams, and one token per
+        event type it names (塌方, 滑坡, 泥石 and 塌下来 are one happening: reports sharing no word
+        share the type, and a type reported at many times its usual rate is bursty like a word)."""
+        kinds = sorted(features.problems - self.settings.subjects)
+        return [*features.vector, *(EVENT_TOKEN + kind for kind in kinds)]
 
     def close_all(self) -> None:
         for topic in list(self._open.values()):
@@ -758,16 +767,30 @@ class Detector:
         self, event: Emerging, topic: Optional[Topic], features: Features, now: datetime
     ) -> Optional[Topic]:
         """The topic of a message in an emerging event's bursty terms: the event's topic when
-        the words alone found none or only a stray one, it is active and its places fit (the
-        event's words outweigh an incidental word of the lexicon: 是真的吗 in a bus reroute)."""
+        the words alone found none or only a stray one, it is active and its places fit, or the
+        message is in its district and speaks its vocabulary (the event's words outweigh an
+        incidental word of the lexicon: 是真的吗 in a bus reroute)."""
         target = self._resolved(event.topic)
         if target is None or target is topic:
             return topic
         if topic is not None and topic.size > self.settings.stray_size:
             return topic
-        if now - target.last_seen > self.settings.recent or not _places_fit(features.places, target):
+        if now - target.last_seen > self.settings.recent:
+            return topic
+        if not _places_fit(features.places, target) and not (
+            features.districts & target.main_districts() and self._names_event(features, event, target)
+        ):
+            # another name in the event's district (菜园镇 and 基湖沙滩 in 嵊泗) is its place too
+            # when the message says what the event is about: a term both bursty and the topic's
+            # learnt vocabulary (海鲜), not one that happened to be common that hour (那条)
             return topic
         return target
+
+    @staticmethod
+    def _names_event(features: Features, event: Emerging, topic: Topic) -> bool:
+        """Whether the message holds a term both of the event and of the topic's vocabulary."""
+        profile, own = topic.profile(), event.terms
+        return any(term in profile and term in own for term in features.vector)
 
     def _gather(self, event: Emerging, topic: Topic) -> Topic:
         """The event's topic is where most of it went. The topics of its earlier members (the
@@ -841,7 +864,12 @@ class Detector:
             elif not shared:
                 # an event being reported now is named by many places nearby (环城南路, 环南,
                 # 定海城区): the same problem in the same district joins it
-                if not (hot and same_problem and _near(features.districts, topic.main_districts())):
+                if not (
+                    hot
+                    and same_problem
+                    and _near(features.districts, topic.main_districts())
+                    and features.problems & self._leading_problems(topic)
+                ):
                     return None
                 bonus += settings.bonus_area_place
         if not recent:
@@ -853,6 +881,17 @@ class Detector:
             if hot:
                 bonus += settings.bonus_hot
         return bonus
+
+    def _leading_problems(self, topic: Topic) -> set[str]:
+        """The events a topic is mostly about: those named by more than half as many of its
+        messages as its commonest (a landslide's topic: 塌方, not the jams it causes: a jam
+        elsewhere in the district is not the landslide)."""
+        subjects = self.settings.subjects
+        counts = [(count, p) for p, count in topic.problems.items() if p not in subjects]
+        if not counts:
+            return set()
+        top = max(counts)[0]
+        return {p for count, p in counts if 2 * count > top}
 
     def _learn(self, topic: Topic) -> None:
         """Relearn the topic's vocabulary and index its new terms, so that a message in other

@@ -156,3 +156,87 @@ def test_different_complaints_at_one_town_or_site_within_an_hour_raise_no_alert(
     assert not any(t.alert_at for t in there)
     # 楼下 is said in most of them within the hour, yet starts no event of its own
     assert max(t.size for t in there) < settings.min_messages
+
+
+# a landslide on an island road, each citizen in a word of their own for it (my wording): the
+# event types' words (knowledge/hotspots_events.yml `collapse`) make them one happening
+LANDSLIDE = [
+    "桃花岛环岛公路那边塌方了，车子过不去",
+    "山体滑坡，路上全是土和石头，谁来管管",
+    "听说岛上的路被泥石冲断了，有人知道情况吗",
+    "山上一大片塌下来了，把路埋了一半",
+    "去码头的路上一直有落石，车都堵着",
+    "滑坡那段什么时候能清理好，我们等着出岛",
+    "塌方的地方已经拉了警戒带，后面堵了一长串",
+    "山坡垮塌把电线杆也压歪了，太危险",
+]
+# at the same hours, elsewhere in the district or the city: other matters, each its own
+ELSEWHERE = [
+    (10, "沈家门渔港路口车子乱停，堵得走不动"),
+    (50, "东港海莲路上车子排成长龙，堵了半小时"),
+    (25, "东海路路面塌陷了一个坑，晚上看不见"),
+    (40, "朱家尖那家超市的鸡蛋过期了还在卖"),
+    (55, "普陀东港的夜排档油烟太大，熏得开不了窗"),
+]
+
+
+def landslide_lines(start: datetime) -> list[tuple[datetime, str]]:
+    report = [(start + timedelta(minutes=6 * n), text) for n, text in enumerate(LANDSLIDE)]
+    return report + [(start + timedelta(minutes=m), text) for m, text in ELSEWHERE]
+
+
+def test_a_landslide_reported_in_different_words_is_one_alerted_topic(settings, router):
+    start = T0 + timedelta(hours=30)
+    topics = replay(settings, router, background(36) + landslide_lines(start))
+    [topic] = [t for t in topics if set(t.texts) & set(LANDSLIDE)]
+    assert sorted(topic.texts) == sorted(LANDSLIDE)
+    # alerted at its fifth report
+    assert topic.alert_at == start + timedelta(minutes=24)
+    # the other matters of those hours stay apart, each alone
+    for _, text in ELSEWHERE:
+        [own] = [t for t in topics if text in t.texts]
+        assert own.size == 1
+
+
+def test_without_the_event_words_a_landslide_in_different_words_is_scattered(settings, router):
+    problems = {name: words for name, words in settings.problems.items() if name != "collapse"}
+    plain = dataclasses.replace(settings, problems=problems)
+    topics = replay(plain, router, background(36) + landslide_lines(T0 + timedelta(hours=30)))
+    # no topic holds the whole landslide
+    assert not any(set(LANDSLIDE) <= set(t.texts) for t in topics)
+
+
+def test_an_event_type_said_in_different_words_is_one_bursty_term(settings, router):
+    detector = Detector(settings, router.gazetteer)
+    kinds = [detector.features(text).problems for text in LANDSLIDE]
+    assert all("collapse" in found for found in kinds)
+    # a pothole is road damage, not a collapse of the hillside
+    assert "collapse" not in detector.features("东海路路面塌陷了一个坑").problems
+    assert "#collapse" in detector._burst_terms(detector.features("山体滑坡了"))
+    # a subject (学校) is no happening: it gets no token
+    assert not any(t.startswith("#") for t in detector._burst_terms(detector.features("学校门口")))
+
+
+# a restaurant cheating tourists, reported at the beach and then from the county's town in words
+# of no event type: the bursty 海鲜, also the topic's own word, says it is the same matter
+SCAM = [
+    "嵊泗基湖沙滩边一家海鲜排档宰客，一盘虾要八百",
+    "在基湖吃海鲜被宰了，结账比菜单贵三倍",
+    "基湖那家海鲜店天价收费，报价和结账不一样",
+    "基湖沙滩的海鲜黑店，游客都上当了",
+    "菜园镇吃海鲜一顿两千，这合理吗",
+]
+# meanwhile: another matter in that town, and the word in another district
+APART = [(17, "菜园镇的路灯坏了好几盏，晚上走路害怕"), (31, "沈家门的海鲜市场地面太滑，老人摔了")]
+
+
+def test_an_event_reported_at_two_places_of_one_county_is_one_topic(settings, router):
+    start = T0 + timedelta(hours=30)
+    lines = [(start + timedelta(minutes=7 * n), text) for n, text in enumerate(SCAM)]
+    lines += [(start + timedelta(minutes=m), text) for m, text in APART]
+    topics = replay(settings, router, background(36) + lines)
+    [topic] = [t for t in topics if set(t.texts) & set(SCAM)]
+    assert sorted(topic.texts) == sorted(SCAM) and topic.alert_at == lines[4][0]
+    for _, text in APART:
+        [own] = [t for t in topics if text in t.texts]
+        assert own.size == 1
