@@ -38,7 +38,7 @@ def run_both(agent, call):
 
 def test_every_message_parses_the_same(agent) -> None:
     for text in MESSAGES:
-        dask, ours = run_both(agent, lambda: asyncio.run(agent.parse_message(text)))
+        dask, ours = run_both(agent, lambda text=text: asyncio.run(agent.parse_message(text)))
         assert ours == dask, text
 
 
