@@ -395,7 +395,7 @@ class KnowledgeBase:
             boost = np.zeros(len(matched))
             for number, kind in enumerate(self.question_types):
                 if kind in asked:
-                    boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
+                    boost = boost + np.where(masks & (1 << number), kind.boost, 0.0)
             factor *= 1 + boost
         if params.coverage_weight:
             best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
