@@ -615,7 +615,8 @@ class KnowledgeBase:
             return bool(len(self.documents.postings("words", word)))
 
         run = ""
-        for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
+        tokens = [token for token, _, _ in analyzer.question_tokens(text.lower())]
+        for token in [*tokens, "。"]:
             if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in analyzer.stopwords:
                 run += token
                 continue
