@@ -466,3 +466,4 @@ class RetrievalFile(Schema):
     place_weight: Optional[float]
     named_place_weight: Optional[float]
     local_weight: Optional[float]
+    named_local_weight: Optional[float]

@@ -31,6 +31,10 @@ _CHARS = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"^[\u4e00-\u9fffa-z0-9][\u4e00-\u9fffa-z0-9.+-]*$")
 _SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
 _FILLER = "\ue000"
+_ASPECT = frozenset("了完过着好")
+"""Aspect particles that split a separable word in speech (献完血, 罚了款)."""
+_LOCATIVE = frozenset("上里内中")
+"""Place words a noun takes in speech without becoming another word (船上, 田里)."""
 _MAX_WORD_CHARS = 12
 _COMPACT_UP_TO_CHARS = 1_000_000
 """A larger library uses jieba's full dictionary: compacting would cost more than it saves."""
@@ -100,7 +104,8 @@ class Synonyms:
         for negative_length, start, canonicals in sorted(matches, key=lambda m: (m[0], m[1])):
             end = start - negative_length
             if any(taken[start:end]) or any(
-                s <= start and end <= e and e - s > end - start for s, e in words
+                s <= start and end <= e and e - s > end - start and not _located(text, s, e, start, end)
+                for s, e in words
             ):
                 continue
             taken[start:end] = [True] * (end - start)
@@ -112,6 +117,12 @@ class Synonyms:
     def terms(self) -> set[str]:
         """Every variant and official term, for the jieba dictionary."""
         return {v for v, _ in self.variants} | {c for _, canon in self.variants for c in canon}
+
+
+def _located(text: str, word_start: int, word_end: int, start: int, end: int) -> bool:
+    """Whether the word text[word_start:word_end] is the phrase text[start:end] followed by a
+    place word (船上, 田里, 港内, 车中): such a word is still that phrase, so it is expanded."""
+    return start == word_start and word_end - end == 1 and text[end] in _LOCATIVE
 
 
 def read_word_list(path: Path) -> frozenset[str]:
@@ -196,9 +207,33 @@ class Analyzer:
     def analyse_question(self, text: str) -> tuple[list[str], dict[str, float]]:
         """The question's words, and the official terms of the everyday phrases in it."""
         text = text.lower()
-        tokens = list(self.tokenizer.tokenize(text, HMM=False))
+        tokens = self.question_tokens(text)
         spans = [(start, end) for _, start, end in tokens if end - start > 1]
         return self._terms(token for token, _, _ in tokens), self.synonyms.expand(text, spans)
+
+    def question_tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """jieba's tokens of a (lower-case) question, (token, start, end), with a separable
+        word put back together: spoken Chinese splits a verb from its object with an aspect
+        particle (献完血, 罚了款, 请过假, 离了婚), which rules never do (献血, 罚款, 请假, 离婚).
+        Three single characters verb + particle + object make one token when verb and object
+        are a dictionary word; the particle is dropped."""
+        tokens = list(self.tokenizer.tokenize(text, HMM=False))
+        joined: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(tokens):
+            window = tokens[i : i + 3]
+            if (
+                len(window) == 3
+                and window[1][0] in _ASPECT
+                and all(_SINGLE_CJK.match(token) for token, _, _ in window)
+                and window[0][0] + window[2][0] in self.tokenizer.FREQ
+            ):
+                joined.append((window[0][0] + window[2][0], window[0][1], window[2][2]))
+                i += 3
+                continue
+            joined.append(tokens[i])
+            i += 1
+        return joined
 
     def _terms(self, tokens: Iterable[str]) -> list[str]:
         terms = []

@@ -360,7 +360,8 @@ class KnowledgeBase:
         - Title: the question's words in a document's title (its subject, its place, its
           issuer) count for the whole document (`title_weight`, share weighted by rarity).
         - Question type: a passage matching what the question asks for (a time, an amount,
-          materials …) gains that type's boost (bot/policy/qtypes.py).
+          materials …) gains that type's boost, the boosts of all it matches when the question
+          asks for several (罚多少: a penalty and an amount; bot/policy/qtypes.py).
         - Place: another place's rules count less than those that hold where the question is
           about (bot/policy/places.py, `_place_factors`).
         - Coverage: among the best few (`_COVERED`) so far, a passage holding more of the question's
@@ -395,7 +396,7 @@ class KnowledgeBase:
             boost = np.zeros(len(matched))
             for number, kind in enumerate(self.question_types):
                 if kind in asked:
-                    boost = np.maximum(boost, np.where(masks & (1 << number), kind.boost, 0.0))
+                    boost = boost + np.where(masks & (1 << number), kind.boost, 0.0)
             factor *= 1 + boost
         if params.coverage_weight:
             best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
@@ -469,12 +470,15 @@ class KnowledgeBase:
         line, named = regions.asked(text)
         weight = params.named_place_weight if named else params.place_weight
         factors = np.full(len(self.policies), 1 / (1 + weight))
+        local_weight = params.local_weight
+        if named and params.named_local_weight is not None:
+            local_weight = params.named_local_weight
         of_numbers = np.array([self._region_of(number) for number in numbers.tolist()], dtype=np.int32)
         for region in np.unique(of_numbers).tolist():
             position = regions.applies(region, line, named)
             if position is not None:
                 local = (len(line) - position) / len(line) if line else 0.0
-                factors[numbers[of_numbers == region]] = 1 + params.local_weight * local
+                factors[numbers[of_numbers == region]] = 1 + local_weight * local
         return factors
 
     def _region_of(self, number: int) -> int:
@@ -615,7 +619,8 @@ class KnowledgeBase:
             return bool(len(self.documents.postings("words", word)))
 
         run = ""
-        for token in [*analyzer.tokenizer.cut(text.lower(), HMM=False), "。"]:
+        tokens = [token for token, _, _ in analyzer.question_tokens(text.lower())]
+        for token in [*tokens, "。"]:
             if len(token) == 1 and "\u4e00" <= token <= "\u9fff" and token not in analyzer.stopwords:
                 run += token
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 from bot.knowledge_files import KnowledgeFileError, RetrievalFile, load_data
 from bot.policy.analysis import DataFileError
@@ -97,6 +98,9 @@ class RetrievalParams:
     """The same, for a question that names the place it is about (在杭州…, 舟山…)."""
     local_weight: float = 0.0
     """Further boost for the more local of those: the home city's over its province's."""
+    named_local_weight: Optional[float] = None
+    """The same for a question naming its place (在浙江…: Zhejiang's rules over the national
+    ones on the same matter); `local_weight` when not set."""
 
     @classmethod
     def load(cls, path: Path) -> RetrievalParams:

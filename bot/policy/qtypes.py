@@ -42,5 +42,6 @@ def detect(text: str, types: Sequence[QuestionType]) -> tuple[QuestionType, ...]
 
 
 def matches(text: str, asked: Sequence[QuestionType]) -> float:
-    """The boost a passage or sentence earns: the largest of the asked types it matches."""
-    return max((kind.boost for kind in asked if kind.answer.search(text)), default=0.0)
+    """The boost a passage or sentence earns: the sum of the boosts of the asked types it
+    matches ("罚多少" asks for a penalty and an amount: 处200元以下罚款 gives both)."""
+    return sum(kind.boost for kind in asked if kind.answer.search(text))

@@ -10,6 +10,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.policy import KnowledgeBase
@@ -158,3 +159,39 @@ def test_a_question_naming_another_place_gets_that_places_rule_first(
     two_places_kb: KnowledgeBase,
 ) -> None:
     assert two_places_kb.ask("在广州居住证申领多少日内发放").best.policy_id == "gz-residence"
+
+
+
+@pytest.fixture
+def two_levels_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
+    """The same rule, word for word, at two levels: the nation's and Zhejiang's."""
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
+    for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
+        shutil.copy(KNOWLEDGE / name, root / name)
+    (root / "regions.tsv").write_text(
+        "".join("\t".join(row) + "\n" for row in ROWS), encoding="utf-8"
+    )
+    for policy_id, issuer in (("cn-residence", "国务院"), ("zj-residence", "浙江省公安厅")):
+        text = RESIDENCE.format(id=policy_id, title="居住证申领规定", issuer=issuer, days=15)
+        write_policy(root / "policies", policy_id, text)
+    return KnowledgeBase.load(root, cache_dir=cache_dir)
+
+
+def test_a_question_naming_its_place_prefers_that_places_rule_over_the_national_one(
+    two_levels_kb: KnowledgeBase,
+) -> None:
+    kb = two_levels_kb
+    numbers = np.array([kb._policy_index["cn-residence"], kb._policy_index["zj-residence"]])
+    weight = kb.params.named_local_weight
+    assert weight and weight > 5 * kb.params.local_weight
+    # 在浙江… (home's province, so the line is still 舟山, 浙江): Zhejiang's rule gains half of
+    # named_local_weight, the national one holds but gains nothing
+    named = kb._place_factors("我在浙江申领居住证要几天", numbers)[numbers]
+    assert named.tolist() == pytest.approx([1.0, 1 + weight * 0.5])
+    # naming no place, the home line (舟山, 浙江) orders them by local_weight only
+    home = kb._place_factors("申领居住证要几天", numbers)[numbers]
+    assert home.tolist() == pytest.approx([1.0, 1 + kb.params.local_weight * 0.5])
+    answer = kb.ask("我在浙江申领居住证要几天")
+    assert [r.policy_id for r in answer.results[:2]] == ["zj-residence", "cn-residence"]
+    assert answer.results[1].score == pytest.approx(answer.results[0].score / (1 + weight * 0.5), rel=0.01)
