@@ -115,10 +115,9 @@ structure:
 """
 
 
-@pytest.fixture
-def two_places_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
-    """Two rules on one matter, almost word for word: Guangzhou's (whose title fits the
-    questions below a little better) and Zhejiang's."""
+def knowledge_with_regions(tmp_path: Path) -> Path:
+    """A knowledge folder with the real dictionary and retrieval settings, the test's regions
+    and no policies yet."""
     root = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
     for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
@@ -126,6 +125,14 @@ def two_places_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
     (root / "regions.tsv").write_text(
         "".join("\t".join(row) + "\n" for row in ROWS), encoding="utf-8"
     )
+    return root
+
+
+@pytest.fixture
+def two_places_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
+    """Two rules on one matter, almost word for word: Guangzhou's (whose title fits the
+    questions below a little better) and Zhejiang's."""
+    root = knowledge_with_regions(tmp_path)
     for policy_id, title, issuer, days in (
         ("gz-residence", "居住证申领发放规定", "广州市公安局", 10),
         ("zj-residence", "居住证申领办理规定", "浙江省公安厅", 15),
@@ -161,17 +168,10 @@ def test_a_question_naming_another_place_gets_that_places_rule_first(
     assert two_places_kb.ask("在广州居住证申领多少日内发放").best.policy_id == "gz-residence"
 
 
-
 @pytest.fixture
 def two_levels_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
     """The same rule, word for word, at two levels: the nation's and Zhejiang's."""
-    root = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
-    for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
-        shutil.copy(KNOWLEDGE / name, root / name)
-    (root / "regions.tsv").write_text(
-        "".join("\t".join(row) + "\n" for row in ROWS), encoding="utf-8"
-    )
+    root = knowledge_with_regions(tmp_path)
     for policy_id, issuer in (("cn-residence", "国务院"), ("zj-residence", "浙江省公安厅")):
         text = RESIDENCE.format(id=policy_id, title="居住证申领规定", issuer=issuer, days=15)
         write_policy(root / "policies", policy_id, text)
