@@ -154,7 +154,7 @@ class SequentialGraphRunner(DaskGraphRunner):
         order = self._order(run_targets)
         results: dict[str, Any] = {}
         for name, value in (inputs or {}).items():
-            if isinstance(value, str) and value in self._graph_schema.nodes:
+            if isinstance(value, str) and (value in results or any(n == value for n, _ in order)):
                 raise GraphRunError(
                     f"Input value '{value}' clashes with a node name. Make sure that none of the "
                     f"input names passed to the `run` method are the same as node names in the "
@@ -172,6 +172,7 @@ class SequentialGraphRunner(DaskGraphRunner):
         return dict(results[target] for target in run_targets)
 
     def _order(self, targets: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+        # kept on the instance's dict: a runner whose class was swapped in has had no __init__
         orders = self.__dict__.setdefault("_orders", {})
         order = orders.get(targets)
         if order is None:
