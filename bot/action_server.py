@@ -14,8 +14,7 @@ from bot.services import services
 
 
 def main() -> None:
-    warm = services()
-    warm.kb, warm.router  # noqa: B018 - loading them is the point
+    services().warm()
     serve()
 
 

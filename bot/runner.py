@@ -54,7 +54,11 @@ def render_endpoints(settings: Settings) -> dict:
             "password": url.password or "",
         }
     endpoints: dict = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        # the domain (13 kB of JSON) goes only to the actions marked `send_domain` in domain.yml
+        "action_endpoint": {
+            "url": f"http://127.0.0.1:{settings.actions_port}/webhook",
+            "enable_selective_domain": True,
+        },
         "tracker_store": tracker,
     }
     broker = event_broker(settings)

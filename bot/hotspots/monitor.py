@@ -73,6 +73,8 @@ class Monitor:
         self.config = Settings.load(settings.knowledge_dir / "hotspots.yml")
         self.detector = self._new_detector()
         self.rows: dict[int, int] = {}
+        self.assigned: dict[int, set[str]] = {}
+        """Topic → ids of its items already stored with a topic row (written once, not per step)."""
         self.cursor = 0
         self.touched: set[int] = set()
         self.alerted: set[int] = set()
@@ -93,6 +95,7 @@ class Monitor:
     def _closed(self, topic: Topic) -> None:
         self.hours.pop(topic.id, None)
         self.rows.pop(topic.id, None)
+        self.assigned.pop(topic.id, None)
 
     def start(self, now: Optional[datetime] = None) -> None:
         """Rebuild the open topics from the recent items, mapped to the rows they had."""
@@ -109,6 +112,7 @@ class Monitor:
                 topic = self._feed(item)
                 if topic is not None and item.topic_id:
                     rows_of.setdefault(topic.id, Counter())[item.topic_id] += 1
+                    self.assigned.setdefault(topic.id, set()).add(str(item.id))
             for topic_id, counts in rows_of.items():
                 self.rows[topic_id] = counts.most_common(1)[0][0]
         self.touched.clear()
@@ -145,6 +149,7 @@ class Monitor:
         open_topics = {topic.id: topic for topic in self.detector.open_topics}
         for keep, other in self.merged:
             self.hours.setdefault(keep.id, Counter()).update(self.hours.pop(other.id, Counter()))
+            self.assigned.setdefault(keep.id, set()).update(self.assigned.pop(other.id, set()))
             if other.id in self.rows and keep.id not in self.rows:
                 self.rows[keep.id] = self.rows.pop(other.id)
             elif other.id in self.rows:
@@ -196,12 +201,16 @@ class Monitor:
                 session, actor="system:monitor", action="alert", entity_type="hotspot",
                 entity_id=str(row.id), detail={"level": found.level, "messages": topic.size}, at=now,
             )
-        ids = [int(i) for i in topic.message_ids]
-        session.execute(
-            update(HotspotItem)
-            .where(HotspotItem.id.in_(ids), HotspotItem.topic_id.is_(None))
-            .values(topic_id=row.id)
-        )
+        # only the items not yet stored with a topic: a burst of hundreds is not rewritten per step
+        assigned = self.assigned.setdefault(topic.id, set())
+        new = [i for i in topic.message_ids if i not in assigned]
+        if new:
+            session.execute(
+                update(HotspotItem)
+                .where(HotspotItem.id.in_([int(i) for i in new]), HotspotItem.topic_id.is_(None))
+                .values(topic_id=row.id)
+            )
+            assigned.update(new)
 
     def collect_chat_events(self) -> int:
         """Citizens' chat lines from Rasa's SQL event broker table, from where the cursor is."""

@@ -145,10 +145,8 @@ async def _security_headers(request: Request, response: HTTPResponse) -> None:
 
 async def _load_search(app: Sanic) -> None:
     """Build the knowledge base and the router in the background, so the first operator's
-    keystroke does not wait for them."""
-    services = app.ctx.services
-    await in_thread(lambda: services.kb)
-    await in_thread(lambda: services.router)
+    keystroke does not wait for them, then settle the heap (`Services.warm`)."""
+    await in_thread(app.ctx.services.warm)
 
 
 def serve(settings: Settings) -> None:

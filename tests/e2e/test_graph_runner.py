@@ -1,5 +1,7 @@
 """Rasa's model graph run without dask (`bot.rasa_server.SequentialGraphRunner`) gives what dask
-gives: the same parse of every message and the same prediction after each, on the trained model."""
+gives: the same parse of every message and the same prediction after each, on the trained model;
+and the featurizers' and the classifier's matrices built directly (`side_by_side`,
+`classifier_input`) give the same parses as scipy's block assembly."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ import pytest
 from rasa.core.agent import load_agent
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.features import Features
 
-from bot.rasa_server import SequentialGraphRunner
+from bot.rasa_server import SequentialGraphRunner, classifier_input, combine_sparse_features
 
 MESSAGES = [
     "你好", "医保怎么报销", "我要投诉楼下噪音", "谢谢", "查询工单进度 ZS20261207001",
@@ -69,3 +73,11 @@ def test_an_input_named_like_a_node_is_refused_as_rasa_refuses_it(agent) -> None
         with pytest.raises(GraphRunError, match="clashes with a node name"):
             runner.run(inputs={"__message__": node}, targets=[agent.processor.model_metadata.nlu_target])
     runner.__class__ = DaskGraphRunner
+
+
+def test_every_message_parses_the_same_with_matrices_built_directly(agent, monkeypatch) -> None:
+    stock = [asyncio.run(agent.parse_message(text)) for text in MESSAGES]
+    monkeypatch.setattr(Features, "_combine_sparse_features", combine_sparse_features)
+    monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", classifier_input)
+    for text, expected in zip(MESSAGES, stock, strict=False):
+        assert asyncio.run(agent.parse_message(text)) == expected, text

@@ -99,6 +99,29 @@ def test_a_restarted_monitor_continues_the_same_topic(settings, db, monitor):
     assert topic.messages == 6 and topic.status == ALERTED
 
 
+def test_a_growing_topic_stores_each_member_once_not_all_of_them_each_step(db, monitor):
+    from sqlalchemy import event
+
+    written: list[int] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE hotspot_items SET topic_id"):
+            written.append(len(parameters) - 1)  # the ids, beside the new topic id
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for n, words in enumerate(WATER):
+            add(db, [words], start=T0 + timedelta(minutes=5 * n))
+            monitor.step(now=T0 + timedelta(minutes=5 * n + 1))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    topic = alerted_topic(db)
+    assert topic.messages == 6
+    assert sum(written) == 6, written  # each member once, whenever the topic was written
+    with db.session() as session:
+        assert session.execute(select(HotspotItem.topic_id)).scalars().all() == [topic.id] * 6
+
+
 def test_chat_lines_from_rasas_sql_event_broker_are_read_once(settings, db, monitor):
     events = create_engine(f"sqlite:///{rasa_events_db(settings)}")
     with events.begin() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_server import plainly_valid, validate_action_result
 
@@ -127,3 +128,110 @@ def test_rasa_reads_any_token_the_installation_can_draw(tmp_path, token) -> None
     parsed = create_argument_parser().parse_args(arguments)
     assert parsed.auth_token == token
     assert parsed.enable_api and parsed.port == settings.rasa_port
+
+
+@pytest.mark.parametrize(
+    "kinds", ["int64 int64 coo coo", "int64 float64 coo csr", "float32 int64 csr coo", "int64 int64 csr csr"]
+)
+def test_features_side_by_side_are_scipys_hstack(kinds: str) -> None:
+    left_dtype, right_dtype, left_format, right_format = kinds.split()
+    import numpy as np
+    from scipy import sparse
+
+    from bot.rasa_server import side_by_side
+
+    rng = np.random.default_rng(7)
+    for rows, left_cols, right_cols in [(1, 5, 3), (4, 6000, 8000), (3, 7, 0), (2, 0, 4)]:
+        left = sparse.random(rows, left_cols, density=0.3, format=left_format, random_state=rng)
+        right = sparse.random(rows, right_cols, density=0.3, format=right_format, random_state=rng)
+        left, right = (m.astype(d) for m, d in ((left, left_dtype), (right, right_dtype)))
+        ours, theirs = side_by_side(left, right), sparse.hstack([left, right])
+        assert (ours.format, ours.shape, ours.dtype) == (theirs.format, theirs.shape, theirs.dtype)
+        assert (ours != theirs).nnz == 0
+        assert ours.tocsr().indices.tolist() == theirs.tocsr().indices.tolist()
+
+
+def test_features_of_different_lengths_are_refused_as_rasa_refuses_them() -> None:
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy import sparse
+
+    from bot.rasa_server import combine_sparse_features
+
+    one = Features(sparse.coo_matrix((2, 3)), "sequence", "text", "a")
+    other = Features(sparse.coo_matrix((3, 3)), "sequence", "text", "b")
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        combine_sparse_features(one, other)
+
+
+def test_event_classes_are_found_as_rasa_finds_them() -> None:
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot.rasa_server import _rasa_resolve_by_type, resolve_event_class
+
+    for name in {kind.type_name for kind in all_subclasses(Event)}:
+        assert resolve_event_class(name) is _rasa_resolve_by_type(name), name
+        assert resolve_event_class(name) is _rasa_resolve_by_type(name), name  # remembered
+    assert resolve_event_class("topic") is None
+    assert resolve_event_class("no such event", UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name"):
+        resolve_event_class("no such event")
+
+
+def test_a_conversation_loads_the_same_with_classes_remembered(monkeypatch) -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.rasa_server import resolve_event_class
+
+    events = [
+        {"event": "action", "name": "action_session_start", "timestamp": 1.0},
+        {"event": "session_started", "timestamp": 1.0},
+        {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}}, "timestamp": 2.0},
+        {"event": "slot", "name": "phone", "value": "13900000000", "timestamp": 3.0},
+        {"event": "active_loop", "name": "complaint_form", "timestamp": 3.0},
+        {"event": "bot", "text": "请确认", "timestamp": 4.0},
+    ]
+    stock = DialogueStateTracker.from_dict("s", events, []).current_state()
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(resolve_event_class))
+    assert DialogueStateTracker.from_dict("s", events, []).current_state() == stock
+
+
+def test_slots_are_copied_as_copy_copies_them() -> None:
+    import copy
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    from bot.rasa_server import copy_slot
+
+    assert "__slots__" not in vars(Slot) and "__getstate__" not in vars(Slot)
+    for slot in Domain.load(Path(__file__).parents[2] / "domain.yml").slots:
+        slot.value = ["a value"]
+        stock, ours = copy.copy(slot), copy_slot(slot)
+        assert type(ours) is type(stock) and ours is not slot
+        assert vars(ours) == vars(stock) and ours.value is slot.value  # shallow, as copy.copy
+
+
+def test_the_domain_goes_only_to_the_form_validators(settings) -> None:
+    """Rasa sends the domain (13 kB of JSON) with an action call only when the action asks for
+    it; rasa_sdk's form validators read the form's required slots from it, nothing else does."""
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.runner import render_endpoints
+
+    domain = Domain.load(Path(__file__).parents[2] / "domain.yml")
+    endpoint = EndpointConfig.from_dict(render_endpoints(settings)["action_endpoint"])
+    sent = {
+        name
+        for name in domain.user_actions
+        if "domain" in RemoteAction(name, endpoint)._action_call_format(
+            DialogueStateTracker("s", domain.slots), domain
+        )
+    }
+    assert sent == {name for name in domain.user_actions if name.startswith("validate_")}
+    assert len(sent) == 5

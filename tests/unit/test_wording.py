@@ -31,7 +31,8 @@ def test_every_key_the_actions_use_is_in_messages_yml():
 def test_every_ask_action_of_the_domain_is_registered_and_each_prompt_has_a_class():
     executor = ActionExecutor()
     executor.register_package("actions")
-    asked = {a for a in domain()["actions"] if a.startswith("action_ask_")}
+    names = [a if isinstance(a, str) else next(iter(a)) for a in domain()["actions"]]
+    asked = {a for a in names if a.startswith("action_ask_")}
     assert asked <= set(executor.actions), asked - set(executor.actions)
     defined = {
         cls().name()
