@@ -405,14 +405,16 @@ class KnowledgeBase:
                     boost = boost + np.where(masks & (1 << number), kind.boost, 0.0)
             factor *= 1 + boost
         spans = stated(text) if params.situation_weight else []
+        texts: dict[int, str] = {}  # passages made for the situation, looked at again for coverage
         if spans:
             best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
-            met = np.array([meets(self.passages[i].text, spans) for i in matched[best].tolist()])
+            texts = {i: self.passages[i].text for i in matched[best].tolist()}
+            met = np.array([meets(texts[i], spans) for i in matched[best].tolist()])
             factor[best[met]] *= 1 + params.situation_weight
         if params.coverage_weight:
             best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
             shares = np.zeros(len(matched))
-            shares[best] = self._coverage_shares(text, matched[best])
+            shares[best] = self._coverage_shares(text, matched[best], texts)
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
         return matched, top * factor
 
@@ -465,10 +467,19 @@ class KnowledgeBase:
             cache[term] = found
         return found
 
-    def _coverage_shares(self, text: str, indices: np.ndarray) -> np.ndarray:
-        """Per passage (of `indices`): share of the question's words, by rarity, its text holds."""
+    def _coverage_shares(
+        self, text: str, indices: np.ndarray, texts: Optional[dict[int, str]] = None
+    ) -> np.ndarray:
+        """Per passage (of `indices`): share of the question's words, by rarity, its text holds
+        (`texts`: those already made, by passage number)."""
         rarities = self._rarities(text)
-        return np.array([answer_fit(self.passages[i].text, rarities) for i in indices.tolist()])
+        made = texts or {}
+        return np.array(
+            [
+                answer_fit(made[i] if i in made else self.passages[i].text, rarities)
+                for i in indices.tolist()
+            ]
+        )
 
     def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): 1 + up to `local_weight` (the more local, the more: home
