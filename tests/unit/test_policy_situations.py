@@ -1,6 +1,13 @@
 """The asker's case stated as a quantity, and the conditions it meets (bot/policy/situations.py)."""
 
+from dataclasses import replace
+
+import pytest
+
+from bot.policy import KnowledgeBase
 from bot.policy.situations import meets, stated
+
+pytest_plugins = ["tests.unit.policy_fixtures"]
 
 
 def test_a_stated_case_is_read_with_its_unit_and_range():
@@ -32,3 +39,14 @@ def test_a_phrase_whose_every_bound_is_met_fits_the_case():
 def test_bounds_of_another_unit_say_nothing():
     assert not meets("年满十八周岁的公民", stated("上班十五年了"))
     assert not meets("自受理之日起15日内作出决定", stated("交了十几年"))
+
+
+@pytest.mark.parametrize("question", ["我在单位干了十二年了 年假能休几天", "参加工作二十五年了年休假有多少天"])
+def test_the_rule_for_the_askers_case_comes_first(real_kb: KnowledgeBase, question: str) -> None:
+    """Without the situation, a clause of the 实施办法 naming 年休假天数 for another case wins."""
+    first = real_kb.ask(question).results[0]
+    assert first.policy == "职工带薪年休假条例" and "已满10年不满20年" in first.text
+    plain = replace(real_kb.params, situation_weight=0.0)
+    shell = KnowledgeBase.__new__(KnowledgeBase)
+    shell.__dict__.update(real_kb.__dict__, params=plain)
+    assert shell.ask(question).results[0].policy != "职工带薪年休假条例"
