@@ -462,6 +462,7 @@ class RetrievalFile(Schema):
     question_types: Optional[dict[str, QuestionTypeSettings]]
     title_weight: Optional[float]
     coverage_weight: Optional[float]
+    situation_weight: Optional[float]
     home: Optional[str]
     place_weight: Optional[float]
     named_place_weight: Optional[float]

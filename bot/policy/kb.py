@@ -66,6 +66,7 @@ from bot.policy.segments import (
     policy_paths,
 )
 from bot.policy.selection import answer_fit, fit_order
+from bot.policy.situations import meets, stated
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -364,6 +365,9 @@ class KnowledgeBase:
           asks for several (罚多少: a penalty and an amount; bot/policy/qtypes.py).
         - Place: another place's rules count less than those that hold where the question is
           about (bot/policy/places.py, `_place_factors`).
+        - Situation: among the best few (`_COVERED`), a passage holding a condition the asker's
+          stated case meets (上班十五年了: 已满10年不满20年的) gains `situation_weight`
+          (bot/policy/situations.py).
         - Coverage: among the best few (`_COVERED`) so far, a passage holding more of the question's
           words (weighted by rarity) keeps more of its score (`coverage_weight`): one holding
           them all keeps it whole; the others looked at count as holding none.
@@ -373,7 +377,9 @@ class KnowledgeBase:
         """
         params = self.params
         placed = params.place_weight or params.named_place_weight or params.local_weight
-        if not (params.title_weight or asked or placed or params.coverage_weight):
+        if not (
+            params.title_weight or asked or placed or params.coverage_weight or params.situation_weight
+        ):
             return matched, scores
         positive = scores > 0
         matched, top = matched[positive], scores[positive]
@@ -398,10 +404,17 @@ class KnowledgeBase:
                 if kind in asked:
                     boost = boost + np.where(masks & (1 << number), kind.boost, 0.0)
             factor *= 1 + boost
+        spans = stated(text) if params.situation_weight else []
+        texts: dict[int, str] = {}  # passages made for the situation, looked at again for coverage
+        if spans:
+            best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
+            texts = {i: self.passages[i].text for i in matched[best].tolist()}
+            met = np.array([meets(texts[i], spans) for i in matched[best].tolist()])
+            factor[best[met]] *= 1 + params.situation_weight
         if params.coverage_weight:
             best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
             shares = np.zeros(len(matched))
-            shares[best] = self._coverage_shares(text, matched[best])
+            shares[best] = self._coverage_shares(text, matched[best], texts)
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
         return matched, top * factor
 
@@ -454,10 +467,19 @@ class KnowledgeBase:
             cache[term] = found
         return found
 
-    def _coverage_shares(self, text: str, indices: np.ndarray) -> np.ndarray:
-        """Per passage (of `indices`): share of the question's words, by rarity, its text holds."""
+    def _coverage_shares(
+        self, text: str, indices: np.ndarray, texts: Optional[dict[int, str]] = None
+    ) -> np.ndarray:
+        """Per passage (of `indices`): share of the question's words, by rarity, its text holds
+        (`texts`: those already made, by passage number)."""
         rarities = self._rarities(text)
-        return np.array([answer_fit(self.passages[i].text, rarities) for i in indices.tolist()])
+        made = texts or {}
+        return np.array(
+            [
+                answer_fit(made[i] if i in made else self.passages[i].text, rarities)
+                for i in indices.tolist()
+            ]
+        )
 
     def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): 1 + up to `local_weight` (the more local, the more: home

@@ -88,6 +88,9 @@ class RetrievalParams:
     coverage_weight: float = 0.0
     """Among the best passages, one holding a share s of the question's words (by rarity)
     keeps (1 + coverage_weight × s) / (1 + coverage_weight) of its score."""
+    situation_weight: float = 0.0
+    """Boost for a passage holding a condition the asker's stated case meets (上班十五年了 →
+    已满10年不满20年的; bot/policy/situations.py)."""
     home: str = ""
     """The region the citizens live in (knowledge/regions.tsv): a question naming no place is
     about it (bot/policy/places.py)."""
