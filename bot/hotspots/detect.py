@@ -15,7 +15,15 @@ inverted index of places, problems and rare bigrams, so each message costs the s
 number of open topics; a topic quiet for `close_after_hours` is closed and handed to `on_close`,
 so memory stays bounded over a month.
 
-A topic is alerted when it gets `min_messages` within `window_hours`. Its kind (实施细则 item 9),
+An event's first reports often find no topic of each other: other words, other names of the place
+(高亭, 岱山县城), no place at all. Reports of one event type from one district within the hot
+window that name no different sites or towns are brought together at the third (`_converge`), so
+the event is hot, and takes in its placeless reports, from then on rather than from whenever one
+of its fragments gets three.
+
+A topic is alerted when it gets `min_messages` within `window_hours`, or `fast_messages` within
+`fast_minutes` (an event growing fast: four reports in half an hour are rarer than five in three
+hours, and come before them). Its kind (实施细则 item 9),
 level, district, first responder (item 8: 属地管理、分级负责、谁主管谁负责) and response clock
 (item 11) are worked out then, once, by `assess`.
 """
@@ -96,6 +104,8 @@ class Settings:
     alert_window: timedelta
     min_messages: int
     min_citizens: int
+    fast_messages: int
+    fast_window: timedelta
     kinds: tuple[tuple[str, str, tuple[str, ...]], ...]
     problems: dict[str, tuple[str, ...]]
     subjects: frozenset[str]
@@ -142,6 +152,8 @@ class Settings:
             alert_window=timedelta(hours=alert.window_hours),
             min_messages=alert.min_messages,
             min_citizens=alert.min_citizens,
+            fast_messages=alert.fast_messages or alert.min_messages,
+            fast_window=timedelta(minutes=alert.fast_minutes),
             kinds=tuple((k.id, k.name, tuple(k.words)) for k in data.kinds),
             problems={name: tuple(event.words) for name, event in events.items()},
             subjects=frozenset(name for name, event in events.items() if event.subject),
@@ -187,6 +199,8 @@ class Alert(Schema):
     window_hours: float
     min_messages: int
     min_citizens: int
+    fast_messages: int = 0
+    fast_minutes: float = 0
 
 
 class Kind(Schema):
@@ -253,7 +267,8 @@ class Features:
     problems: frozenset[str]
     jurisdictions: tuple[str, ...]
     rare: tuple[str, ...]
-    # the districts or counties the named places are in (a bridge between islands is in none)
+    # the districts or counties the named places are in (a bridge between islands is in none; 新城,
+    # a zone with its own administration inside 定海区, counts as its own)
     districts: frozenset[str] = frozenset()
 
 
@@ -368,12 +383,15 @@ class Topic:
         return self._districts
 
     def is_hot(self, now: datetime, settings: Settings) -> bool:
-        """Active and either alerted or gathering `hot_messages` within `hot_window`: an
-        event being reported now."""
+        """Active and either alerted or gathering `hot_messages` within `hot_window` (or one
+        more within twice it: an event's reports pause for a while): an event being reported
+        now."""
         if now - self.last_seen > settings.recent:
             return False
-        return self.alert_at is not None or self.at_least(
-            settings.hot_messages, now, settings.hot_window
+        return (
+            self.alert_at is not None
+            or self.at_least(settings.hot_messages, now, settings.hot_window)
+            or self.at_least(settings.hot_messages + 1, now, 2 * settings.hot_window)
         )
 
     def at_least(self, count: int, now: datetime, window: timedelta) -> bool:
@@ -423,6 +441,8 @@ class Detector:
             for _, place in gazetteer.names()
             if place.specificity <= SPECIFICITY["street"]
         }
+        # areas that hold whole jurisdictions (新城 holds 临城街道 and 千岛街道)
+        self._zones = {place.name for _, place in gazetteer.names() if place.kind == "zone"}
         self._district_of: dict[str, Optional[str]] = {}
         self._problem_names: dict[str, bool] = {}
         self._cut = re.compile("[" + re.escape(settings.cut_after) + "]")
@@ -439,6 +459,8 @@ class Detector:
         self._next_id = 1
         self._latest: Optional[datetime] = None
         self._long_sweep: Optional[datetime] = None
+        # the latest reports of each event type in each district (`_converge`)
+        self._reports: dict[str, deque] = {}
         self._bursts = (
             BurstyTerms(settings.bursts, settings.generic_names) if settings.bursts else None
         )
@@ -466,6 +488,7 @@ class Detector:
             self._bursts.placed(message.id, topic)
         if event is not None:
             topic = self._gather(event, topic)
+        topic = self._converge(topic, features, message.time)
         topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
         self._maybe_alert(topic, message.time)
@@ -520,7 +543,7 @@ class Detector:
                 (
                     j
                     for j in self.gazetteer.chain(jurisdiction)
-                    if self.gazetteer.jurisdiction(j).level in ("district", "county")
+                    if self.gazetteer.jurisdiction(j).level in ("district", "county", "zone")
                 ),
                 None,
             ) if jurisdiction else None
@@ -704,6 +727,65 @@ class Detector:
                 continue
             self._merge(topic, other)
         return topic
+
+    def _converge(self, topic: Topic, features: Features, now: datetime) -> Topic:
+        """Several reports of one event type from one district within `hot_window`, each in a
+        topic of its own (other words, other names of the place: 高亭, 岱山县城), are an event's
+        first reports: their small topics are brought together, so it is hot from its third
+        report, not from whenever one of them gets three. Not a topic naming another site than
+        the others (two 小区 with a power cut each are two matters), nor one mostly about
+        something else."""
+        settings = self.settings
+        kinds = features.problems - settings.subjects
+        if not kinds or not features.districts:
+            return topic
+        horizon = now - settings.hot_window
+        for key in sorted(f"{kind}@{district}" for kind in kinds for district in features.districts):
+            queue = self._reports.get(key)
+            if queue is None:
+                queue = self._reports[key] = deque()
+            queue.append((now, topic))
+            while queue and queue[0][0] < horizon:
+                queue.popleft()
+            if len(queue) < settings.hot_messages or topic.is_hot(now, settings):
+                continue
+            kind = key.split("@", 1)[0]
+            counts: Counter = Counter({topic.id: 0})
+            # the topics of the reports, each at the place of all the others
+            group: dict[int, Topic] = {topic.id: topic}
+            for _, reported in queue:
+                other = self._resolved(reported)
+                if other is None:
+                    continue
+                if other is not topic:
+                    if other.size > settings.stray_size or kind not in other.main_problems():
+                        continue
+                    if other.is_hot(now, settings):
+                        continue
+                    if not all(self._same_site(member, other) for member in group.values()):
+                        continue
+                counts[other.id] += 1
+                group[other.id] = other
+            if len(group) < 2 or sum(counts.values()) < settings.hot_messages:
+                continue
+            for other in list(group.values()):
+                if other is topic or other.id not in self._open:
+                    continue
+                keep, gone = sorted((topic, other), key=lambda t: (-t.size, t.id))
+                self._merge(keep, gone)
+                topic = keep
+        return topic
+
+    def _same_site(self, one: Topic, other: Topic) -> bool:
+        """Whether nothing the two name says they are at different places: their sites (a road,
+        a 小区, a pier) and their areas (a 街道 or 镇; a zone such as 新城 holds its streets) are
+        the same or named by one side only."""
+        for kind in (False, True):
+            mine = {p for p in one.places if (p in self._areas) is kind and p not in self._zones}
+            theirs = {p for p in other.places if (p in self._areas) is kind and p not in self._zones}
+            if mine and theirs and not PlaceNames(mine).meets(theirs):
+                return False
+        return True
 
     def _speaks(self, other: Topic, topic: Topic) -> bool:
         """Whether the messages of `other` speak the learnt vocabulary of `topic`."""
@@ -962,7 +1044,11 @@ class Detector:
         while topic.times and now - topic.times[0] > window:
             topic.times.popleft()
         topic.peak = max(topic.peak, len(topic.times))
-        if topic.alert_at is not None or len(topic.times) < self.settings.min_messages:
+        if topic.alert_at is not None:
+            return
+        if len(topic.times) < self.settings.min_messages and not topic.at_least(
+            self.settings.fast_messages, now, self.settings.fast_window
+        ):
             return
         if topic.citizens and len(topic.citizens) < self.settings.min_citizens:
             return

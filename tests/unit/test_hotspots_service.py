@@ -77,7 +77,8 @@ def test_items_become_one_alerted_topic_with_its_clock(db, monitor):
     assert monitor.step(now=T0 + timedelta(minutes=30)) == 6
     topic = alerted_topic(db)
     assert topic.status == ALERTED and topic.messages == 6
-    assert topic.alert_at == T0 + timedelta(minutes=20)
+    # the fourth within half an hour
+    assert topic.alert_at == T0 + timedelta(minutes=15)
     assert topic.respond_by == topic.alert_at + timedelta(hours=24)
     assert topic.district_name == "定海区" and topic.responsible
     with db.session() as session:
