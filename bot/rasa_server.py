@@ -307,14 +307,14 @@ def copy_slot(self: Slot) -> Slot:
     return copied
 
 
+_rasa_load_agent_on_start = rasa.core.run.load_agent_on_start
+
+
 async def load_agent_and_settle(*args: Any, **kwargs: Any) -> Any:
     """Rasa's `load_agent_on_start`, then the loaded model out of the collector's view."""
     agent = await _rasa_load_agent_on_start(*args, **kwargs)
     settle()
     return agent
-
-
-_rasa_load_agent_on_start = rasa.core.run.load_agent_on_start
 
 
 def install() -> None:

@@ -61,11 +61,10 @@ class Services:
                     cache_dir=self.settings.var_dir / "cache",
                     published_dir=published,
                 )
-                replaced = current is not None
                 self._kb = (fingerprint, loaded)
-                if replaced:
-                    del current
-                    settle()  # the old library's cycles were frozen with it
+                if current is not None:
+                    current = None  # the old library, whose cycles were frozen with it, goes
+                    settle()
             return self._kb[1]
 
     def warm(self) -> None:

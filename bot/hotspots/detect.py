@@ -741,9 +741,7 @@ class Detector:
             return topic
         horizon = now - settings.hot_window
         for key in sorted(f"{kind}@{district}" for kind in kinds for district in features.districts):
-            queue = self._reports.get(key)
-            if queue is None:
-                queue = self._reports[key] = deque()
+            queue = self._reports.setdefault(key, deque())
             queue.append((now, topic))
             while queue and queue[0][0] < horizon:
                 queue.popleft()
