@@ -92,6 +92,22 @@ def test_a_policy_question_shows_answers_and_no_prefilled_ticket(stack, new_page
     expect(page.get_by_label("分类")).to_have_value("")
 
 
+def test_what_the_operator_typed_before_the_page_script_ran_is_looked_up(stack, new_page):
+    """On a busy machine the page is drawn before its script runs: the words typed (or restored
+    by the browser) in that moment get suggestions too, not a silently empty panel."""
+    page = new_page()
+    login(page, stack, "operator")
+    held = []
+    page.route("**/static/js/operator.js", lambda route: held.append(route))
+    page.goto("/operator", wait_until="commit")
+    page.get_by_label(re.compile("市民所述")).fill("政策解读材料要和政策文件同步发布吗")
+    assert held, "the page asked for its script"
+    page.unroute("**/static/js/operator.js")
+    held[0].continue_()
+    expect(page.locator(".suggestion").first).to_contain_text("出处：")
+    expect(page.locator("#routing-note")).to_contain_text("政策咨询")
+
+
 def test_queue_shows_the_topic_and_channel_and_the_transcript_reads_as_words(stack, new_page):
     citizen = new_page(PHONE)
     open_chat(citizen)

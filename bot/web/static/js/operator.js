@@ -214,6 +214,9 @@
     field.addEventListener("change", function () { edited[field.name] = true; });
   });
   caller.addEventListener("input", assist);
+  // Words typed while the page was still loading (or restored by the browser on going back)
+  // came before this listener: look them up now rather than leave the panel silently empty.
+  if (caller.value.trim()) assist();
   document.getElementById("new-call").addEventListener("click", clearCall);
 
   // --- hand-over queue ----------------------------------------------------------------------
