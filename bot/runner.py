@@ -122,6 +122,8 @@ class Service:
     process: Optional[subprocess.Popen] = None
     ports: tuple[tuple[str, int], ...] = ()
     log_copy: Optional[threading.Thread] = None
+    ready_file: Optional[Path] = None
+    """For a service with no port (`health_url` empty): healthy once this file holds its pid."""
 
 
 def web_origin(settings: Settings) -> str:
@@ -149,7 +151,8 @@ def taken_ports(services: list[Service]) -> list[tuple[str, str, int]]:
 
 
 def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Service]:
-    """The three services `run` starts, with their health URLs."""
+    """The four services `run` starts, with their health checks: Rasa, the action server, the
+    web service and the 舆情 monitor (`bot.hotspots.worker`)."""
     base_env = {
         **settings.to_env(),
         "PYTHONUNBUFFERED": "1",
@@ -213,7 +216,15 @@ def service_specs(settings: Settings, model: Path, endpoints: Path) -> list[Serv
         base_env,
         ports=((settings.web_host, settings.web_port),),
     )
-    return [actions, web, rasa]
+    ready = settings.var_dir / "run" / f"hotspots-monitor-{settings.web_port}.ready"
+    monitor = Service(
+        "monitor",
+        [str(BIN / "python"), "-m", "bot", "hotspots", "monitor", "--ready-file", str(ready)],
+        "",
+        base_env,
+        ready_file=ready,
+    )
+    return [actions, web, rasa, monitor]
 
 
 def _signal_group(pid: int, number: int) -> None:
@@ -224,7 +235,16 @@ def _signal_group(pid: int, number: int) -> None:
         pass
 
 
-def _healthy(url: str) -> bool:
+def _healthy(service: Service) -> bool:
+    if not service.health_url:
+        try:
+            return service.ready_file.read_text() == str(service.process.pid)
+        except (OSError, AttributeError):
+            return False
+    return _answers(service.health_url)
+
+
+def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status < 500
@@ -274,7 +294,7 @@ class Supervisor:
         service.log_copy = copy_masked(service.process.stdout, self.log_dir / f"{service.name}.log")
 
     def _wait_healthy(self, service: Service, deadline: float, timeout: float) -> None:
-        while not _healthy(service.health_url):
+        while not _healthy(service):
             if service.process.poll() is not None:
                 self.stop()
                 raise RuntimeError(
@@ -393,6 +413,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         f"  市民门户与各工作台   {settings.public_base_url}/\n"
         f"  Rasa（仅本机，经 web 服务转发）  http://{settings.rasa_host}:{settings.rasa_port}/\n"
         f"  动作服务器（仅本机）  http://{settings.actions_host}:{settings.actions_port}/health\n"
+        "  舆情监测             独立进程（python -m bot hotspots monitor）\n"
         f"  日志                 {settings.var_dir / 'logs'}\n"
         "按 Ctrl-C 停止全部服务。",
         flush=True,

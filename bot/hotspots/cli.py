@@ -1,5 +1,6 @@
-"""`python -m bot hotspots detect` replays a stream offline; `python -m bot eval hotspots` scores
-the grouping and the alerts on a labelled stream."""
+"""`python -m bot hotspots detect` replays a stream offline; `python -m bot hotspots monitor` runs
+the live monitor (`bot.hotspots.worker`); `python -m bot eval hotspots` scores the grouping and the
+alerts on a labelled stream."""
 
 from __future__ import annotations
 
@@ -87,6 +88,17 @@ def _evaluate(args: argparse.Namespace, settings: AppSettings) -> int:
     return 0
 
 
+def _monitor(args: argparse.Namespace, app_settings: AppSettings) -> int:
+    import asyncio
+
+    from bot.hotspots.worker import serve
+    from bot.keys import refuse_unsafe_production
+
+    refuse_unsafe_production(app_settings)
+    asyncio.run(serve(app_settings, args.ready_file))
+    return 0
+
+
 def register(commands) -> None:
     hotspots = commands.top.add_parser("hotspots", help="政务舆情: group messages, alert on hot topics")
     sub = hotspots.add_subparsers(dest="hotspots_command", metavar="ACTION")
@@ -95,6 +107,10 @@ def register(commands) -> None:
     detect.add_argument("--file", required=True, help="the stream, one JSON object a line (- for stdin)")
     detect.add_argument("--json", action="store_true", help="one topic a line, as JSON")
     detect.set_defaults(handler=_detect)
+
+    monitor = sub.add_parser("monitor", help="run the live monitor (make run starts it)")
+    monitor.add_argument("--ready-file", type=Path, help="write this process's pid here once running")
+    monitor.set_defaults(handler=_monitor)
 
     evaluate = commands.eval.add_parser("hotspots", help="score grouping and alerts on a labelled stream")
     evaluate.add_argument("file", help='a stream whose lines carry "label" (burst:…, decoy:…, single)')

@@ -98,7 +98,8 @@ class Monitor:
         self.assigned.pop(topic.id, None)
 
     def start(self, now: Optional[datetime] = None) -> None:
-        """Rebuild the open topics from the recent items, mapped to the rows they had."""
+        """Rebuild the open topics from the recent items, mapped to the rows they had, and write
+        the topics of the items no monitor has stored with a topic yet."""
         since = as_utc(now) - self.config.close_after
         with self.db.session() as session:
             items = session.execute(
@@ -108,16 +109,23 @@ class Monitor:
             ).scalars().all()
             self.cursor = session.execute(select(HotspotItem.id).order_by(HotspotItem.id.desc()).limit(1)).scalar() or 0
             rows_of: dict[int, Counter] = {}
+            unseen: set[int] = set()
             for item in items:
                 topic = self._feed(item)
-                if topic is not None and item.topic_id:
+                if topic is None:
+                    continue
+                if item.topic_id:
                     rows_of.setdefault(topic.id, Counter())[item.topic_id] += 1
                     self.assigned.setdefault(topic.id, set()).add(str(item.id))
+                else:
+                    unseen.add(topic.id)
             for topic_id, counts in rows_of.items():
                 self.rows[topic_id] = counts.most_common(1)[0][0]
-        self.touched.clear()
-        self.alerted.clear()
-        self.merged.clear()
+            # What came in while no monitor ran (or before its last write) is written now; the
+            # rest was written before and is only mapped back to its rows.
+            self.merged.clear()
+            self.touched = unseen
+            self._persist(session, now)
 
     def step(self, now: Optional[datetime] = None) -> int:
         """Take in new chat events and items, update the topics; how many items were read."""

@@ -1,15 +1,11 @@
 """政务舆情 on the web: the staff console (/staff/hotspots), the public page of published
-responses (/hotspots), the import API (POST /api/hotspots/items), and the live monitor.
+responses (/hotspots) and the import API (POST /api/hotspots/items).
 
-The monitor runs in the web service that holds the deployment's monitor lease (on PostgreSQL an
-advisory lock, so one of several instances runs it; on SQLite there is one web service): every
-`MONITOR_SECONDS` it reads new items and events and updates the topics, off the event loop.
+The live monitor that forms the topics runs in a process of its own (`bot.hotspots.worker`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import fcntl
 import json
 import logging
 from datetime import datetime, timedelta
@@ -19,7 +15,7 @@ from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sanic.response import json as json_response
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from bot import audit, publishing
@@ -34,16 +30,11 @@ from bot.hotspots.models import (
     HotspotResponse,
     HotspotTopic,
 )
-from bot.hotspots.monitor import Monitor, consume_queue
-from bot.threads import in_thread
 from bot.tickets.models import as_utc
 from bot.web.auth import authenticate, bearer_token
 from bot.web.common import error_response, json_body, render, render_loaded, run_db
 from bot.web.sessions import login_required
 
-MONITOR_SECONDS = 0.5
-LEASE_KEY = 4_611_686_018_427_387_017
-"""The PostgreSQL advisory lock held by the web service that runs the monitor."""
 MAX_ITEMS_PER_CALL = 200
 PAGE = 100
 
@@ -66,72 +57,6 @@ DONE = {
 def register(app: Sanic) -> None:
     for blueprint in (staff_blueprint, public_blueprint, api_blueprint):
         app.blueprint(blueprint)
-
-    @app.after_server_start
-    async def start_monitor(app: Sanic, _loop) -> None:
-        app.ctx.hotspot_monitor = app.add_task(_monitor(app), name="hotspot-monitor")
-        if app.ctx.settings.rabbitmq_url:
-            app.add_task(_queue(app), name="hotspot-queue")
-
-
-async def _monitor(app: Sanic) -> None:
-    settings, db = app.ctx.settings, app.ctx.services.db
-    if not await in_thread(_take_lease, settings, db):
-        return
-    monitor = await in_thread(Monitor, settings, db)
-    await in_thread(monitor.start)
-    while True:
-        try:
-            read = await in_thread(monitor.step)
-            if read == 0:
-                await in_thread(_supervise, db)
-                await asyncio.sleep(MONITOR_SECONDS)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - the monitor must outlive one bad batch
-            log.exception("hotspot monitor step failed")
-            await asyncio.sleep(5)
-
-
-async def _queue(app: Sanic) -> None:
-    settings = app.ctx.settings
-    while True:
-        try:
-            await consume_queue(settings, app.ctx.services.db, settings.hotspots_queue)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # noqa: BLE001 - RabbitMQ down: the queue keeps the events
-            log.warning("hotspot queue unavailable: %s", type(error).__name__)
-            await asyncio.sleep(10)
-
-
-_leases: list = []
-
-
-def _take_lease(settings, db) -> bool:
-    """Whether this process runs the monitor: it holds, for its whole life, a lock file beside
-    the SQLite database, or PostgreSQL's advisory lock on a connection of its own."""
-    if settings.is_sqlite:
-        handle = open(settings.var_dir / "hotspots-monitor.lock", "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        _leases.append(handle)
-        return True
-    connection = db.engine.connect()
-    held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEASE_KEY}).scalar()
-    if held:
-        _leases.append(connection)
-    else:
-        connection.close()
-    return bool(held)
-
-
-def _supervise(db) -> None:
-    with db.session() as session:
-        service.supervise_overdue(session)
 
 
 @staff_blueprint.get("", strict_slashes=False)

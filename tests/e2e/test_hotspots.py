@@ -1,5 +1,5 @@
-"""政务舆情 through the real services: items reach the live monitor in the web service, a burst
-becomes an alerted topic within seconds, a citizen's chat line is seen, bad API input is refused,
+"""政务舆情 through the real services: items reach the live monitor (a process of its own), a burst
+becomes an alerted topic within seconds, nothing is lost while the monitor is down, a citizen's chat line is seen, bad API input is refused,
 and a published response appears on the public page."""
 
 from __future__ import annotations
@@ -84,6 +84,38 @@ def test_a_burst_from_outside_becomes_an_alerted_topic_and_its_response_is_publi
     assert status == 200 and f"{road}供水管道已修复" in page
     status, _ = http_json("GET", f"{stack.web_url}/staff/hotspots")
     assert status in (302, 401) or "登录" in str(_)
+
+
+def burst_on_a_new_road(words: list[str]) -> tuple[str, list[dict]]:
+    road = "".join(random.choice("东西南北海山港湾桥园林") for _ in range(4)) + "路"
+    now = datetime.now(timezone(timedelta(hours=8)))
+    return road, [
+        {"source": "weibo", "id": f"{road}-{n}", "text": f"{road}{text}", "time": (now + timedelta(minutes=n)).isoformat()}
+        for n, text in enumerate(words)
+    ]
+
+
+def test_while_the_monitor_is_down_the_web_takes_items_and_the_monitor_catches_up(stack, token):
+    road, burst = burst_on_a_new_road(
+        ["路灯全灭了", "路灯晚上不亮", "路灯坏了好几天", "路灯黑了不敢走", "路灯什么时候修", "整条路的路灯都不亮"]
+    )
+
+    def alerted():
+        with stack.db.session() as session:
+            return session.execute(
+                select(HotspotTopic).where(HotspotTopic.title.contains(road), HotspotTopic.alert_at.is_not(None))
+            ).scalar_one_or_none()
+
+    stack.supervisor.kill("monitor")
+    try:
+        status, body = post_items(stack, token, burst)
+        assert status == 200 and body["stored"] == 6, "the web service takes items without the monitor"
+        time.sleep(2)
+        assert alerted() is None, "nothing in the web service forms topics"
+    finally:
+        stack.supervisor.restart("monitor")
+    topic = wait_for(alerted, timeout=30)
+    assert topic is not None and topic.messages == 6, "the restarted monitor caught up"
 
 
 def test_bad_import_input_is_refused_and_nothing_is_stored(stack, token):

@@ -123,6 +123,7 @@ def test_instances_need_shared_stores(settings: Settings) -> None:
 
 def test_each_instance_calls_its_own_action_server(shared: Settings, tmp_path) -> None:
     services = deploy.instance_services(shared, tmp_path / "model.tar.gz", 3)
-    assert [s.name for s in services] == ["actions-3", "web-3", "rasa-3"]
+    assert [s.name for s in services] == ["actions-3", "web-3", "rasa-3", "monitor-3"]
+    assert services[-1].ready_file != deploy.instance_services(shared, tmp_path / "m", 2)[-1].ready_file
     endpoints = (shared.var_dir / "instances" / "3" / "endpoints.yml").read_text()
     assert f"127.0.0.1:{shared.actions_port + 2}/webhook" in endpoints

@@ -100,6 +100,21 @@ def test_a_restarted_monitor_continues_the_same_topic(settings, db, monitor):
     assert topic.messages == 6 and topic.status == ALERTED
 
 
+def test_what_came_in_while_no_monitor_ran_forms_its_topics_when_one_starts(settings, db):
+    add(db, WATER[:2])
+    earlier = Monitor(settings, db)
+    earlier.start(now=T0 + timedelta(minutes=6))
+    earlier.step(now=T0 + timedelta(minutes=6))
+    add(db, WATER[2:], start=T0 + timedelta(minutes=10))  # the monitor is down meanwhile
+    restarted = Monitor(settings, db)
+    restarted.start(now=T0 + timedelta(minutes=40))
+    topic = alerted_topic(db)
+    assert topic.status == ALERTED and topic.messages == 6
+    with db.session() as session:
+        assert session.execute(select(HotspotItem.topic_id)).scalars().all() == [topic.id] * 6
+    assert restarted.step(now=T0 + timedelta(minutes=41)) == 0
+
+
 def test_a_growing_topic_stores_each_member_once_not_all_of_them_each_step(db, monitor):
     from sqlalchemy import event
 
