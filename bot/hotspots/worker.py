@@ -23,6 +23,7 @@ import fcntl
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -39,6 +40,8 @@ STEP_SECONDS = 0.5
 """Pause between steps when a step found nothing new."""
 STANDBY_SECONDS = 10.0
 FAILURE_SECONDS = 5.0
+SUPERVISE_SECONDS = 30.0
+"""How often overdue topics are looked for: their clocks run in hours (5 h, 24 h)."""
 LEASE_KEY = 4_611_686_018_427_387_017
 """The PostgreSQL advisory lock held by the process that runs the monitor."""
 
@@ -112,11 +115,14 @@ async def watch(settings: Settings, db: Database, lease: Lease, ready: Optional[
     await in_thread(monitor.start)
     await in_thread(settle)
     mark_ready(ready)
+    supervised = 0.0
     while True:
         try:
             read = await in_thread(monitor.step)
             if read == 0:
-                await in_thread(_supervise, db)
+                if time.monotonic() - supervised >= SUPERVISE_SECONDS:
+                    await in_thread(_supervise, db)
+                    supervised = time.monotonic()
                 await asyncio.sleep(STEP_SECONDS)
         except asyncio.CancelledError:
             raise
