@@ -9,6 +9,8 @@
 - `GET /api/chat/events` is a Server-Sent Events stream of what happens without asking: the
   operator taking over, their lines, the end of the hand-over, and notices (a department's answer
   to the citizen's ticket, a published adoption summary).
+  The process's open streams are polled together, three queries a tick whatever their number
+  (`bot.web.chat_streams`).
 
 Rasa's own channels are never reached by the browser.
 """
@@ -19,7 +21,6 @@ import asyncio
 import json as jsonlib
 import time
 import unicodedata
-from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Optional
 from urllib.parse import quote
@@ -28,18 +29,18 @@ import httpx
 from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import notices
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
-from bot.db import utcnow
 from bot.handoff import conversations, open_handoff
-from bot.handoff.models import ACTIVE, OPERATOR, WAITING, Handoff, HandoffMessage
+from bot.handoff.models import OPERATOR, Handoff, HandoffMessage
 from bot.privacy import mask
 from bot.text import clean
 from bot.tickets.models import assume_utc
 from bot.web import identity, limits
+from bot.web.chat_streams import StreamHub
 from bot.web.common import error_response, json_response, run_db
 from bot.web.gate import client_address
 
@@ -48,6 +49,7 @@ NOTHING_TO_READ = "消息里没有可以识别的文字，请用文字描述您�
 STREAM_SECONDS = 25
 """An event stream ends after this long; the browser reconnects (and says where it was)."""
 STREAM_TICK = 2.0
+"""How often the process's open streams are polled, together (`bot.web.chat_streams`)."""
 MAX_STREAMS = 3
 """Open event streams per conversation (tabs); more are refused."""
 NO_IDENTITY = "会话已失效，请刷新页面后再试"
@@ -57,12 +59,12 @@ blueprint = Blueprint("chat")
 
 
 def register(app: Sanic) -> None:
-    app.ctx.chat_streams = Counter()
     app.blueprint(blueprint)
 
     @app.before_server_start
     async def open_rasa(app: Sanic, _loop: Any) -> None:
         app.ctx.rasa = RasaClient(app.ctx.settings.rasa_url)
+        app.ctx.chat_hub = StreamHub(app.ctx.services.db, STREAM_TICK)
 
     @app.after_server_stop
     async def close_rasa(app: Sanic, _loop: Any) -> None:
@@ -125,12 +127,11 @@ async def events(request: Request) -> Optional[HTTPResponse]:
     sender = identity.conversation(request)
     if sender is None:
         return error_response(request, NO_IDENTITY, 401)
-    streams: Counter = request.app.ctx.chat_streams
-    if streams[sender] >= MAX_STREAMS:
+    hub: StreamHub = request.app.ctx.chat_hub
+    if hub.count(sender) >= MAX_STREAMS:
         return error_response(request, "打开的对话窗口过多，请关闭其他窗口后刷新", 429)
     after = _int(request.headers.get("last-event-id") or request.args.get("after"))
-    status = request.args.get("status") or ""
-    streams[sender] += 1
+    stream = await hub.open(sender, after, request.args.get("status") or "")
     try:
         response = await request.respond(
             content_type="text/event-stream; charset=utf-8",
@@ -138,17 +139,20 @@ async def events(request: Request) -> Optional[HTTPResponse]:
         )
         await response.send("retry: 1000\n\n")
         deadline = time.monotonic() + STREAM_SECONDS
-        while time.monotonic() < deadline and not request.transport.is_closing():
-            changes = await run_db(request, lambda s, after=after: _updates(s, sender, after))
-            for event, data, event_id in _stream_events(changes, status):
-                await response.send(_sse(event, data, event_id))
-            after, status = changes["after"], changes["status"]
-            await asyncio.sleep(STREAM_TICK)
+        while not request.transport.is_closing():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                event, data, event_id = await asyncio.wait_for(
+                    stream.queue.get(), timeout=min(left, STREAM_TICK)
+                )
+            except asyncio.TimeoutError:
+                continue
+            await response.send(_sse(event, data, event_id))
         await response.eof()
     finally:
-        streams[sender] -= 1
-        if streams[sender] <= 0:
-            del streams[sender]
+        hub.close(stream)
     return None
 
 
@@ -240,63 +244,6 @@ def _handoff_status(session: Session, sender: str) -> str:
         select(Handoff.status).where(Handoff.sender_id == sender).order_by(Handoff.id.desc())
     ).scalars().first()
     return latest or "none"
-
-
-def _updates(session: Session, sender: str, after: int) -> dict[str, Any]:
-    """New operator lines, the hand-over's status and pending notices of one conversation."""
-    lines = session.execute(
-        select(HandoffMessage.id, HandoffMessage.text)
-        .where(
-            HandoffMessage.sender_id == sender,
-            HandoffMessage.author == OPERATOR,
-            HandoffMessage.id > after,
-        )
-        .order_by(HandoffMessage.id)
-    ).all()
-    claimed = _claim_notices(session, sender)
-    return {
-        "lines": [(row.id, row.text) for row in lines],
-        "after": max([after, *(row.id for row in lines)]),
-        "status": _handoff_status(session, sender),
-        "notices": claimed,
-    }
-
-
-def _stream_events(changes: dict[str, Any], previous_status: str):
-    status = changes["status"]
-    if status != previous_status and (previous_status or status in (WAITING, ACTIVE)):
-        yield "handoff", {"status": status}, None
-    for line_id, text in changes["lines"]:
-        yield "operator", {"id": line_id, "text": text}, line_id
-    for text in changes["notices"]:
-        yield "notice", {"text": text}, None
-
-
-def _claim_notices(session: Session, sender: str) -> list[str]:
-    """Pending notices of one conversation (`bot.notices`, queued where they arise, e.g. a
-    department's answer), marked sent in this transaction before they are pushed: one row goes
-    to one stream only, even with two tabs open. `GET /api/chat` replays sent ones, so a push
-    lost with its connection is still seen on the next visit."""
-    Notice = notices.Notice
-    rows = session.execute(
-        select(Notice.id, Notice.message)
-        .where(
-            Notice.channel == identity.PORTAL,
-            Notice.recipient == sender,
-            Notice.status == notices.PENDING,
-        )
-        .order_by(Notice.id)
-    ).all()
-    claimed = []
-    for row in rows:
-        taken = session.execute(
-            update(Notice)
-            .where(Notice.id == row.id, Notice.status == notices.PENDING)
-            .values(status=notices.SENT, attempts=Notice.attempts + 1, sent_at=utcnow())
-        )
-        if taken.rowcount == 1:
-            claimed.append(mask(row.message))
-    return claimed
 
 
 def _sent_notices(session: Session, sender: str) -> list[dict[str, Any]]:
