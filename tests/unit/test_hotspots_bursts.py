@@ -240,3 +240,35 @@ def test_an_event_reported_at_two_places_of_one_county_is_one_topic(settings, ro
     for _, text in APART:
         [own] = [t for t in topics if text in t.texts]
         assert own.size == 1
+
+
+def test_a_common_word_said_by_unrelated_questions_within_the_hour_starts_no_event(settings):
+    # 可以 is in one message of seventy (not a word of every other message), then in four
+    # unrelated questions within twenty minutes: bursty by its rate, but no news alone
+    bursts = BurstyTerms(settings.bursts)
+    moment = T0
+    for n, (moment, text) in enumerate(background(24)):
+        terms = {text[i : i + 2]: 1.0 for i in range(len(text) - 1)}
+        if n % 70 == 0:
+            terms["可以"] = 1.0
+        bursts.observe(f"b{n}", moment, None, terms)
+    questions = ["公积金", "驾驶证", "托育费", "社保卡"]
+    events = [
+        bursts.observe(
+            f"q{n}", moment + timedelta(minutes=5 * n), None, {"可以": 1.0, topic[:2]: 1.0, topic[1:]: 1.0}
+        )
+        for n, topic in enumerate(questions)
+    ]
+    assert "可以" in bursts.bursty_terms(moment + timedelta(minutes=20))
+    assert events == [None] * len(questions)
+    # a word rare before starts one alone, as a lexicon's event type does
+    rare = [
+        bursts.observe(f"l{n}", moment + timedelta(minutes=30 + 5 * n), None, {"借书": 1.0})
+        for n in range(settings.bursts.min_messages)
+    ]
+    assert rare[-1] is not None
+    kind = [
+        bursts.observe(f"k{n}", moment + timedelta(minutes=30 + 5 * n), None, {"#collapse": 1.0})
+        for n in range(settings.bursts.min_messages)
+    ]
+    assert kind[-1] is not None
