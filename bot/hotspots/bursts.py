@@ -202,7 +202,9 @@ class BurstyTerms:
             self._next_event += 1
             self._events[event.id] = event
         entry.event = event
-        self._grow(event, bursty, time)
+        # a common word bursting (知道 in a question about a pension) is no word of the event: it
+        # would draw the next unrelated question in; the event keeps its distinctive words
+        self._grow(event, [t for t in bursty if self._distinctive(t)] or bursty, time)
         return event
 
     def placed(self, message_id: str, topic: object) -> None:
@@ -229,9 +231,12 @@ class BurstyTerms:
         settings = self.settings
         if len(bursty) >= settings.start_terms:
             return True
-        least = settings.start_share * self._baseline_total
-        return any(
-            term.startswith(EVENT_TOKEN) or self._baseline.get(term, 0.0) < least for term in bursty
+        return any(self._distinctive(term) for term in bursty)
+
+    def _distinctive(self, term: str) -> bool:
+        """An event type, or a word whose baseline share is under `start_share`."""
+        return term.startswith(EVENT_TOKEN) or self._baseline.get(term, 0.0) < (
+            self.settings.start_share * self._baseline_total
         )
 
     # ------------------------------------------------------------------ rates

@@ -272,3 +272,24 @@ def test_a_common_word_said_by_unrelated_questions_within_the_hour_starts_no_eve
         for n in range(settings.bursts.min_messages)
     ]
     assert kind[-1] is not None
+
+
+def test_a_common_word_bursting_with_an_event_is_no_word_of_it(settings):
+    # 知道 is said by many of the event's reports (有人知道…吗) while it lasts: bursty, but it
+    # does not name the event, and a question about a pension that says it is not the event
+    bursts = BurstyTerms(settings.bursts)
+    moment = T0
+    for n, (moment, text) in enumerate(background(24)):
+        terms = {text[i : i + 2]: 1.0 for i in range(len(text) - 1)}
+        if n % 70 == 0:
+            terms["知道"] = 1.0
+        bursts.observe(f"b{n}", moment, None, terms)
+    events = [
+        bursts.observe(f"l{n}", moment + timedelta(minutes=5 * n), None, {"借书": 1.0, "知道": 1.0})
+        for n in range(settings.bursts.min_messages + 1)
+    ]
+    event = events[-1]
+    assert event is not None and "借书" in event.terms
+    assert "知道" in bursts.bursty_terms(moment + timedelta(minutes=25))
+    assert "知道" not in event.terms
+    assert bursts.observe("q", moment + timedelta(minutes=30), None, {"知道": 1.0, "养老": 1.0}) is None
