@@ -56,6 +56,8 @@ from bot.knowledge_files import Schema
 _RESCALE_AT = 1e60
 _BASELINE_TERMS = 200_000
 _FORGOTTEN = 0.05
+# an event type among the terms (never a bigram of text: it holds no CJK pair)
+EVENT_TOKEN = "#"
 
 
 class BurstsConfig(Schema):
@@ -70,6 +72,8 @@ class BurstsConfig(Schema):
     max_share: float
     warmup_messages: float
     relink_terms: int
+    start_terms: int = 1
+    start_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class BurstSettings:
     max_share: float
     warmup_messages: float
     relink_terms: int
+    start_terms: int = 1
+    start_share: float = 1.0
 
     @classmethod
     def from_config(cls, config: BurstsConfig) -> BurstSettings:
@@ -96,6 +102,8 @@ class BurstSettings:
             max_share=config.max_share,
             warmup_messages=config.warmup_messages,
             relink_terms=config.relink_terms,
+            start_terms=config.start_terms,
+            start_share=config.start_share,
         )
 
 
@@ -181,7 +189,7 @@ class BurstyTerms:
         bursty = [t for t in terms if self._is_bursty(t)]
         # an active event's terms keep naming it while it lasts, bursty or no longer
         events = self._events_for([*bursty, *(t for t in what if t in self._event_of_term)])
-        if not events and not any(t in what for t in bursty):
+        if not events and not self._starts([t for t in bursty if t in what]):
             # a place much talked about starts nothing; it joins an event its words started
             return None
         if events:
@@ -194,7 +202,9 @@ class BurstyTerms:
             self._next_event += 1
             self._events[event.id] = event
         entry.event = event
-        self._grow(event, bursty, time)
+        # a common word bursting (知道 in a question about a pension) is no word of the event: it
+        # would draw the next unrelated question in; the event keeps its distinctive words
+        self._grow(event, [t for t in bursty if self._distinctive(t)] or bursty, time)
         return event
 
     def placed(self, message_id: str, topic: object) -> None:
@@ -212,6 +222,22 @@ class BurstyTerms:
         """The terms bursty now, in order of first arrival in the window (for the console, tests)."""
         self._expire(now)
         return [t for t in self._term_window if self._is_bursty(t)]
+
+    def _starts(self, bursty: list[str]) -> bool:
+        """Whether the message's bursty words start an event: an event type, a word rare before
+        (its baseline share under `start_share`: 滑坡, 海鲜, 电梯), or `start_terms` of them at
+        once. A common word (可以, 知道, 已经: a share of one message in a hundred) is said four
+        times in an hour by unrelated questions now and then; alone it is no news."""
+        settings = self.settings
+        if len(bursty) >= settings.start_terms:
+            return True
+        return any(self._distinctive(term) for term in bursty)
+
+    def _distinctive(self, term: str) -> bool:
+        """An event type, or a word whose baseline share is under `start_share`."""
+        return term.startswith(EVENT_TOKEN) or self._baseline.get(term, 0.0) < (
+            self.settings.start_share * self._baseline_total
+        )
 
     # ------------------------------------------------------------------ rates
 

@@ -41,7 +41,7 @@ from operator import mul
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from bot.hotspots.bursts import BurstsConfig, BurstSettings, BurstyTerms, Emerging
+from bot.hotspots.bursts import EVENT_TOKEN, BurstsConfig, BurstSettings, BurstyTerms, Emerging
 from bot.knowledge_files import Schema, load
 from bot.text import strip_html
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
@@ -58,8 +58,6 @@ NAME_CACHE = 100_000
 PROFILE_EVERY = 12
 LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
-# an event type among the terms of bursts.py (never a bigram of text: it holds no CJK pair)
-EVENT_TOKEN = "#"
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -715,9 +713,15 @@ class Detector:
                 ):
                     continue
             elif not (
-                problems & other.problems.keys()
+                (problems - settings.subjects) & other.problems.keys()
+                # a subject (物业, 医院) is said by many matters of the hour: sharing one, or
+                # speaking the event's words (its vocabulary holds its subject's words), the
+                # stray must name nothing else (物业 raising the parking fees is not the lift
+                # that trapped residents, though 物业 is in both)
+                or (problems & other.problems.keys() and other.problems.keys() <= problems)
                 or (
-                    other.first_seen >= since
+                    other.problems.keys() <= problems
+                    and other.first_seen >= since
                     and len(topic.profile() & other.terms.keys()) >= 2
                     and self._speaks(other, topic)
                 )
@@ -855,7 +859,7 @@ class Detector:
             return topic
         if topic is not None and topic.size > self.settings.stray_size:
             return topic
-        if now - target.last_seen > self.settings.recent:
+        if now - target.last_seen > self.settings.recent or _other_district(features.places, features.districts, target):
             return topic
         if not _places_fit(features.places, target) and not (
             features.districts & target.main_districts() and self._names_event(features, event, target)
@@ -889,7 +893,7 @@ class Detector:
                 continue
             if topic.last_seen - other.last_seen > self.settings.recent:
                 continue
-            if not _places_fit(other.places, topic):
+            if not _places_fit(other.places, topic) or _districts_differ(other, topic):
                 continue
             if _problems_differ(other.main_problems(), topic.main_problems()):
                 continue
@@ -932,6 +936,8 @@ class Detector:
             # (not when they share only a subject: its vocabulary is the subject's words)
             bonus += settings.bonus_problem
             same_problem = True
+        if _other_district(features.places, features.districts, topic):
+            return None
         if features.places and places:
             # 新城 in 新城大道 is the area shared, not the road
             shared = features.places & places or [
@@ -1094,6 +1100,20 @@ def _dominant(counts: Counter, size: int, share: float = 0.2) -> set[str]:
     stray member mentioned."""
     least = max(1.0, share * size)
     return {key for key, count in counts.items() if count >= least}
+
+
+def _other_district(places: Iterable[str], districts: Iterable[str], topic: Topic) -> bool:
+    """Whether a message (or a topic) naming no place but a district or county (普陀, 岱山这边)
+    names another one than the topic's: another matter of its kind, wherever else."""
+    own = topic.main_districts()
+    return bool(not places and districts and own and own.isdisjoint(districts))
+
+
+def _districts_differ(one: Topic, other: Topic) -> bool:
+    """Whether one of the two names no place but another district than the other's."""
+    return _other_district(one.places, one.main_districts(), other) or _other_district(
+        other.places, other.main_districts(), one
+    )
 
 
 def _places_fit(places: Iterable[str], topic: Topic) -> bool:

@@ -240,3 +240,56 @@ def test_an_event_reported_at_two_places_of_one_county_is_one_topic(settings, ro
     for _, text in APART:
         [own] = [t for t in topics if text in t.texts]
         assert own.size == 1
+
+
+def test_a_common_word_said_by_unrelated_questions_within_the_hour_starts_no_event(settings):
+    # 可以 is in one message of seventy (not a word of every other message), then in four
+    # unrelated questions within twenty minutes: bursty by its rate, but no news alone
+    bursts = BurstyTerms(settings.bursts)
+    moment = T0
+    for n, (moment, text) in enumerate(background(24)):
+        terms = {text[i : i + 2]: 1.0 for i in range(len(text) - 1)}
+        if n % 70 == 0:
+            terms["可以"] = 1.0
+        bursts.observe(f"b{n}", moment, None, terms)
+    questions = ["公积金", "驾驶证", "托育费", "社保卡"]
+    events = [
+        bursts.observe(
+            f"q{n}", moment + timedelta(minutes=5 * n), None, {"可以": 1.0, topic[:2]: 1.0, topic[1:]: 1.0}
+        )
+        for n, topic in enumerate(questions)
+    ]
+    assert "可以" in bursts.bursty_terms(moment + timedelta(minutes=20))
+    assert events == [None] * len(questions)
+    # a word rare before starts one alone, as a lexicon's event type does
+    rare = [
+        bursts.observe(f"l{n}", moment + timedelta(minutes=30 + 5 * n), None, {"借书": 1.0})
+        for n in range(settings.bursts.min_messages)
+    ]
+    assert rare[-1] is not None
+    kind = [
+        bursts.observe(f"k{n}", moment + timedelta(minutes=30 + 5 * n), None, {"#collapse": 1.0})
+        for n in range(settings.bursts.min_messages)
+    ]
+    assert kind[-1] is not None
+
+
+def test_a_common_word_bursting_with_an_event_is_no_word_of_it(settings):
+    # 知道 is said by many of the event's reports (有人知道…吗) while it lasts: bursty, but it
+    # does not name the event, and a question about a pension that says it is not the event
+    bursts = BurstyTerms(settings.bursts)
+    moment = T0
+    for n, (moment, text) in enumerate(background(24)):
+        terms = {text[i : i + 2]: 1.0 for i in range(len(text) - 1)}
+        if n % 70 == 0:
+            terms["知道"] = 1.0
+        bursts.observe(f"b{n}", moment, None, terms)
+    events = [
+        bursts.observe(f"l{n}", moment + timedelta(minutes=5 * n), None, {"借书": 1.0, "知道": 1.0})
+        for n in range(settings.bursts.min_messages + 1)
+    ]
+    event = events[-1]
+    assert event is not None and "借书" in event.terms
+    assert "知道" in bursts.bursty_terms(moment + timedelta(minutes=25))
+    assert "知道" not in event.terms
+    assert bursts.observe("q", moment + timedelta(minutes=30), None, {"知道": 1.0, "养老": 1.0}) is None

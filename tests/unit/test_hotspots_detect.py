@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from datetime import datetime, timedelta, timezone
@@ -432,3 +433,46 @@ def test_four_reports_within_half_an_hour_alert_and_four_spread_over_hours_do_no
     assert fast.alert_at == T0 + timedelta(minutes=24)
     [slow] = replay(texts, settings, router, minutes=40)
     assert slow.size == 4 and slow.alert_at is None
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_report_naming_only_another_district_stays_out_of_a_hot_topic(settings, router, start):
+    queue = [
+        "新城舟山医院挂号排长队，排了一个小时还没轮到",
+        "临城的舟山医院门诊大厅人挤人，窗口排队排到门口",
+        "在舟山医院排队缴费，队伍一动不动",
+        "舟山医院今天怎么回事，取药也要排长队",
+        "舟山医院人太多了，排队排得腿都酸了",
+    ]
+    items = [(6 * n, text) for n, text in enumerate(queue)]
+    # the same kind of matter (排队), naming a district the hospital is not in and no place
+    items.append((40, "带孩子打流感疫苗，普陀这边排队的人好多"))
+    topics = replay_after_background(items, settings, router, start)
+    hospital = max(topics, key=lambda topic: topic.size)
+    assert hospital.alert_at is not None
+    assert "m4" in hospital.message_ids and "m5" not in hospital.message_ids
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_does_not_take_in_strays_that_share_only_a_subject(settings, router, start):
+    # 物业 is a subject, said by many matters of the hour: a stray about the 物业's fees is not
+    # the lift that trapped residents, though both name the 物业
+    items = [
+        (0, "反映物业擅自把公共绿地改成收费车位，收入去向不明"),
+        (10, "物业代收的水费比自来水公司的价格高"),
+    ]
+    lift = [
+        "海中洲小区电梯卡住了，里面困了人，物业电话打不通",
+        "海中洲小区7号楼电梯困人，快来人",
+        "海中洲小区电梯突然停了，有老人被困在里面",
+        "海中洲小区电梯困人半小时了，物业还没来",
+        "海中洲小区的电梯困人了，消防到了",
+    ]
+    items += [(30 + 4 * n, text) for n, text in enumerate(lift)]
+    # what a hot topic takes in of its first reports (without bursty terms: 物业 is rare in
+    # the background here, where it is said every hour in the city's traffic)
+    topics = replay_after_background(items, dataclasses.replace(settings, bursts=None), router, start)
+    event = max(topics, key=lambda topic: topic.size)
+    assert event.alert_at is not None
+    assert {"m2", "m6"} <= set(event.message_ids)
+    assert not {"m0", "m1"} & set(event.message_ids)
