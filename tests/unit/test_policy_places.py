@@ -195,3 +195,22 @@ def test_a_question_naming_its_place_prefers_that_places_rule_over_the_national_
     answer = kb.ask("我在浙江申领居住证要几天")
     assert [r.policy_id for r in answer.results[:2]] == ["zj-residence", "cn-residence"]
     assert answer.results[1].score == pytest.approx(answer.results[0].score / (1 + weight * 0.5), rel=0.01)
+
+
+def test_home_districts_are_named_without_their_suffix(regions: Regions) -> None:
+    """A Zhoushan citizen says 普陀 for 普陀区; another city's 天河 is not read that way."""
+    assert names(regions, regions.named("我在普陀有套房子")) == ["普陀区"]
+    assert names(regions, regions.chain(regions.named("我在普陀有套房子")[0]))[1] == "舟山市"
+    assert names(regions, regions.named("上海普陀的房子")) == ["上海市", "普陀区"]
+    assert names(regions, regions.chain(regions.named("上海普陀的房子")[-1])) == ["普陀区", "上海市"]
+    assert regions.named("天河的学校") == []
+    assert Regions(ROWS).named("普陀") == []  # no home: no short names made
+
+
+def test_a_home_district_named_is_about_no_other_city_and_home_no_more(regions: Regions) -> None:
+    line, named = regions.asked("我在普陀有套房子租出去了")
+    assert names(regions, line) == ["普陀区", "舟山市", "浙江省"]
+    assert regions.inside_home(named)
+    assert not regions.inside_home(regions.asked("舟山居住证")[1])
+    assert not regions.inside_home(regions.asked("天河区居住证")[1])
+    assert not regions.inside_home(frozenset())
