@@ -493,7 +493,7 @@ class KnowledgeBase:
         weight = params.named_place_weight if named else params.place_weight
         factors = np.full(len(self.policies), 1 / (1 + weight))
         local_weight = params.local_weight
-        if named and params.named_local_weight is not None:
+        if named and params.named_local_weight is not None and not regions.inside_home(named):
             local_weight = params.named_local_weight
         of_numbers = np.array([self._region_of(number) for number in numbers.tolist()], dtype=np.int32)
         for region in np.unique(of_numbers).tolist():

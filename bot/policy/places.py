@@ -23,6 +23,8 @@ from typing import Callable, Iterable, Optional, Sequence
 
 NATIONAL = ("国务院", "中华人民共和国", "全国人民代表大会", "国家", "国办", "部令")
 """Words in a title, issuer or 文号 that mark a national document."""
+_SUFFIXES = frozenset("区县市")
+"""What a division's name ends in and citizens leave off (岱山县 → 岱山)."""
 
 
 class Regions:
@@ -45,6 +47,25 @@ class Regions:
         homes = self._surfaces.get(home, [])
         if homes:
             self.home = self.chain(homes[0])
+            self._name_home_places(rows)
+
+    def _name_home_places(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Citizens name the districts and counties of their own city without 区/县/市
+        (岱山, 普陀, 定海 for 岱山县, 普陀区, 定海区): those short names stand for the home
+        city's divisions that have none (only there: elsewhere such a remainder is often a word,
+        和平, 新华)."""
+        added = False
+        for number, (name, short, _) in enumerate(rows):
+            if short or len(name) < 3 or name[-1] not in _SUFFIXES:
+                continue
+            if self.home[0] not in self.chain(number)[1:]:
+                continue
+            surface = name[:-1]
+            if surface not in self._surfaces:  # every division of that name: 上海普陀 is Shanghai's
+                self._surfaces[surface] = list(self._surfaces[name])
+                added = True
+        if added:
+            self._prefixes = {s[:end] for s in self._surfaces for end in range(1, len(s) + 1)}
 
     @classmethod
     def load(cls, path: Path, home: str = "") -> Regions:
@@ -140,6 +161,12 @@ class Regions:
         for region in sorted(named, key=lambda r: -len(self.chain(r))):
             line.extend(r for r in self.chain(region) if r not in line)
         return tuple(line), frozenset(named)
+
+    def inside_home(self, named: frozenset[int]) -> bool:
+        """Whether the places a question names all lie inside home (岱山, 普陀 for a Zhoushan
+        citizen): it is about no other city, yet about home's rules no more than a question
+        naming none."""
+        return bool(named and self.home) and all(self.home[0] in self.chain(r)[1:] for r in named)
 
     def applies(self, region: int, line: Sequence[int], named: frozenset[int]) -> Optional[int]:
         """Where `region` (a document's) stands for a question about `line`: its position in

@@ -9,7 +9,8 @@ the asker's case, rather than a clause of the same words for another case.
 
 What counts as a stated quantity (not a question like 几年 or a rate like 一年有几天): a number
 with its unit right after 了 (交了十几年, 开了两千公里) or followed by 了 (工作5年了), an age
-(66岁), or a person followed by a number and 了 (我妈66了: an age). 十几 is 11–19, 二十多 21–29.
+(66岁), or a person followed by a number and 了 (我妈66了: an age). 十几 is 11–19, 二十多 21–29,
+两千多 2001–2999; after a single unit it is a fraction: 5多年 and 3年多 are more than 5 (3), under 6 (4).
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ _UNITS = {
 _UNIT = "(" + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")"
 _APPROX = r"(几|多|来)?"
 _STATED = (
-    re.compile(r"了" + _NUM + _APPROX + r"个?" + _UNIT),
-    re.compile(_NUM + _APPROX + r"个?" + _UNIT + r"多?了"),
-    re.compile(_NUM + _APPROX + r"(周岁|岁)"),
+    re.compile(r"了" + _NUM + _APPROX + r"个?" + _UNIT + r"(多)?"),
+    re.compile(_NUM + _APPROX + r"个?" + _UNIT + r"(多)?了"),
+    re.compile(_NUM + _APPROX + r"(周岁|岁)(多)?"),
 )
 _PERSON_AGE = re.compile(
     r"(妈|爸|母亲|父亲|老人|奶奶|爷爷|外婆|外公|姥姥|姥爷|孩子|小孩|儿子|女儿|娃|老伴|我|他|她)"
@@ -66,15 +67,30 @@ def _value(number: str) -> Optional[float]:
     return None if value is None else float(value)
 
 
-def _span(number: str, approx: Optional[str], unit: str) -> Optional[Span]:
+def _span(number: str, approx: Optional[str], unit: str, after: Optional[str] = None) -> Optional[Span]:
+    """The range of `number` `unit`: said with 几/多/来 before the unit (十几年, 5多年) or 多
+    after it (3年多: more than 3, under 4)."""
     value = _value(number)
     kind = _UNITS.get(unit)
     if value is None or kind is None or (kind == "年" and value >= _YEAR_LIKE):
         return None
+    if after == "多" and not approx:
+        return kind, value + 0.01, value + 0.99
     if approx in {"几", "多", "来"}:
-        step = 10.0 if value >= 10 and value % 10 == 0 else 1.0
-        return kind, value + 1, value + step * (0.99 if step == 1 else 0.9)
+        return (kind, *_approximate(value))
     return kind, value, value
+
+
+def _approximate(value: float) -> tuple[float, float]:
+    """The range of a number said with 几/多/来: after a round number, the next digits below its
+    last non-zero one (十几 11–19, 三十多 31–39, 两千多 2001–2999); after a single unit, its
+    fraction (5多年 more than 5, under 6)."""
+    step = 1.0
+    while value >= step * 10 and value % (step * 10) == 0:
+        step *= 10
+    if step == 1:
+        return value + 0.01, value + 0.99
+    return value + 1, value + step - 1
 
 
 def stated(text: str) -> list[Span]:
@@ -86,7 +102,7 @@ def stated(text: str) -> list[Span]:
             if pattern is _STATED[0] and match.start() in closing:
                 continue  # 上班十五年了一年…: that 了 closes the statement before it
             number, approx, unit = match.group(1), match.group(2), match.group(3)
-            span = _span(number, approx, unit)
+            span = _span(number, approx, unit, match.group(4))
             if span and span not in found:
                 found.append(span)
     for match in _PERSON_AGE.finditer(text):

@@ -184,7 +184,7 @@ def test_a_question_naming_its_place_prefers_that_places_rule_over_the_national_
     kb = two_levels_kb
     numbers = np.array([kb._policy_index["cn-residence"], kb._policy_index["zj-residence"]])
     weight = kb.params.named_local_weight
-    assert weight and weight > 5 * kb.params.local_weight
+    assert weight and weight > kb.params.local_weight
     # 在浙江… (home's province, so the line is still 舟山, 浙江): Zhejiang's rule gains half of
     # named_local_weight, the national one holds but gains nothing
     named = kb._place_factors("我在浙江申领居住证要几天", numbers)[numbers]
@@ -192,6 +192,29 @@ def test_a_question_naming_its_place_prefers_that_places_rule_over_the_national_
     # naming no place, the home line (舟山, 浙江) orders them by local_weight only
     home = kb._place_factors("申领居住证要几天", numbers)[numbers]
     assert home.tolist() == pytest.approx([1.0, 1 + kb.params.local_weight * 0.5])
+    # naming a district of home (普陀: 普陀区, 舟山, 浙江) rules out other cities only: the
+    # rules that hold are ordered by local_weight, as for a question naming none
+    district = kb._place_factors("我在普陀申领居住证要几天", numbers)[numbers]
+    assert district.tolist() == pytest.approx([1.0, 1 + kb.params.local_weight / 3])
     answer = kb.ask("我在浙江申领居住证要几天")
     assert [r.policy_id for r in answer.results[:2]] == ["zj-residence", "cn-residence"]
     assert answer.results[1].score == pytest.approx(answer.results[0].score / (1 + weight * 0.5), rel=0.01)
+
+
+def test_home_districts_are_named_without_their_suffix(regions: Regions) -> None:
+    """A Zhoushan citizen says 普陀 for 普陀区; another city's 天河 is not read that way."""
+    assert names(regions, regions.named("我在普陀有套房子")) == ["普陀区"]
+    assert names(regions, regions.chain(regions.named("我在普陀有套房子")[0]))[1] == "舟山市"
+    assert names(regions, regions.named("上海普陀的房子")) == ["上海市", "普陀区"]
+    assert names(regions, regions.chain(regions.named("上海普陀的房子")[-1])) == ["普陀区", "上海市"]
+    assert regions.named("天河的学校") == []
+    assert Regions(ROWS).named("普陀") == []  # no home: no short names made
+
+
+def test_a_home_district_named_is_about_no_other_city_and_home_no_more(regions: Regions) -> None:
+    line, named = regions.asked("我在普陀有套房子租出去了")
+    assert names(regions, line) == ["普陀区", "舟山市", "浙江省"]
+    assert regions.inside_home(named)
+    assert not regions.inside_home(regions.asked("舟山居住证")[1])
+    assert not regions.inside_home(regions.asked("天河区居住证")[1])
+    assert not regions.inside_home(frozenset())

@@ -50,3 +50,32 @@ def test_the_rule_for_the_askers_case_comes_first(real_kb: KnowledgeBase, questi
     shell = KnowledgeBase.__new__(KnowledgeBase)
     shell.__dict__.update(real_kb.__dict__, params=plain)
     assert shell.ask(question).results[0].policy != "职工带薪年休假条例"
+
+
+@pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        ("干了5多年 年假几天", ("年", 5.01, 5.99)),
+        ("干了3年多 年假几天", ("年", 3.01, 3.99)),
+        ("工作3年多了能休年假吗", ("年", 3.01, 3.99)),
+        ("孩子3岁多了", ("岁", 3.01, 3.99)),
+        ("三十多岁能考公务员吗", ("岁", 31.0, 39.0)),
+        ("我爸六十多了坐公交要钱吗", ("岁", 61.0, 69.0)),
+        ("开了两千多公里还能退吗", ("公里", 2001.0, 2999.0)),
+        ("开了一百多公里", ("公里", 101.0, 199.0)),
+    ],
+)
+def test_an_approximate_number_is_a_range_from_low_to_high(question, span):
+    """A single unit said with 多 (5多年, 3年多) is more than it and under the next one; the
+    range is never inverted."""
+    assert stated(question) == [span]
+    unit, low, high = span
+    assert low <= high
+
+
+def test_more_than_a_single_unit_meets_the_bounds_it_lies_within():
+    years = stated("干了5多年")
+    assert meets("已满1年不满10年的，年休假5天", years)
+    assert meets("满5年的", years)
+    assert not meets("不满5年的", years)
+    assert not meets("满6年的", years)
