@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -95,8 +97,21 @@ def _monitor(args: argparse.Namespace, app_settings: AppSettings) -> int:
     from bot.keys import refuse_unsafe_production
 
     refuse_unsafe_production(app_settings)
-    asyncio.run(serve(app_settings, args.ready_file))
-    return 0
+    loop = asyncio.new_event_loop()
+    code = 1
+    try:
+        loop.run_until_complete(serve(app_settings, args.ready_file))
+        code = 0
+    except Exception:  # noqa: BLE001 - told, then the supervisor sees the exit code
+        logging.getLogger(__name__).exception("hotspot monitor failed")
+    finally:
+        # Stopped (SIGTERM): the lease is given up and the ready file gone. A start-up step
+        # still running on a worker thread (loading the router, replaying 48 hours) holds no
+        # state of its own, so the process leaves now instead of joining it, as a supervisor
+        # stopping everything expects (its state is all in the database).
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(code)
 
 
 def register(commands) -> None:
