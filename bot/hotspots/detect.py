@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from bot.hotspots.bursts import EVENT_TOKEN, BurstsConfig, BurstSettings, BurstyTerms, Emerging
+from bot.hotspots.formulas import Formulas, FormulasConfig, FormulaSettings
 from bot.knowledge_files import Schema, load
 from bot.text import strip_html
 from bot.tickets.gazetteer import SPECIFICITY, Gazetteer
@@ -122,6 +123,12 @@ class Settings:
     response_hours: float
     # events of kinds the lexicon does not list, found by their bursty terms (bursts.py)
     bursts: Optional[BurstSettings] = None
+    # an event word in more than this share of the recent traffic is boilerplate, no event
+    common_word_share: float = 1.0
+    common_half_life: timedelta = timedelta(hours=48)
+    common_min_count: float = 20.0
+    # the intake's formulas, learnt from the traffic and left out of the words (formulas.py)
+    formulas: Optional[FormulaSettings] = None
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -169,6 +176,10 @@ class Settings:
             press_conference_hours=clocks.major_emergency_press_conference_hours,
             response_hours=clocks.response_hours,
             bursts=BurstSettings.from_config(data.bursts) if data.bursts else None,
+            common_word_share=grouping.common_word_share,
+            common_half_life=timedelta(hours=grouping.common_half_life_hours),
+            common_min_count=grouping.common_min_count,
+            formulas=FormulaSettings.from_config(data.formulas) if data.formulas else None,
         )
 
 
@@ -191,6 +202,9 @@ class Grouping(Schema):
     profile_share: float
     profile_lift: float
     profile_min_weight: float
+    common_word_share: float = 1.0
+    common_half_life_hours: float = 48
+    common_min_count: float = 20
 
 
 class Alert(Schema):
@@ -241,6 +255,7 @@ class HotspotsFile(Schema):
     confirm_levels: list[str]
     clocks: Clocks
     bursts: Optional[BurstsConfig] = None
+    formulas: Optional[FormulasConfig] = None
 
 
 class Event(Schema):
@@ -447,6 +462,11 @@ class Detector:
         self._endings = re.compile("|".join(map(re.escape, settings.place_endings)))
         self._df: Counter = Counter()
         self._documents = 0
+        # in how many of the recent messages (decayed, `common_half_life`) each event word was:
+        # one said by a good share of all traffic is a formula (来电 in 市民来电反映), no event
+        self._word_counts: Counter = Counter()
+        self._word_documents = 0.0
+        self._word_decayed: Optional[datetime] = None
         self._open: OrderedDict[int, Topic] = OrderedDict()
         self._postings: dict[str, list[int]] = {}
         # the hot topics under their places and problems: an event drawing messages for hours
@@ -459,6 +479,7 @@ class Detector:
         self._long_sweep: Optional[datetime] = None
         # the latest reports of each event type in each district (`_converge`)
         self._reports: dict[str, deque] = {}
+        self._formulas = Formulas(settings.formulas) if settings.formulas else None
         self._bursts = (
             BurstyTerms(settings.bursts, settings.generic_names) if settings.bursts else None
         )
@@ -470,6 +491,9 @@ class Detector:
     def add(self, message: Message) -> Topic:
         """Put `message` in its topic; `StreamError` for a message that cannot be taken."""
         self._check(message)
+        self._decay_words(message.time)
+        if self._formulas:
+            self._formulas.age(message.time)
         features = self.features(quick_clean(message.text))
         topic = self._best_topic(features, message.time)
         event = self._bursts.observe(
@@ -513,7 +537,8 @@ class Detector:
         for name in sorted(places, key=len, reverse=True):
             content = content.replace(name, " ")
         unplaced = self.gazetteer.without_places(content)
-        grams = terms(unplaced)
+        said = self._formulas.blank(unplaced) if self._formulas else unplaced
+        grams = terms(said)
         for gram in set(grams):
             self._df[gram] += 1
         weights = {
@@ -526,13 +551,50 @@ class Detector:
         return Features(
             vector=vector,
             places=places,
-            problems=frozenset(name for hit in self._problems.scan(unplaced) for name in hit.value),
+            problems=self._event_types(unplaced),
             jurisdictions=jurisdictions,
             rare=tuple(gram for gram, _ in top[:INDEX_TERMS]),
             districts=frozenset(
                 d for j in jurisdictions if (d := self._district(j)) is not None
             ),
         )
+
+    def _event_types(self, text: str) -> frozenset[str]:
+        """The event types `text` names, but not by a word that a good share
+        (`common_word_share`) of the recent traffic holds: a word in a third of all messages is
+        the intake's formula (来电 in 市民来电反映, 来电人称, which also names a power cut's end),
+        not an event; an event's own words, even during a burst, are in a few hundredths."""
+        hits = list(self._problems.scan(text))
+        counts = self._word_counts
+        self._word_documents += 1
+        if not hits:
+            return frozenset()
+        settings = self.settings
+        limit = max(settings.common_word_share * self._word_documents, settings.common_min_count)
+        names: set[str] = set()
+        for word in {hit.phrase.lower() for hit in hits}:
+            counts[word] += 1
+        for hit in hits:
+            if counts[hit.phrase.lower()] <= limit:
+                names.update(hit.value)
+        return frozenset(names)
+
+    def _decay_words(self, now: datetime) -> None:
+        """Age the event words' counts once an hour of the stream (`common_half_life`)."""
+        if self._word_decayed is None or now < self._word_decayed:
+            self._word_decayed = self._word_decayed or now
+            return
+        elapsed = now - self._word_decayed
+        if elapsed < LONG_SWEEP:
+            return
+        factor = 0.5 ** (elapsed / self.settings.common_half_life)
+        self._word_decayed = now
+        self._word_documents *= factor
+        counts = self._word_counts
+        for word in list(counts):
+            counts[word] *= factor
+            if counts[word] < 0.01:
+                del counts[word]
 
     def _district(self, jurisdiction: str) -> Optional[str]:
         """The district or county `jurisdiction` is in (None for the city), remembered."""
