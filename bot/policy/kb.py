@@ -77,6 +77,9 @@ _CHOICE_DEPTH = 3
 _COVERED = 20
 """The best passages whose coverage of the question is looked at (`coverage_weight`): each
 is made from its policy, which costs where thousands of policies are not all cached."""
+_SITUATED = 40
+"""The best passages looked at for a condition the asker's stated case meets (few questions
+state one, and the clause for their case often ranks below the general rule's)."""
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 _HELD_TERMS = 4096
 """Question words whose titles holding them (`_titles_holding`) a knowledge base keeps."""
@@ -407,7 +410,7 @@ class KnowledgeBase:
         spans = stated(text) if params.situation_weight else []
         texts: dict[int, str] = {}  # passages made for the situation, looked at again for coverage
         if spans:
-            best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
+            best = np.argsort(-(top * factor), kind="stable")[:_SITUATED]
             texts = {i: self.passages[i].text for i in matched[best].tolist()}
             met = np.array([meets(texts[i], spans) for i in matched[best].tolist()])
             factor[best[met]] *= 1 + params.situation_weight
