@@ -463,6 +463,7 @@ class RetrievalFile(Schema):
     title_weight: Optional[float]
     coverage_weight: Optional[float]
     situation_weight: Optional[float]
+    abbreviation_weight: Optional[float]
     home: Optional[str]
     place_weight: Optional[float]
     named_place_weight: Optional[float]

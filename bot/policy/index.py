@@ -190,6 +190,10 @@ class FieldedBM25:
             setattr(index, f"_{name}", mapped(folder / f"{prefix}.{name}.npy"))
         return index
 
+    def terms(self, name: str) -> list[str]:
+        """The indexed terms of field `name`."""
+        return [term for field, term in self._rows if field == name]
+
     def postings(self, name: str, term: str) -> np.ndarray:
         """Passages holding `term` in field `name` (empty when unknown or not indexed)."""
         row = self._rows.get((name, term))

@@ -77,6 +77,11 @@ _CHOICE_DEPTH = 3
 _COVERED = 20
 """The best passages whose coverage of the question is looked at (`coverage_weight`): each
 is made from its policy, which costs where thousands of policies are not all cached."""
+_SITUATED = 40
+"""The best passages looked at for a condition the asker's stated case meets (few questions
+state one, and the clause for their case often ranks below the general rule's)."""
+_NOT_SHORTENED = frozenset("不没别未无非")
+_NUMERALS = frozenset("零〇一二三四五六七八九十百千万两几半")
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
 _HELD_TERMS = 4096
 """Question words whose titles holding them (`_titles_holding`) a knowledge base keeps."""
@@ -407,7 +412,7 @@ class KnowledgeBase:
         spans = stated(text) if params.situation_weight else []
         texts: dict[int, str] = {}  # passages made for the situation, looked at again for coverage
         if spans:
-            best = np.argsort(-(top * factor), kind="stable")[:_COVERED]
+            best = np.argsort(-(top * factor), kind="stable")[:_SITUATED]
             texts = {i: self.passages[i].text for i in matched[best].tolist()}
             met = np.array([meets(texts[i], spans) for i in matched[best].tolist()])
             factor[best[met]] *= 1 + params.situation_weight
@@ -752,6 +757,11 @@ class KnowledgeBase:
     def query(self, text: str) -> tuple[Query, dict[str, float], list[str]]:
         """Index query for `text`: per-field term weights, plus the word weights and bigrams."""
         own_words, expansions = self.analyzer.analyse_question(text)
+        if self.params.abbreviation_weight:
+            expansions = {**expansions}
+            for word in dict.fromkeys(own_words):
+                for full, share in self._abbreviated(word).items():
+                    expansions[full] = expansions.get(full, 0.0) + share
         words = term_weights(own_words)
         bigrams = self.analyzer.bigrams(text)
         unigrams = self.analyzer.unigrams(text)
@@ -765,6 +775,36 @@ class KnowledgeBase:
         query["unigrams"] = term_weights(unigrams)
         query["section"] = {section: 1.0 for section in self._cued_sections(text)}
         return query, words, list(query["bigrams"])
+
+    def _abbreviated(self, word: str) -> dict[str, float]:
+        """The library's words `word` may be a shortening of, with their shares: Chinese
+        shortens a term by keeping some of its characters in order (菜市场 → 菜场, 技术人员 →
+        技术员, 独生子女 → 独生女). Only for a word no document holds, not a number or a
+        negation; a word of the library longer by one to three characters, starting and ending
+        as it does and holding its characters in order; none when more than two fit."""
+        if not 2 <= len(word) <= 3 or word in self.analyzer.stopwords or len(
+            self.documents.postings("words", word)
+        ):
+            return {}
+        if word[0] in _NOT_SHORTENED or any(c in _NUMERALS for c in word):
+            return {}
+        ends = self.__dict__.get("_word_ends")
+        if ends is None:
+            ends = {}
+            for term in self.documents.terms("words"):
+                if 3 <= len(term) <= 6 and "\u4e00" <= term[0] <= "\u9fff":
+                    ends.setdefault((term[0], term[-1]), []).append(term)
+            self._word_ends = ends
+        found = []
+        for full in ends.get((word[0], word[-1]), ()):
+            if len(word) < len(full) <= len(word) + 3:
+                rest = iter(full)
+                if all(c in rest for c in word):
+                    found.append(full)
+        if not found or len(found) > 2:
+            return {}
+        weight = self.params.abbreviation_weight / len(found)
+        return {full: weight for full in found}
 
     def is_confident(self, score: float, margin: float) -> bool:
         thresholds = self.params.confidence

@@ -91,6 +91,9 @@ class RetrievalParams:
     situation_weight: float = 0.0
     """Boost for a passage holding a condition the asker's stated case meets (上班十五年了 →
     已满10年不满20年的; bot/policy/situations.py)."""
+    abbreviation_weight: float = 0.0
+    """Weight of the library's words a question's unknown word may shorten (菜场 → 菜市场;
+    `KnowledgeBase._abbreviated`), shared among them, as an everyday phrase's official terms."""
     home: str = ""
     """The region the citizens live in (knowledge/regions.tsv): a question naming no place is
     about it (bot/policy/places.py)."""

@@ -11,6 +11,9 @@ What counts as a stated quantity (not a question like 几年 or a rate like 一�
 with its unit right after 了 (交了十几年, 开了两千公里) or followed by 了 (工作5年了), an age
 (66岁), or a person followed by a number and 了 (我妈66了: an age). 十几 is 11–19, 二十多 21–29,
 两千多 2001–2999; after a single unit it is a fraction: 5多年 and 3年多 are more than 5 (3), under 6 (4).
+A length after a verb of staying or working is stated too (住半个月, 请三天), 半 is a half, and a
+length meets bounds in smaller units of time (半个月 meets 三十日以下); a bound ending in a bare 内
+(十五日内, 之日前1个月内) is a deadline, not a condition on the case.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Optional
 
 from bot.documents import cn_number
 
-_NUM = r"(\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+)"
+_NUM = r"(\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+|半)"
 _UNITS = {
     "周岁": "岁",
     "岁": "岁",
@@ -42,6 +45,8 @@ _STATED = (
     re.compile(_NUM + _APPROX + r"个?" + _UNIT + r"(多)?了"),
     re.compile(_NUM + _APPROX + r"(周岁|岁)(多)?"),
 )
+_STAYED = re.compile(r"(?:住|待|呆|干|做|上班|工作|请)" + _NUM + _APPROX + r"个?" + _UNIT + r"(多)?")
+"""A length after a verb of staying or working is the asker's case even without 了 (住半个月)."""
 _PERSON_AGE = re.compile(
     r"(妈|爸|母亲|父亲|老人|奶奶|爷爷|外婆|外公|姥姥|姥爷|孩子|小孩|儿子|女儿|娃|老伴|我|他|她)"
     + _NUM
@@ -53,6 +58,7 @@ _PREFIX = re.compile(
 _SUFFIX = re.compile(_NUM + r"个?" + _UNIT + r"(以上|及以上|或以上|以下|以内|之内|内)")
 _LOWER = frozenset({"已满", "年满", "满", "超过", "不少于", "不低于", "达到", "达", "以上", "及以上", "或以上"})
 _PHRASES = re.compile(r"[，,；;。、：:\n（）()]")
+_TIMES = frozenset({"年", "月", "日", "工作日", "小时"})
 _YEAR_LIKE = 1900
 """A number of 年 from here on is a calendar year (2019年), not a length of time."""
 
@@ -61,6 +67,8 @@ Span = tuple[str, float, float]
 
 
 def _value(number: str) -> Optional[float]:
+    if number == "半":
+        return 0.5
     if re.fullmatch(r"\d+(?:\.\d+)?", number):
         return float(number)
     value = cn_number(number.replace("两", "二"))
@@ -97,7 +105,7 @@ def stated(text: str) -> list[Span]:
     """The quantities the question states about the asker's case (see the module doc)."""
     found: list[Span] = []
     closing = {match.end() - 1 for match in _STATED[1].finditer(text)}
-    for pattern in _STATED:
+    for pattern in (*_STATED, _STAYED):
         for match in pattern.finditer(text):
             if pattern is _STATED[0] and match.start() in closing:
                 continue  # 上班十五年了一年…: that 了 closes the statement before it
@@ -121,14 +129,32 @@ def _bounds(phrase: str) -> list[tuple[str, bool, float]]:
             bounds.append((unit, match.group(1) in _LOWER, value))
     for match in _SUFFIX.finditer(phrase):
         value, unit = _value(match.group(1)), _UNITS.get(match.group(2))
+        if unit in _TIMES and match.group(3) == "内":
+            continue  # 十五日内, 每满1年之日前1个月内: a deadline, not a condition on the case
         if value is not None and unit:
             bounds.append((unit, match.group(3) in _LOWER, value))
     return bounds
 
 
+_IN = {("年", "月"): 12.0, ("年", "日"): 365.0, ("月", "日"): 30.0}
+"""A stated length in one unit read in a smaller one (半个月 meets 三十日以下)."""
+
+
+def _also(spans: list[Span]) -> list[Span]:
+    """`spans` with each length also in the smaller units of time."""
+    more = list(spans)
+    for unit, low, high in spans:
+        for (larger, smaller), times in _IN.items():
+            if unit == larger:
+                more.append((smaller, low * times, high * times))
+    return more
+
+
 def meets(text: str, spans: list[Span]) -> bool:
     """Whether a phrase of `text` holds a condition one of the stated quantities meets: a bound
-    of its unit, every bound of that unit in the phrase met."""
+    of its unit (a length also in days or months: 半个月 meets 三十日以下), every bound of that
+    unit in the phrase met."""
+    spans = _also(spans)
     for phrase in _PHRASES.split(text):
         bounds = _bounds(phrase)
         if not bounds:

@@ -79,3 +79,26 @@ def test_more_than_a_single_unit_meets_the_bounds_it_lies_within():
     assert meets("满5年的", years)
     assert not meets("不满5年的", years)
     assert not meets("满6年的", years)
+
+
+def test_half_a_unit_and_a_length_after_a_verb_of_staying_are_a_stated_case():
+    assert stated("老家表弟来我家住半个月 要去派出所登记吗") == [("月", 0.5, 0.5)]
+    assert stated("跟着包工头干了半年") == [("年", 0.5, 0.5)]
+    assert stated("在朋友家待三天要登记吗") == [("日", 3.0, 3.0)]
+    assert stated("住多久要登记") == []
+
+
+def test_a_length_meets_bounds_in_smaller_units_of_time():
+    """半个月 is 15 days; a year is 12 months."""
+    assert meets("居住时间在三十日以下的，可以不申报居住登记", stated("住半个月"))
+    assert not meets("居住时间在十日以下的，可以不申报居住登记", stated("住半个月"))
+    assert meets("连续工作满12个月以上的职工", stated("上班两年了"))
+    assert not meets("连续工作满12个月以上的职工", stated("干了半年"))
+
+
+def test_a_deadline_is_no_condition_on_the_askers_case():
+    """每满1年之日前1个月内 says when to act, not whom the rule is for."""
+    month = stated("住半个月")
+    assert not meets("应当在居住每满1年之日前1个月内办理签注手续", month)
+    assert not meets("应当自到达之日起三十日内申报", month)
+    assert meets("居住时间在三十日以内的", month)
