@@ -97,12 +97,12 @@ def burst_on_a_new_road(words: list[str]) -> tuple[str, list[dict]]:
 
 def test_while_the_monitor_is_down_the_web_takes_items_and_the_monitor_catches_up(stack, token):
     road, burst = burst_on_a_new_road(
-        ["路灯全灭了", "路灯晚上不亮", "路灯坏了好几天", "路灯黑了不敢走", "路灯什么时候修", "整条路的路灯都不亮"]
+        ["闻到很重的煤气味", "煤气味越来越浓了", "楼道里全是煤气味", "是不是燃气管道泄漏了", "煤气味熏得头晕", "整条路都是燃气味"]
     )
 
     def alerted():
-        """The alerted topic all six items were stored with (on a shared stack earlier tests'
-        items may be in it too), or None."""
+        """The topic all six items were stored with, once it is alerted (on a shared stack
+        earlier tests' items may be in it too), or None."""
         ids = [item["id"] for item in burst]
         with stack.db.session() as session:
             topics = set(
