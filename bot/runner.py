@@ -390,7 +390,9 @@ def _interrupt(number: int, _frame) -> None:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     refuse_unsafe_production(settings)
-    for number in (signal.SIGTERM, signal.SIGHUP):
+    # SIGINT too, explicitly: started from a script in the background (`nohup … &`), a process
+    # inherits SIGINT ignored, and Python then never raises KeyboardInterrupt for it.
+    for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(number, _interrupt)
     model, endpoints = prepare(settings, train=not args.no_train)
     supervisor = Supervisor(service_specs(settings, model, endpoints), settings.var_dir / "logs")
