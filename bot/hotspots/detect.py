@@ -41,6 +41,7 @@ from operator import mul
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from bot.hotspots.ageing import Ticker
 from bot.hotspots.bursts import EVENT_TOKEN, BurstsConfig, BurstSettings, BurstyTerms, Emerging
 from bot.hotspots.formulas import Formulas, FormulasConfig, FormulaSettings
 from bot.knowledge_files import Schema, load
@@ -466,7 +467,7 @@ class Detector:
         # one said by a good share of all traffic is a formula (来电 in 市民来电反映), no event
         self._word_counts: Counter = Counter()
         self._word_documents = 0.0
-        self._word_decayed: Optional[datetime] = None
+        self._word_clock = Ticker(LONG_SWEEP)
         self._open: OrderedDict[int, Topic] = OrderedDict()
         self._postings: dict[str, list[int]] = {}
         # the hot topics under their places and problems: an event drawing messages for hours
@@ -581,14 +582,10 @@ class Detector:
 
     def _decay_words(self, now: datetime) -> None:
         """Age the event words' counts once an hour of the stream (`common_half_life`)."""
-        if self._word_decayed is None or now < self._word_decayed:
-            self._word_decayed = self._word_decayed or now
-            return
-        elapsed = now - self._word_decayed
-        if elapsed < LONG_SWEEP:
+        elapsed = self._word_clock.elapsed(now)
+        if elapsed is None:
             return
         factor = 0.5 ** (elapsed / self.settings.common_half_life)
-        self._word_decayed = now
         self._word_documents *= factor
         counts = self._word_counts
         for word in list(counts):

@@ -22,8 +22,8 @@ import zlib
 from array import array
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
+from bot.hotspots.ageing import Ticker
 from bot.knowledge_files import Schema
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -88,19 +88,15 @@ class Formulas:
         self._long_documents = 0.0
         self._short_documents = 0.0
         self._documents = 0
-        self._aged: Optional[datetime] = None
+        self._clock = Ticker(AGE_EVERY)
         # the bucket of each run met lately (the formulas are met all the time)
         self._buckets: dict[str, int] = {}
 
     def age(self, now: datetime) -> None:
         """What is counted from `now` on weighs 2^(time since the start / half-life)."""
-        if self._aged is None or now < self._aged:
-            self._aged = self._aged or now
+        elapsed = self._clock.elapsed(now)
+        if elapsed is None:
             return
-        elapsed = now - self._aged
-        if elapsed < AGE_EVERY:
-            return
-        self._aged = now
         self._long_weight *= 2.0 ** (elapsed / self.settings.half_life)
         self._short_weight *= 2.0 ** (elapsed / self.settings.short_half_life)
         if self._long_weight > self.RESCALE_AT:

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.hotspots.bursts import BurstyTerms
 from bot.hotspots.detect import Detector, Message, Settings
 from bot.tickets.routing import Router
+
+pytest_plugins = ("tests.unit.hotspot_fixtures",)
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=CST)
@@ -35,16 +36,6 @@ LIBRARY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return Router.load(PROJECT_ROOT / "knowledge")
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return Settings.load(PROJECT_ROOT / "knowledge" / "hotspots.yml")
-
-
 def background(hours: int, every_minutes: int = 8) -> list[tuple[datetime, str]]:
     """Everyday matters, each its own: a place's thing and what is wrong with it."""
     rng = random.Random(7)
@@ -57,9 +48,9 @@ def background(hours: int, every_minutes: int = 8) -> list[tuple[datetime, str]]
     ]
 
 
-def replay(settings: Settings, router: Router, lines: list[tuple[datetime, str]]):
+def replay(hotspot_settings: Settings, router: Router, lines: list[tuple[datetime, str]]):
     closed = []
-    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    detector = Detector(hotspot_settings, router.gazetteer, on_close=closed.append)
     for n, (moment, text) in enumerate(sorted(lines)):
         detector.add(Message(f"m{n}", moment, text, "12345", citizen=f"c{n}"))
     detector.close_all()
@@ -70,10 +61,10 @@ def library_topics(topics) -> list:
     return [t for t in topics if any("图书馆" in text for text in t.texts)]
 
 
-def test_a_burst_of_a_kind_nobody_listed_is_one_alerted_topic(settings, router):
+def test_a_burst_of_a_kind_nobody_listed_is_one_alerted_topic(hotspot_settings, router):
     start = T0 + timedelta(hours=30)
     burst = [(start + timedelta(minutes=7 * n), text) for n, text in enumerate(LIBRARY)]
-    topics = replay(settings, router, background(36) + burst)
+    topics = replay(hotspot_settings, router, background(36) + burst)
     alerted = [t for t in library_topics(topics) if t.alert_at]
     assert len(alerted) == 1
     topic = alerted[0]
@@ -82,31 +73,31 @@ def test_a_burst_of_a_kind_nobody_listed_is_one_alerted_topic(settings, router):
     # alerted while the burst was going on, never before its fifth message
     assert burst[4][0] <= topic.alert_at <= burst[-1][0]
     # without the bursty terms the lexicon and the word similarity alone do not alert it
-    plain = dataclasses.replace(settings, bursts=None)
+    plain = dataclasses.replace(hotspot_settings, bursts=None)
     assert not any(t.alert_at for t in library_topics(replay(plain, router, background(36) + burst)))
 
 
-def test_a_steady_stream_of_separate_similar_complaints_is_not_an_event(settings, router):
+def test_a_steady_stream_of_separate_similar_complaints_is_not_an_event(hotspot_settings, router):
     # the same complaint at twelve different sites, one every five hours: never bursty
     steady = [
         (T0 + timedelta(hours=6 + 5 * n), f"{road}图书馆分馆的借书机坏了，借不了书")
         for n, road in enumerate(ROADS)
     ]
-    topics = replay(settings, router, background(72) + steady)
+    topics = replay(hotspot_settings, router, background(72) + steady)
     library = library_topics(topics)
     assert not any(t.alert_at for t in library)
     assert all(sum("图书馆" in text for text in t.texts) == 1 for t in library)
 
 
-def test_a_term_is_bursty_in_a_short_window_not_when_steady(settings):
-    bursts = BurstyTerms(settings.bursts)
+def test_a_term_is_bursty_in_a_short_window_not_when_steady(hotspot_settings):
+    bursts = BurstyTerms(hotspot_settings.bursts)
     moment = T0
     for n, (moment, text) in enumerate(background(24)):
         bursts.observe(f"b{n}", moment, None, {text[i : i + 2]: 1.0 for i in range(len(text) - 1)})
     assert "借书" not in bursts.bursty_terms(moment)
     events = [
         bursts.observe(f"l{n}", moment + timedelta(minutes=5 * n), None, {"借书": 1.0, "机器": 1.0})
-        for n in range(settings.bursts.min_messages)
+        for n in range(hotspot_settings.bursts.min_messages)
     ]
     assert "借书" in bursts.bursty_terms(moment + timedelta(minutes=20))
     assert events[-1] is not None and events[-1].terms["借书"] >= 1
@@ -114,7 +105,7 @@ def test_a_term_is_bursty_in_a_short_window_not_when_steady(settings):
     assert "借书" not in bursts.bursty_terms(moment + timedelta(hours=3))
 
 
-def test_many_matters_at_one_much_talked_of_place_are_not_one_event(settings, router):
+def test_many_matters_at_one_much_talked_of_place_are_not_one_event(hotspot_settings, router):
     # one place named by many citizens within two hours, each about a matter of their own
     start = T0 + timedelta(hours=30)
     matters = [
@@ -128,7 +119,7 @@ def test_many_matters_at_one_much_talked_of_place_are_not_one_event(settings, ro
         "鹿栏晴沙海边的救生圈被人拿走了",
     ]
     lines = [(start + timedelta(minutes=12 * n), text) for n, text in enumerate(matters)]
-    topics = replay(settings, router, background(36) + lines)
+    topics = replay(hotspot_settings, router, background(36) + lines)
     place = [t for t in topics if any("鹿栏晴沙" in text for text in t.texts)]
     assert not any(t.alert_at for t in place)
 
@@ -147,15 +138,15 @@ DOWNSTAIRS = [
 
 
 @pytest.mark.parametrize("place", ["白泉镇", "海中洲小区"])
-def test_different_complaints_at_one_town_or_site_within_an_hour_raise_no_alert(settings, router, place):
+def test_different_complaints_at_one_town_or_site_within_an_hour_raise_no_alert(hotspot_settings, router, place):
     start = T0 + timedelta(hours=30)
     lines = [(start + timedelta(minutes=8 * n), text.format(place)) for n, text in enumerate(DOWNSTAIRS)]
-    topics = replay(settings, router, background(36) + lines)
+    topics = replay(hotspot_settings, router, background(36) + lines)
     there = [t for t in topics if any(place in text for text in t.texts)]
     assert sum(t.size for t in there) >= len(DOWNSTAIRS)
     assert not any(t.alert_at for t in there)
     # 楼下 is said in most of them within the hour, yet starts no event of its own
-    assert max(t.size for t in there) < settings.min_messages
+    assert max(t.size for t in there) < hotspot_settings.min_messages
 
 
 # a landslide on an island road, each citizen in a word of their own for it (my wording): the
@@ -185,9 +176,9 @@ def landslide_lines(start: datetime) -> list[tuple[datetime, str]]:
     return report + [(start + timedelta(minutes=m), text) for m, text in ELSEWHERE]
 
 
-def test_a_landslide_reported_in_different_words_is_one_alerted_topic(settings, router):
+def test_a_landslide_reported_in_different_words_is_one_alerted_topic(hotspot_settings, router):
     start = T0 + timedelta(hours=30)
-    topics = replay(settings, router, background(36) + landslide_lines(start))
+    topics = replay(hotspot_settings, router, background(36) + landslide_lines(start))
     [topic] = [t for t in topics if set(t.texts) & set(LANDSLIDE)]
     assert sorted(topic.texts) == sorted(LANDSLIDE)
     # alerted at its fourth report: four within half an hour
@@ -198,16 +189,16 @@ def test_a_landslide_reported_in_different_words_is_one_alerted_topic(settings, 
         assert own.size == 1
 
 
-def test_without_the_event_words_a_landslide_in_different_words_is_scattered(settings, router):
-    problems = {name: words for name, words in settings.problems.items() if name != "collapse"}
-    plain = dataclasses.replace(settings, problems=problems)
+def test_without_the_event_words_a_landslide_in_different_words_is_scattered(hotspot_settings, router):
+    problems = {name: words for name, words in hotspot_settings.problems.items() if name != "collapse"}
+    plain = dataclasses.replace(hotspot_settings, problems=problems)
     topics = replay(plain, router, background(36) + landslide_lines(T0 + timedelta(hours=30)))
     # no topic holds the whole landslide
     assert not any(set(LANDSLIDE) <= set(t.texts) for t in topics)
 
 
-def test_an_event_type_said_in_different_words_is_one_bursty_term(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_an_event_type_said_in_different_words_is_one_bursty_term(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     kinds = [detector.features(text).problems for text in LANDSLIDE]
     assert all("collapse" in found for found in kinds)
     # a pothole is road damage, not a collapse of the hillside
@@ -230,11 +221,11 @@ SCAM = [
 APART = [(17, "菜园镇的路灯坏了好几盏，晚上走路害怕"), (31, "沈家门的海鲜市场地面太滑，老人摔了")]
 
 
-def test_an_event_reported_at_two_places_of_one_county_is_one_topic(settings, router):
+def test_an_event_reported_at_two_places_of_one_county_is_one_topic(hotspot_settings, router):
     start = T0 + timedelta(hours=30)
     lines = [(start + timedelta(minutes=7 * n), text) for n, text in enumerate(SCAM)]
     lines += [(start + timedelta(minutes=m), text) for m, text in APART]
-    topics = replay(settings, router, background(36) + lines)
+    topics = replay(hotspot_settings, router, background(36) + lines)
     [topic] = [t for t in topics if set(t.texts) & set(SCAM)]
     assert sorted(topic.texts) == sorted(SCAM) and topic.alert_at == lines[3][0]
     for _, text in APART:
@@ -242,10 +233,10 @@ def test_an_event_reported_at_two_places_of_one_county_is_one_topic(settings, ro
         assert own.size == 1
 
 
-def test_a_common_word_said_by_unrelated_questions_within_the_hour_starts_no_event(settings):
+def test_a_common_word_said_by_unrelated_questions_within_the_hour_starts_no_event(hotspot_settings):
     # 可以 is in one message of seventy (not a word of every other message), then in four
     # unrelated questions within twenty minutes: bursty by its rate, but no news alone
-    bursts = BurstyTerms(settings.bursts)
+    bursts = BurstyTerms(hotspot_settings.bursts)
     moment = T0
     for n, (moment, text) in enumerate(background(24)):
         terms = {text[i : i + 2]: 1.0 for i in range(len(text) - 1)}
@@ -264,20 +255,20 @@ def test_a_common_word_said_by_unrelated_questions_within_the_hour_starts_no_eve
     # a word rare before starts one alone, as a lexicon's event type does
     rare = [
         bursts.observe(f"l{n}", moment + timedelta(minutes=30 + 5 * n), None, {"借书": 1.0})
-        for n in range(settings.bursts.min_messages)
+        for n in range(hotspot_settings.bursts.min_messages)
     ]
     assert rare[-1] is not None
     kind = [
         bursts.observe(f"k{n}", moment + timedelta(minutes=30 + 5 * n), None, {"#collapse": 1.0})
-        for n in range(settings.bursts.min_messages)
+        for n in range(hotspot_settings.bursts.min_messages)
     ]
     assert kind[-1] is not None
 
 
-def test_a_common_word_bursting_with_an_event_is_no_word_of_it(settings):
+def test_a_common_word_bursting_with_an_event_is_no_word_of_it(hotspot_settings):
     # 知道 is said by many of the event's reports (有人知道…吗) while it lasts: bursty, but it
     # does not name the event, and a question about a pension that says it is not the event
-    bursts = BurstyTerms(settings.bursts)
+    bursts = BurstyTerms(hotspot_settings.bursts)
     moment = T0
     for n, (moment, text) in enumerate(background(24)):
         terms = {text[i : i + 2]: 1.0 for i in range(len(text) - 1)}
@@ -286,7 +277,7 @@ def test_a_common_word_bursting_with_an_event_is_no_word_of_it(settings):
         bursts.observe(f"b{n}", moment, None, terms)
     events = [
         bursts.observe(f"l{n}", moment + timedelta(minutes=5 * n), None, {"借书": 1.0, "知道": 1.0})
-        for n in range(settings.bursts.min_messages + 1)
+        for n in range(hotspot_settings.bursts.min_messages + 1)
     ]
     event = events[-1]
     assert event is not None and "借书" in event.terms

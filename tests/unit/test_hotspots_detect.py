@@ -18,6 +18,8 @@ from bot.hotspots.detect import Detector, Message, Settings, StreamError
 from bot.hotspots.evaluation import score
 from bot.tickets.routing import Router
 
+pytest_plugins = ("tests.unit.hotspot_fixtures",)
+
 DEV_STREAM = PROJECT_ROOT / "tests" / "data" / "hotspots_dev.jsonl"
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=CST)
@@ -28,19 +30,9 @@ MOMENTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return Router.load(PROJECT_ROOT / "knowledge")
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return Settings.load(PROJECT_ROOT / "knowledge" / "hotspots.yml")
-
-
-def replay(texts: list[str], settings: Settings, router: Router, minutes: int = 6):
+def replay(texts: list[str], hotspot_settings: Settings, router: Router, minutes: int = 6):
     closed = []
-    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    detector = Detector(hotspot_settings, router.gazetteer, on_close=closed.append)
     for n, text in enumerate(texts):
         detector.add(Message(f"m{n}", T0 + timedelta(minutes=minutes * n), text, "12345"))
     detector.close_all()
@@ -56,7 +48,7 @@ def test_the_dev_stream_finds_every_burst_and_merges_no_decoy():
     assert result["decoys_merged"] == 0
 
 
-def test_one_event_in_different_words_is_one_alerted_topic(settings, router):
+def test_one_event_in_different_words_is_one_alerted_topic(hotspot_settings, router):
     texts = [
         "临港路这边一早就停水了",
         "我家在临港路，水龙头一滴水都没有",
@@ -65,42 +57,42 @@ def test_one_event_in_different_words_is_one_alerted_topic(settings, router):
         "定海临港路停水三个小时了",
         "临港路自来水停了，老人做不了饭",
     ]
-    [topic] = replay(texts, settings, router)
+    [topic] = replay(texts, hotspot_settings, router)
     # the fourth report within half an hour: an event growing fast
     assert topic.size == 6 and topic.alert_at == T0 + timedelta(minutes=18)
 
 
-def test_the_same_problem_at_different_sites_stays_apart(settings, router):
+def test_the_same_problem_at_different_sites_stays_apart(hotspot_settings, router):
     sites = ["海院路", "千岛路", "兴建路", "白泉镇", "盐仓街道", "六横镇"]
-    topics = replay([f"{site}那个工地晚上还在施工，吵得睡不着" for site in sites], settings, router)
+    topics = replay([f"{site}那个工地晚上还在施工，吵得睡不着" for site in sites], hotspot_settings, router)
     assert len(topics) == 6 and not any(topic.alert_at for topic in topics)
 
 
-def test_different_problems_at_one_site_stay_apart(settings, router):
+def test_different_problems_at_one_site_stay_apart(hotspot_settings, router):
     texts = ["临港路停水了", "临港路工地太吵了", "临港路停水好久", "临港路施工噪音扰民"]
-    topics = replay(texts, settings, router)
+    topics = replay(texts, hotspot_settings, router)
     assert sorted(topic.size for topic in topics) == [2, 2]
 
 
-def test_levels_clocks_and_first_responder(settings, router):
+def test_levels_clocks_and_first_responder(hotspot_settings, router):
     fire = [f"沈家门渔港路那家饭店着火了，浓烟很大，第{n}个人反映" for n in range(16)]
-    [topic] = replay(fire, settings, router, minutes=2)
-    found = assess(router, settings, topic)
+    [topic] = replay(fire, hotspot_settings, router, minutes=2)
+    found = assess(router, hotspot_settings, topic)
     assert found.kind == "emergency" and found.level == "重大" and found.needs_confirmation
     assert found.respond_by == topic.alert_at + timedelta(hours=5)
     assert found.press_conference_by == topic.alert_at + timedelta(hours=24)
     assert found.district_name == "普陀区"
 
     water = [f"临港路停水了，第{n}户" for n in range(6)]
-    [topic] = replay(water, settings, router)
-    found = assess(router, settings, topic)
+    [topic] = replay(water, hotspot_settings, router)
+    found = assess(router, hotspot_settings, topic)
     assert found.level == "一般" and not found.needs_confirmation
     assert found.respond_by == topic.alert_at + timedelta(hours=24)
     assert found.press_conference_by is None
     assert found.responsible
 
 
-def test_several_districts_go_to_the_city(settings, router):
+def test_several_districts_go_to_the_city(hotspot_settings, router):
     texts = [
         "定海这边停电了",
         "普陀沈家门也停电了",
@@ -109,10 +101,10 @@ def test_several_districts_go_to_the_city(settings, router):
         "定海解放路停电",
         "普陀东港停电",
     ]
-    topics = replay(texts, settings, router, minutes=1)
+    topics = replay(texts, hotspot_settings, router, minutes=1)
     for topic in topics:
         if topic.alert_at:
-            assert assess(router, settings, topic).district in (None, "city")
+            assert assess(router, hotspot_settings, topic).district in (None, "city")
 
 
 def test_bad_lines_get_one_error_each_and_the_replay_goes_on():
@@ -140,8 +132,8 @@ def test_bad_lines_get_one_error_each_and_the_replay_goes_on():
     assert topic["message_ids"] == ["a", "f"] and topic["alert_at"] == ""
 
 
-def test_a_message_too_early_is_refused(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_a_message_too_early_is_refused(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     detector.add(Message("a", T0, "临港路停水", "12345"))
     with pytest.raises(StreamError, match="早于"):
         detector.add(Message("b", T0 - timedelta(hours=1), "临港路停水", "12345"))
@@ -152,11 +144,11 @@ def test_a_message_too_early_is_refused(settings, router):
 # learnt vocabulary; and a matter that goes on for days
 
 
-def replay_after_background(items: list[tuple[int, str]], settings: Settings, router: Router, start: datetime):
+def replay_after_background(items: list[tuple[int, str]], hotspot_settings: Settings, router: Router, start: datetime):
     """`items` are (minutes after `start`, text) after three days' background of other matters
     (what a topic's vocabulary is told apart from); the topics of `items`."""
     closed = []
-    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    detector = Detector(hotspot_settings, router.gazetteer, on_close=closed.append)
     for n, item in enumerate(generate(600, days=1)):
         moment = start - timedelta(days=4) + timedelta(minutes=2 * n)
         detector.add(Message(f"b{n}", moment, item["text"], item["source"]))
@@ -179,11 +171,11 @@ FLOOD = [
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_flood_named_in_many_words_across_新城_and_临城_is_one_alerted_topic(settings, router, start):
+def test_a_flood_named_in_many_words_across_新城_and_临城_is_one_alerted_topic(hotspot_settings, router, start):
     items = [(7 * n, text) for n, text in enumerate(FLOOD)]
     # a water main at a road of another district the next morning is another matter
     items += [(900 + 5 * n, f"沈家门渔港路水管爆了，路上冒水，第{n}户停水") for n in range(3)]
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     flood = max(topics, key=lambda topic: topic.size)
     assert flood.alert_at is not None
     # all but at most one (a road named once before the event was hot may stay apart), and
@@ -194,7 +186,7 @@ def test_a_flood_named_in_many_words_across_新城_and_临城_is_one_alerted_top
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_hot_topic_takes_a_report_in_its_own_words_but_not_another_matter(settings, router, start):
+def test_a_hot_topic_takes_a_report_in_its_own_words_but_not_another_matter(hotspot_settings, router, start):
     oil = [
         "朱家尖的沙滩上全是黑乎乎的油污",
         "朱家尖海滩有油污，谁来清理一下",
@@ -206,29 +198,29 @@ def test_a_hot_topic_takes_a_report_in_its_own_words_but_not_another_matter(sett
     # neither an event word nor a place, only the event's own vocabulary (沙滩, 油)
     items.append((40, "游客都在拍沙滩上的油，太可惜了"))
     items.append((45, "我家楼下的快递柜坏了，取不出件"))
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     beach = max(topics, key=lambda topic: topic.size)
     assert beach.alert_at is not None
     assert "m5" in beach.message_ids and "m6" not in beach.message_ids
 
 
-def test_a_word_of_several_event_types_names_them_all(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_a_word_of_several_event_types_names_them_all(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     assert {"gas", "smell"} <= detector.features("楼道里一股煤气味").problems
     assert {"flooding", "road_traffic"} <= detector.features("好几辆车都熄火了").problems
     assert detector.features("下水道冒水了").problems == {"flooding"}
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_matter_drawing_messages_for_days_is_archived_and_goes_on_as_a_new_topic(settings, router, start):
+def test_a_matter_drawing_messages_for_days_is_archived_and_goes_on_as_a_new_topic(hotspot_settings, router, start):
     closed = []
-    detector = Detector(settings, router.gazetteer, on_close=closed.append)
-    hours = int(settings.max_open / timedelta(hours=1)) + 24
+    detector = Detector(hotspot_settings, router.gazetteer, on_close=closed.append)
+    hours = int(hotspot_settings.max_open / timedelta(hours=1)) + 24
     for n in range(hours):
         detector.add(Message(f"m{n}", start + timedelta(hours=n), f"临港路工地又在施工，第{n}次反映", "12345"))
     # closed at the first hourly look after `max_open`
     assert len(closed) == 1
-    assert closed[0].last_seen - closed[0].first_seen <= settings.max_open + timedelta(hours=2)
+    assert closed[0].last_seen - closed[0].first_seen <= hotspot_settings.max_open + timedelta(hours=2)
     [going_on] = detector.open_topics
     assert closed[0].size + going_on.size == hours
 
@@ -262,7 +254,7 @@ OTHER_TOWNS = ["高亭镇", "菜园镇", "东沙镇", "六横镇", "衢山镇", 
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_hot_topic_meets_a_report_after_many_newer_topics_of_its_problem(settings, router, start):
+def test_a_hot_topic_meets_a_report_after_many_newer_topics_of_its_problem(hotspot_settings, router, start):
     main = [
         "环城南路自来水管爆了，路上全是水",
         "环城南路爆管，附近都停水了",
@@ -274,14 +266,14 @@ def test_a_hot_topic_meets_a_report_after_many_newer_topics_of_its_problem(setti
     # separate matters of the same problem in other districts, each its own topic
     items += [(30 + 2 * n, f"{town}停水了，什么时候来水") for n, town in enumerate(OTHER_TOWNS)]
     items.append((70, "水还在往外涌，很危险"))
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     water_main = max(topics, key=lambda topic: topic.size)
     assert water_main.alert_at is not None
     assert set(water_main.message_ids) == {"m0", "m1", "m2", "m3", "m4", f"m{len(items) - 1}"}
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_hot_topic_takes_in_its_first_reports_in_its_own_words_and_only_those(settings, router, start):
+def test_a_hot_topic_takes_in_its_first_reports_in_its_own_words_and_only_those(hotspot_settings, router, start):
     items = [
         (0, "朱家尖的沙滩上全是油污"),
         # naming neither place nor event type: alone when it comes, the event's words once learnt
@@ -293,14 +285,14 @@ def test_a_hot_topic_takes_in_its_first_reports_in_its_own_words_and_only_those(
         (16, "朱家尖海边漂着一层油污，沙滩都黑乎乎"),
         (22, "南沙海滩油污冲上岸了，朱家尖这片都是"),
     ]
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     beach = max(topics, key=lambda topic: topic.size)
     assert beach.alert_at == start + timedelta(minutes=16)
     assert sorted(beach.message_ids) == ["m0", "m1", "m4", "m5", "m6"]
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_naming_a_hot_topics_area_and_nothing_of_its_event_is_another_matter(settings, router, start):
+def test_naming_a_hot_topics_area_and_nothing_of_its_event_is_another_matter(hotspot_settings, router, start):
     items = [
         (0, "东港停电了"),
         (3, "东港这边停电了，一片漆黑"),
@@ -313,14 +305,14 @@ def test_naming_a_hot_topics_area_and_nothing_of_its_event_is_another_matter(set
         (18, "东港的路灯坏了"),
         (21, "东港海莲路那家店不开发票"),
     ]
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     outage = max(topics, key=lambda topic: topic.size)
     assert outage.alert_at is not None
     assert sorted(outage.message_ids) == ["m0", "m1", "m2", "m3", "m4"]
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_report_naming_a_hot_topics_event_and_no_place_joins_it_in_words_it_never_used(settings, router, start):
+def test_a_report_naming_a_hot_topics_event_and_no_place_joins_it_in_words_it_never_used(hotspot_settings, router, start):
     smell = [
         "岑港街道一股刺鼻的化工味",
         "岑港这边化工味很重",
@@ -331,19 +323,19 @@ def test_a_report_naming_a_hot_topics_event_and_no_place_joins_it_in_words_it_ne
     items = [(4 * n, text) for n, text in enumerate(smell)]
     # the same event (熏), no place, not one word or character of the topic's
     items.append((25, "半夜被熏醒"))
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     event = max(topics, key=lambda topic: topic.size)
     assert event.alert_at is not None and "m5" in event.message_ids
 
 
-def test_smells_named_in_everyday_words_are_the_smell_event(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_smells_named_in_everyday_words_are_the_smell_event(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     for text in ("晚上闻到一股怪味", "一股烧焦的塑料味", "河边腥臭得很"):
         assert "smell" in detector.features(text).problems
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_hot_topic_is_at_every_place_several_of_its_messages_named(settings, router, start):
+def test_a_hot_topic_is_at_every_place_several_of_its_messages_named(hotspot_settings, router, start):
     queue = [
         "去普陀山的船票买不到，排队排了两个小时",
         "普陀山售票系统坏了，游客排长队",
@@ -361,7 +353,7 @@ def test_a_hot_topic_is_at_every_place_several_of_its_messages_named(settings, r
     items = [(5 * n, text) for n, text in enumerate(queue)]
     # the site named by two of twelve (not a fifth of them), nothing of the event
     items.append((62, "蜈蚣峙这边没有遮阳的地方，太阳晒死"))
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     event = max(topics, key=lambda topic: topic.size)
     assert event.alert_at is not None and f"m{len(queue)}" in event.message_ids
 
@@ -377,8 +369,8 @@ SMELL = [
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_reports_of_one_event_type_in_one_district_converge_into_one_hot_topic(settings, router, start):
-    topics = replay_after_background(SMELL, settings, router, start)
+def test_reports_of_one_event_type_in_one_district_converge_into_one_hot_topic(hotspot_settings, router, start):
+    topics = replay_after_background(SMELL, hotspot_settings, router, start)
     smell = max(topics, key=lambda topic: topic.size)
     assert sorted(smell.message_ids) == ["m0", "m1", "m2", "m3"]
     # four within half an hour: alerted at the fourth
@@ -386,7 +378,7 @@ def test_reports_of_one_event_type_in_one_district_converge_into_one_hot_topic(s
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_reports_of_one_event_type_at_different_sites_or_towns_do_not_converge(settings, router, start):
+def test_reports_of_one_event_type_at_different_sites_or_towns_do_not_converge(hotspot_settings, router, start):
     # three 小区 of the district, then three towns of it: every one of the reports names another
     # place than the others (a town is not told apart from a 小区 whose town is not known)
     items = [
@@ -397,12 +389,12 @@ def test_reports_of_one_event_type_at_different_sites_or_towns_do_not_converge(s
         (70, "小沙街道又停电了，也没通知"),
         (80, "白泉镇停电了好久"),
     ]
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     assert len(topics) == 6 and not any(topic.alert_at for topic in topics)
 
 
-def test_goods_past_their_date_are_no_food_poisoning(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_goods_past_their_date_are_no_food_poisoning(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     expired = detector.features("城东超市卖的酸奶过期了").problems
     assert "food_quality" in expired and "food_safety" not in expired
     assert "food_safety" in detector.features("食堂午饭后好几个孩子拉肚子").problems
@@ -411,32 +403,32 @@ def test_goods_past_their_date_are_no_food_poisoning(settings, router):
     assert "power" not in detector.features("天黑了路灯也不亮，墙都熏黑了").problems
 
 
-def test_a_zone_with_its_own_administration_is_its_own_district(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_a_zone_with_its_own_administration_is_its_own_district(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     assert detector.features("临城那所小学").districts == {"xincheng"}
     assert detector.features("双桥的老年食堂").districts == {"dinghai"}
 
 
-def test_a_quiet_topic_does_not_take_the_same_words_said_of_another_village(settings, router):
+def test_a_quiet_topic_does_not_take_the_same_words_said_of_another_village(hotspot_settings, router):
     # a name before 里 is a place (黄龙村里: in 黄龙村), not the quiet topic's 虾峙
     closed = []
-    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    detector = Detector(hotspot_settings, router.gazetteer, on_close=closed.append)
     detector.add(Message("a", T0, "虾峙村里又停电了，也没通知", "12345"))
     detector.add(Message("b", T0 + timedelta(hours=30), "请问黄龙村里又停电了，也没通知", "wechat"))
     detector.close_all()
     assert sorted(len(topic.message_ids) for topic in closed) == [1, 1]
 
 
-def test_four_reports_within_half_an_hour_alert_and_four_spread_over_hours_do_not(settings, router):
+def test_four_reports_within_half_an_hour_alert_and_four_spread_over_hours_do_not(hotspot_settings, router):
     texts = ["临港路这边一早就停水了", "我家在临港路，水龙头一滴水都没有", "临港路的水管爆了，路上全是水", "请问临港路什么时候恢复供水"]
-    [fast] = replay(texts, settings, router, minutes=8)
+    [fast] = replay(texts, hotspot_settings, router, minutes=8)
     assert fast.alert_at == T0 + timedelta(minutes=24)
-    [slow] = replay(texts, settings, router, minutes=40)
+    [slow] = replay(texts, hotspot_settings, router, minutes=40)
     assert slow.size == 4 and slow.alert_at is None
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_report_naming_only_another_district_stays_out_of_a_hot_topic(settings, router, start):
+def test_a_report_naming_only_another_district_stays_out_of_a_hot_topic(hotspot_settings, router, start):
     queue = [
         "新城舟山医院挂号排长队，排了一个小时还没轮到",
         "临城的舟山医院门诊大厅人挤人，窗口排队排到门口",
@@ -447,14 +439,14 @@ def test_a_report_naming_only_another_district_stays_out_of_a_hot_topic(settings
     items = [(6 * n, text) for n, text in enumerate(queue)]
     # the same kind of matter (排队), naming a district the hospital is not in and no place
     items.append((40, "带孩子打流感疫苗，普陀这边排队的人好多"))
-    topics = replay_after_background(items, settings, router, start)
+    topics = replay_after_background(items, hotspot_settings, router, start)
     hospital = max(topics, key=lambda topic: topic.size)
     assert hospital.alert_at is not None
     assert "m4" in hospital.message_ids and "m5" not in hospital.message_ids
 
 
 @pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
-def test_a_hot_topic_does_not_take_in_strays_that_share_only_a_subject(settings, router, start):
+def test_a_hot_topic_does_not_take_in_strays_that_share_only_a_subject(hotspot_settings, router, start):
     # 物业 is a subject, said by many matters of the hour: a stray about the 物业's fees is not
     # the lift that trapped residents, though both name the 物业
     items = [
@@ -471,7 +463,7 @@ def test_a_hot_topic_does_not_take_in_strays_that_share_only_a_subject(settings,
     items += [(30 + 4 * n, text) for n, text in enumerate(lift)]
     # what a hot topic takes in of its first reports (without bursty terms: 物业 is rare in
     # the background here, where it is said every hour in the city's traffic)
-    topics = replay_after_background(items, dataclasses.replace(settings, bursts=None), router, start)
+    topics = replay_after_background(items, dataclasses.replace(hotspot_settings, bursts=None), router, start)
     event = max(topics, key=lambda topic: topic.size)
     assert event.alert_at is not None
     assert {"m2", "m6"} <= set(event.message_ids)

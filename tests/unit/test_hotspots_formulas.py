@@ -6,12 +6,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-from bot.config import PROJECT_ROOT
-from bot.hotspots.detect import Detector, Message, Settings
+from bot.hotspots.ageing import Ticker
+from bot.hotspots.detect import Detector, Message
 from bot.hotspots.formulas import Formulas, FormulaSettings
-from bot.tickets.routing import Router
+
+pytest_plugins = ("tests.unit.hotspot_fixtures",)
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2026, 11, 16, 0, 0, tzinfo=CST)
@@ -35,16 +34,6 @@ FRAMES = [
 def framed(n: int) -> str:
     opening, closing = FRAMES[n % len(FRAMES)]
     return f"{opening}{MATTERS[n % len(MATTERS)]}{closing}"
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return Router.load(PROJECT_ROOT / "knowledge")
-
-
-@pytest.fixture(scope="module")
-def settings() -> Settings:
-    return Settings.load(PROJECT_ROOT / "knowledge" / "hotspots.yml")
 
 
 def learnt(count: int, every: timedelta = timedelta(minutes=10)) -> Formulas:
@@ -74,19 +63,19 @@ def test_a_phrase_common_only_now_is_an_events_and_stays():
     assert "海润万家" in text
 
 
-def test_the_power_lexicon_is_not_the_intakes_来电(settings, router):
-    detector = Detector(settings, router.gazetteer)
+def test_the_power_lexicon_is_not_the_intakes_来电(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
     assert "power" not in detector.features("市民来电反映：孩子入学要什么材料").problems
     assert "power" not in detector.features("来电人称小区门口的垃圾没人清").problems
     assert "power" in detector.features("停了一上午，终于来电了").problems
     assert "power" in detector.features("什么时候来电啊，冰箱里的菜都坏了").problems
 
 
-def test_an_event_word_in_a_good_share_of_all_traffic_names_no_event(settings, router):
+def test_an_event_word_in_a_good_share_of_all_traffic_names_no_event(hotspot_settings, router):
     # a lexicon that, as ours did, holds a word every transcribed call says
-    problems = dict(settings.problems)
+    problems = dict(hotspot_settings.problems)
     problems["power"] = (*problems["power"], "来电")
-    detector = Detector(dataclasses.replace(settings, problems=problems), router.gazetteer)
+    detector = Detector(dataclasses.replace(hotspot_settings, problems=problems), router.gazetteer)
     assert "power" in detector.features("来电人称楼道灯坏了").problems
     for n in range(120):
         detector.add(Message(f"b{n}", T0 + timedelta(minutes=10 * n), framed(n), "12345"))
@@ -95,9 +84,9 @@ def test_an_event_word_in_a_good_share_of_all_traffic_names_no_event(settings, r
     assert "power" in detector.features("来电人称小区停电了").problems
 
 
-def test_unrelated_tickets_in_one_frame_within_the_hour_are_not_one_matter(settings, router):
+def test_unrelated_tickets_in_one_frame_within_the_hour_are_not_one_matter(hotspot_settings, router):
     closed = []
-    detector = Detector(settings, router.gazetteer, on_close=closed.append)
+    detector = Detector(hotspot_settings, router.gazetteer, on_close=closed.append)
     for n in range(400):
         detector.add(Message(f"b{n}", T0 + timedelta(minutes=10 * n), framed(n), "12345"))
     start = T0 + timedelta(minutes=4010)
@@ -117,3 +106,14 @@ def test_unrelated_tickets_in_one_frame_within_the_hour_are_not_one_matter(setti
     mine = [topic for topic in closed if any(i.startswith("m") for i in topic.message_ids)]
     assert all(topic.alert_at is None for topic in mine)
     assert max(sum(i.startswith("m") for i in topic.message_ids) for topic in mine) <= 2
+
+
+def test_the_ageing_clock_ticks_hourly_by_stream_time_and_never_backwards():
+    clock = Ticker(timedelta(hours=1))
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert clock.elapsed(start) is None  # the first time seen starts the clock
+    assert clock.elapsed(start + timedelta(minutes=59)) is None
+    assert clock.elapsed(start - timedelta(hours=5)) is None  # a late message moves nothing back
+    assert clock.elapsed(start + timedelta(minutes=90)) == timedelta(minutes=90)
+    assert clock.elapsed(start + timedelta(minutes=100)) is None
+    assert clock.elapsed(start + timedelta(hours=4)) == timedelta(minutes=150)
