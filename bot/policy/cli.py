@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import shutil
 import sys
+import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -283,13 +285,20 @@ def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
 
 def _eval_library(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        report = evaluate_corpus(
-            Path(args.corpus),
-            Path(args.questions),
-            settings.knowledge_dir,
-            Path(args.out_of_scope) if args.out_of_scope else None,
-            baseline=not args.no_baseline,
-        )
+        with tempfile.TemporaryDirectory(prefix="eval-library-") as scratch:
+            corpus = Path(args.corpus)
+            if args.also:
+                # one library of several folders: each copied in as a subfolder (imports recurse)
+                corpus = Path(scratch) / "corpus"
+                for number, folder in enumerate([args.corpus, *args.also]):
+                    shutil.copytree(folder, corpus / f"{number}-{Path(folder).name}")
+            report = evaluate_corpus(
+                corpus,
+                Path(args.questions),
+                settings.knowledge_dir,
+                Path(args.out_of_scope) if args.out_of_scope else None,
+                baseline=not args.no_baseline,
+            )
     except (LibraryEvalError, OSError) as error:
         print(f"eval library: {error}", file=sys.stderr)
         return 1
@@ -370,6 +379,13 @@ def register(commands) -> None:
     )
     library.add_argument("corpus", help="folder of documents")
     library.add_argument("questions", help="JSON lines: id, doc, answer, wordings")
+    library.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="another folder of documents in the same library (repeatable)",
+    )
     library.add_argument("--out-of-scope", help="JSON lines of questions no document answers")
     library.add_argument("--no-baseline", action="store_true", help="skip the jieba+BM25 baseline")
     library.add_argument("--misses", action="store_true", help="list the doc@1 misses")

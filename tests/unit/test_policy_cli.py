@@ -171,3 +171,34 @@ def test_calibration_prefers_confident_right_answers(real_kb: KnowledgeBase) -> 
     thresholds = calibrate(report)
     right, nonsense = report.outcomes
     assert nonsense.score < thresholds.min_score <= right.score
+
+
+def test_eval_library_imports_several_folders_into_one_library(
+    use_knowledge, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Set 8 brings its own documents: `--also` puts them in one library beside the first corpus."""
+    first, second = tmp_path / "corpus", tmp_path / "set8" / "corpus"
+    first.mkdir()
+    second.mkdir(parents=True)
+    (first / "a_舟山市渔船安全管理办法.txt").write_text(
+        "舟山市渔船安全管理办法\n第一条 渔船出海前应当检查救生设备。\n第二条 渔船应当配备救生衣，每人一件。\n",
+        encoding="utf-8",
+    )
+    (second / "b_宁波市养犬管理条例.txt").write_text(
+        "宁波市养犬管理条例\n第一条 为了规范养犬行为，制定本条例。\n第二条 养犬人应当为犬只办理登记，登记证有效期一年。\n",
+        encoding="utf-8",
+    )
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"id": "q1", "doc": "a_舟山市渔船安全管理办法.txt", "answer": "每人一件",
+         "annotator": "舟山渔船救生衣怎么配备？", "citizen": "舟山出海的船救生衣要几件"},
+        {"id": "q2", "doc": "b_宁波市养犬管理条例.txt", "answer": "登记证有效期一年",
+         "annotator": "宁波养犬登记证有效期多久？", "citizen": "宁波养狗的登记证管多久"},
+    ]  # fmt: skip
+    questions.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    argv = ["eval", "library", str(first), str(questions), "--also", str(second), "--json", "--no-baseline"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["documents"], report["imported"]) == (2, 2)
+    assert report["library"]["annotator"]["doc@1"] == 1.0, report["library"]
+    assert first.exists() and second.exists(), "the folders themselves are left as they were"
