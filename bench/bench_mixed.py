@@ -29,7 +29,7 @@ from bench.bench_chat import CONVERSATION_LENGTH, OURS_SIMPLE, _ratio, bench_sto
 from bench.cpu import per_message, service_groups, services_cpu, wait_until_idle
 from bench.load import LoadResult, client_session, post_json, run_load
 from bench.output import write_result
-from bench.soak import REQUEST_TIMEOUT, Soak
+from bench.soak import REQUEST_TIMEOUT, Soak, steps_summary
 from bot.consultation import local_date, open_drafts
 from bot.db import Database, utcnow
 from bot.localstack import start_stack
@@ -69,11 +69,11 @@ class PortalRun(Soak):
 
     async def policy_followup(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         await self.policy(client, sender, n)
-        await self.step(client, sender, FOLLOW_UPS[n % len(FOLLOW_UPS)], "")
+        await self.step(client, sender, FOLLOW_UPS[n % len(FOLLOW_UPS)], "", "policy follow-up")
 
     async def handover(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
-        await self.step(client, sender, "你好", "政策")
-        await self.step(client, sender, "转人工", "人工")
+        await self.step(client, sender, "你好", "政策", "greeting")
+        await self.step(client, sender, "转人工", "人工", "hand-over")
 
     def repertoire(self):
         return [*super().repertoire(), self.policy_followup, self.handover]
@@ -94,6 +94,7 @@ async def mixed_load(web_url: str, db: Database, conversations: int, seconds: fl
     async with client_session(conversations + 4, REQUEST_TIMEOUT) as client:
         await run.say(client, "warmup", "你好")
         run.load = LoadResult(conversations, 0, 0, 0.0)
+        run.by_step.clear()
         started = time.monotonic()
         run.deadline = started + seconds
         citizens = asyncio.gather(*(run.citizen(client, i) for i in range(conversations)))
@@ -108,6 +109,7 @@ def mixed_summary(run: PortalRun) -> dict:
         **run.load.summary(),
         "errors_by_kind": dict(run.errors),
         "scripts": dict(run.scripts),
+        "steps": steps_summary(run.by_step, run.load.latencies_ms),
         "error_samples": run.error_samples[:5],
     }
 

@@ -24,11 +24,12 @@ import json
 import os
 import random
 import re
+import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable, Optional, Union
@@ -90,6 +91,26 @@ class StepFailed(Exception):
         self.detail = detail
 
 
+def steps_summary(by_step: dict[str, list[float]], latencies: list[float]) -> dict[str, dict]:
+    """Each step's count, p50 and p95, and its share of the slow messages (those above the run's
+    p95): where the tail comes from."""
+    if not latencies:
+        return {}
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    slow = sum(1 for value in latencies if value > p95) or 1
+    summary = {}
+    for name, values in sorted(by_step.items(), key=lambda item: -statistics.fmean(item[1])):
+        values = sorted(values)
+        summary[name] = {
+            "n": len(values),
+            "p50_ms": round(values[len(values) // 2], 1),
+            "p95_ms": round(values[min(len(values) - 1, max(0, round(0.95 * len(values)) - 1))], 1),
+            "share_of_slow": round(sum(1 for value in values if value > p95) / slow, 2),
+        }
+    return summary
+
+
 @dataclass
 class Soak:
     """One soak run: the citizens' scripts, and what they were told and what failed."""
@@ -107,8 +128,10 @@ class Soak:
     think: float = 0.0
     """Mean pause before each message, in seconds (0: none)."""
     pauses: dict[str, random.Random] = field(default_factory=dict)
+    by_step: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """Each answered message's latency (ms) under the name of its step ("complaint: confirm")."""
 
-    async def say(self, client: aiohttp.ClientSession, sender: str, text: str) -> str:
+    async def say(self, client: aiohttp.ClientSession, sender: str, text: str, name: str = "") -> str:
         """Send one message (after the citizen's typing pause); the replies' text, or StepFailed."""
         if self.think:
             pace = self.pauses.setdefault(sender.rsplit("-", 1)[0], random.Random(sender))
@@ -129,7 +152,9 @@ class Soak:
             raise StepFailed("empty", json.dumps(replies, ensure_ascii=False)[:200])
         if APOLOGY in texts:
             raise StepFailed("apology", texts[:200])
-        self.load.latencies_ms.append((time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        self.load.latencies_ms.append(elapsed)
+        self.by_step[name or text[:12]].append(elapsed)
         return texts
 
     async def send(
@@ -143,10 +168,10 @@ class Soak:
         return body if isinstance(body, list) else None
 
     async def step(
-        self, client: aiohttp.ClientSession, sender: str, text: str, expect: Expectation
+        self, client: aiohttp.ClientSession, sender: str, text: str, expect: Expectation, name: str = ""
     ) -> str:
         """`say`, then check the reply: the first group of a pattern, or the reply itself."""
-        reply = await self.say(client, sender, text)
+        reply = await self.say(client, sender, text, name)
         if isinstance(expect, str):
             if expect not in reply:
                 raise StepFailed("unexpected", f"{text!r} → {reply[:200]!r}, wanted {expect!r}")
@@ -157,25 +182,25 @@ class Soak:
         return match.group(1)
 
     async def greeting(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
-        await self.step(client, sender, "你好", "政策")
+        await self.step(client, sender, "你好", "政策", "greeting")
 
     async def policy(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
-        await self.step(client, sender, POLICY_QUESTIONS[n % len(POLICY_QUESTIONS)], "来源")
+        await self.step(client, sender, POLICY_QUESTIONS[n % len(POLICY_QUESTIONS)], "来源", "policy question")
 
     async def complaint(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
         place, problem = PLACES[n % len(PLACES)], PROBLEMS[n // len(PLACES) % len(PROBLEMS)]
-        await self.step(client, sender, place + problem, "手机号")
-        await self.step(client, sender, f"139{n:08d}", "请确认")
-        number = await self.step(client, sender, "/affirm", TICKET_NO)
+        await self.step(client, sender, place + problem, "手机号", "complaint: the problem")
+        await self.step(client, sender, f"139{n:08d}", "请确认", "complaint: phone")
+        number = await self.step(client, sender, "/affirm", TICKET_NO, "complaint: confirm → ticket")
         self.tickets[number] = sender
-        await self.step(client, sender, "我的工单处理得怎么样了", number)
+        await self.step(client, sender, "我的工单处理得怎么样了", number, "status check")
 
     async def opinion(self, client: aiohttp.ClientSession, sender: str, n: int) -> None:
-        await self.step(client, sender, f"我想对{self.opinion_draft}提点意见", "哪一条")
-        await self.step(client, sender, "整体", "意见和理由")
-        await self.step(client, sender, OPINIONS[n % len(OPINIONS)], "姓名")
-        await self.step(client, sender, "不用", "请确认")
-        self.receipts[await self.step(client, sender, "/affirm", RECEIPT_NO)] = sender
+        await self.step(client, sender, f"我想对{self.opinion_draft}提点意见", "哪一条", "opinion: the draft")
+        await self.step(client, sender, "整体", "意见和理由", "opinion: clause")
+        await self.step(client, sender, OPINIONS[n % len(OPINIONS)], "姓名", "opinion: the text")
+        await self.step(client, sender, "不用", "请确认", "opinion: name")
+        self.receipts[await self.step(client, sender, "/affirm", RECEIPT_NO, "opinion: confirm → receipt")] = sender
 
     def repertoire(self) -> list[Callable[[aiohttp.ClientSession, str, int], Awaitable[None]]]:
         scripts = [self.greeting, self.policy, self.complaint]
@@ -280,6 +305,7 @@ def main() -> int:
         "p99_ms": summary["p99_ms"],
         "mean_ms": summary["mean_ms"],
         "throughput_msg_s": summary["throughput_msg_s"],
+        "steps": steps_summary(run.by_step, run.load.latencies_ms),
         "cpu_ms_per_message": cpu,
         "opinion_draft": run.opinion_draft,
         "load_average_at_end": os.getloadavg()[0],
