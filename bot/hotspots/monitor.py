@@ -38,6 +38,13 @@ BATCH = 500
 KEEP_FROM_SIZE = 3
 """A topic gets a row once it has this many messages (or an alert): the staff watch it grow."""
 EVENTS_CURSOR = "rasa_sql_events"
+USER_EVENTS = text(
+    "SELECT id, sender_id, CASE WHEN instr(data, '\"event\": \"user\"') > 0 THEN data END"
+    " FROM events WHERE id > :after ORDER BY id LIMIT :n"
+)
+"""Rasa's events from the cursor on; the JSON only of citizens' lines (most events are the bot's
+replies, actions and slots: six to ten a message, each parsed for nothing before). A JSON string
+escapes its quotes, so the marker cannot be matched inside a value."""
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +242,11 @@ class Monitor:
                     cursor = HotspotCursor(name=EVENTS_CURSOR, position=0)
                     session.add(cursor)
                 with engine.connect() as events:
-                    rows = events.execute(
-                        text("SELECT id, sender_id, data FROM events WHERE id > :after ORDER BY id LIMIT :n"),
-                        {"after": cursor.position, "n": BATCH},
-                    ).all()
+                    rows = events.execute(USER_EVENTS, {"after": cursor.position, "n": BATCH}).all()
                 for event_id, sender, data in rows:
                     cursor.position = event_id
+                    if data is None:
+                        continue
                     item = chat_item(json.loads(data), sender)
                     if item is not None:
                         add_item(session, item)

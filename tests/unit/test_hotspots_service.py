@@ -21,6 +21,7 @@ from bot.hotspots.models import (
     PUBLISHED,
     REFUSED,
     RESPONDED,
+    HotspotCursor,
     HotspotItem,
     HotspotTopic,
 )
@@ -148,13 +149,16 @@ def test_chat_lines_from_rasas_sql_event_broker_are_read_once(settings, db, moni
                 text("INSERT INTO events (sender_id, data) VALUES (:s, :d)"),
                 {"s": f"wechat:o{n}", "d": json.dumps(event, ensure_ascii=False)},
             )
-        connection.execute(
-            text("INSERT INTO events (sender_id, data) VALUES ('x', :d)"),
-            {"d": json.dumps({"event": "bot", "text": "您好"})},
-        )
+        for reply in ["您好", 'you said "event": "user"']:  # the marker inside a value is escaped
+            connection.execute(
+                text("INSERT INTO events (sender_id, data) VALUES ('x', :d)"),
+                {"d": json.dumps({"event": "bot", "text": reply})},
+            )
     events.dispose()
     monitor.step()
     monitor.step()
+    with db.session() as session:
+        assert session.get(HotspotCursor, "rasa_sql_events").position == 5, "past the bot's too"
     with db.session() as session:
         items = session.execute(select(HotspotItem).order_by(HotspotItem.id)).scalars().all()
         assert [(i.text, i.channel, i.sender_id) for i in items] == [
