@@ -60,10 +60,13 @@ NAME_CACHE = 100_000
 PROFILE_EVERY = 12
 LONG_SWEEP = timedelta(hours=1)
 DISTRICT_SPECIFICITY = SPECIFICITY["district"]
+ROUTE_PREFIX = "公交路线"
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# a numbered bus route (33路, 302路公交): a site of its own, as a road is
+_ROUTE = re.compile(r"(?<![0-9a-z])([0-9]{1,4})路")
 
 
 class StreamError(ValueError):
@@ -629,6 +632,8 @@ class Detector:
             ):
                 found.add(name)
         longest = {name for name in found if not any(o != name and o.startswith(name) for o in found)}
+        # 公交3路 is not within 公交33路 (3路 is within 33路): one route is not another
+        longest.update(ROUTE_PREFIX + number for number in _ROUTE.findall(text.lower()))
         return frozenset(known | longest), tuple(jurisdictions)
 
     def _names_problem(self, name: str) -> bool:
@@ -777,7 +782,13 @@ class Detector:
                 # speaking the event's words (its vocabulary holds its subject's words), the
                 # stray must name nothing else (物业 raising the parking fees is not the lift
                 # that trapped residents, though 物业 is in both)
-                or (problems & other.problems.keys() and other.problems.keys() <= problems)
+                or (
+                    problems & other.problems.keys()
+                    and other.problems.keys() <= problems
+                    # naming no place but another district (嵊泗县 for a school at 盐仓): a
+                    # subject shared is not enough from there
+                    and not _districts_differ(other, topic)
+                )
                 or (
                     other.problems.keys() <= problems
                     and other.first_seen >= since

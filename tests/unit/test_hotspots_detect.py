@@ -468,3 +468,40 @@ def test_a_hot_topic_does_not_take_in_strays_that_share_only_a_subject(hotspot_s
     assert event.alert_at is not None
     assert {"m2", "m6"} <= set(event.message_ids)
     assert not {"m0", "m1"} & set(event.message_ids)
+
+
+def test_a_numbered_bus_route_is_a_site_of_its_own(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    places = detector.features("33路公交今天早上一辆都没来，302路也晚了").places
+    assert {"公交路线33", "公交路线302"} <= places
+    # 3路 is not within 33路
+    assert "公交路线3" not in places
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_the_same_complaint_about_different_bus_routes_raises_no_alert(hotspot_settings, router, start):
+    routes = ["302", "15", "201", "36", "3", "108"]
+    items = [
+        (9 * n, f"{route}路司机开车太猛，急刹车让一个老人摔倒了，也不下来看看。")
+        for n, route in enumerate(routes)
+    ]
+    topics = replay_after_background(items, hotspot_settings, router, start)
+    assert not [topic for topic in topics if topic.alert_at]
+
+
+@pytest.mark.parametrize("start", MOMENTS, ids=["fixed", "now"])
+def test_a_hot_topic_takes_no_stray_sharing_only_a_subject_from_another_district(hotspot_settings, router, start):
+    canteen = [
+        "盐仓那个小学好多学生中午吃了食堂以后肚子疼",
+        "盐仓小学食堂午饭有问题，孩子拉肚子送医了",
+        "我家孩子在盐仓读书，中午吃完饭就呕吐",
+        "盐仓学校食堂出事了，救护车来了好几辆",
+        "盐仓小学很多孩子腹泻，家长都赶过去了",
+    ]
+    # a question about the schools of another county (a subject shared, no place): not the canteen
+    items = [(0, canteen[0]), (3, "市民咨询：嵊泗县的学校寒假几号开始放？")]
+    items += [(4 + 5 * n, text) for n, text in enumerate(canteen[1:])]
+    topics = replay_after_background(items, hotspot_settings, router, start)
+    event = max(topics, key=lambda topic: topic.size)
+    assert event.alert_at is not None
+    assert "m1" not in event.message_ids
