@@ -131,6 +131,12 @@ class Settings:
     common_word_share: float = 1.0
     common_half_life: timedelta = timedelta(hours=48)
     common_min_count: float = 20.0
+    # a topic at its peak owns a word most of the stream's messages holding it are its own
+    peak_min_messages: int = 2
+    peak_share: float = 0.5
+    peak_words: int = 1
+    # an alerted topic is hot this long after its alert, not for as long as anything joins it
+    alert_hot: timedelta = timedelta(days=3650)
     # the intake's formulas, learnt from the traffic and left out of the words (formulas.py)
     formulas: Optional[FormulaSettings] = None
 
@@ -183,6 +189,10 @@ class Settings:
             common_word_share=grouping.common_word_share,
             common_half_life=timedelta(hours=grouping.common_half_life_hours),
             common_min_count=grouping.common_min_count,
+            peak_min_messages=grouping.peak_min_messages,
+            peak_share=grouping.peak_share,
+            peak_words=grouping.peak_words,
+            alert_hot=timedelta(hours=grouping.alert_hot_hours),
             formulas=FormulaSettings.from_config(data.formulas) if data.formulas else None,
         )
 
@@ -209,6 +219,10 @@ class Grouping(Schema):
     common_word_share: float = 1.0
     common_half_life_hours: float = 48
     common_min_count: float = 20
+    peak_min_messages: int = 2
+    peak_share: float = 0.5
+    peak_words: int = 1
+    alert_hot_hours: float = 87600
 
 
 class Alert(Schema):
@@ -400,13 +414,14 @@ class Topic:
         return self._districts
 
     def is_hot(self, now: datetime, settings: Settings) -> bool:
-        """Active and either alerted or gathering `hot_messages` within `hot_window` (or one
-        more within twice it: an event's reports pause for a while): an event being reported
-        now."""
+        """Active and either alerted within `alert_hot` or gathering `hot_messages` within
+        `hot_window` (or one more within twice it: an event's reports pause for a while): an
+        event being reported now. An alert long past keeps no topic hot: what joined it for
+        sharing an event word (a queue at a hospital in a ferry's topic) would keep it so."""
         if now - self.last_seen > settings.recent:
             return False
         return (
-            self.alert_at is not None
+            (self.alert_at is not None and now - self.alert_at <= settings.alert_hot)
             or self.at_least(settings.hot_messages, now, settings.hot_window)
             or self.at_least(settings.hot_messages + 1, now, 2 * settings.hot_window)
         )
@@ -792,8 +807,12 @@ class Detector:
                 or (
                     other.problems.keys() <= problems
                     and other.first_seen >= since
-                    and len(topic.profile() & other.terms.keys()) >= 2
-                    and self._speaks(other, topic)
+                    and (
+                        len(topic.profile() & other.terms.keys()) >= 2
+                        and self._speaks(other, topic)
+                        # or says words the topic owns at its peak (启明星, 跑路, 钢管)
+                        or self._peak_words(other.terms, topic) >= settings.peak_words
+                    )
                 )
             ):
                 # nothing against it is not enough, nor is its place: it must name the event or
@@ -1006,6 +1025,17 @@ class Detector:
             # (not when they share only a subject: its vocabulary is the subject's words)
             bonus += settings.bonus_problem
             same_problem = True
+        if (
+            same_problem is None
+            and not features.problems
+            and recent
+            and self._at_peak(topic, now)
+            and self._peak_words(features.vector, topic) >= settings.peak_words
+        ):
+            # during its peak a topic owns its rarer words (钢管, 启明星, 塌陷): a report in none
+            # of the lexicon's words that says one of them is the event being reported now
+            bonus += settings.bonus_problem
+            same_problem = True
         if _other_district(features.places, features.districts, topic):
             return None
         if features.places and places:
@@ -1037,6 +1067,39 @@ class Detector:
             if hot:
                 bonus += settings.bonus_hot
         return bonus
+
+    def _at_peak(self, topic: Topic, now: datetime) -> bool:
+        """Whether the topic is being reported now: `hot_messages` within `hot_window` (or one
+        more within twice it), whether or not it was alerted long ago."""
+        settings = self.settings
+        return topic.at_least(settings.hot_messages, now, settings.hot_window) or topic.at_least(
+            settings.hot_messages + 1, now, 2 * settings.hot_window
+        )
+
+    def _peak_words(self, vector: Iterable[str], topic: Topic) -> int:
+        """How many of the words (two characters at least) of `vector` the topic owns: said by
+        `peak_min_messages` of its messages and by them for at least `peak_share` of all the
+        stream's messages that ever said it (钢管, 启明星; not 小时, 排队, 孩子, which every hour
+        says elsewhere too)."""
+        settings = self.settings
+        counts, df = topic.terms, self._df
+        least, share = settings.peak_min_messages, settings.peak_share
+        owned = 0
+        for term in vector:
+            count = counts.get(term, 0)
+            if count >= least and len(term) > 1 and count >= share * df[term]:
+                owned += 1
+        return owned
+
+    def _owned(self, topic: Topic) -> list[str]:
+        """The words the topic owns (`_peak_words`)."""
+        settings = self.settings
+        least, share, df = settings.peak_min_messages, settings.peak_share, self._df
+        return [
+            term
+            for term, count in topic.terms.items()
+            if count >= least and len(term) > 1 and count >= share * df[term]
+        ]
 
     def _leading_problems(self, topic: Topic) -> set[str]:
         """The events a topic is mostly about: those named by more than half as many of its
@@ -1110,6 +1173,9 @@ class Detector:
         if topic.is_hot(message.time, self.settings):
             for key in [*keys, *(f"q:{q}" for q in sorted(topic.main_problems()))]:
                 self._hot_keys.setdefault(key, {})[topic.id] = None
+            if self._at_peak(topic, message.time):
+                # the words it owns at its peak find it, as its learnt vocabulary does
+                keys += [f"v:{term}" for term in sorted(self._owned(topic))]
         keys += [f"b:{gram}" for gram in sorted(features.rare)]
         self._index(topic, keys)
 
