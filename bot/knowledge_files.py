@@ -427,6 +427,7 @@ class ConfidenceSettings(Schema):
     library_score: Optional[float]
     passage_coverage: Optional[float]
     specific_share: Optional[float]
+    value_types: Optional[dict[str, str]]
 
 
 class QuestionTypeSettings(Schema):

@@ -12,6 +12,12 @@ passage (`KnowledgeBase.outside_library`):
 - it, with its headings and its policy's title, holds `passage_coverage` of the question's
   words weighted by rarity (`bot.policy.selection.answer_fit`).
 
+A question asking for a value — how many days (几天, 多少个工作日), how much, what share, what
+age, which date — is answered only by a passage that gives one: a clause on the annual report
+holding no date does not answer "年度报告几月几号之前要公布", however many words it shares. Such
+an answer is never confident (`gives_asked`, the types named in `value_types`); it is still
+offered, unsure, with the closest items (it may be right: 多久更新 → 定期更新).
+
 The thresholds were chosen by measurement on the out-of-scope questions of
 knowledge/eval/policy_qa.yml and knowledge/eval/policy_library/out_of_scope.jsonl against the
 in-scope answers lost on the same sets (knowledge/policy_retrieval.yml: confidence).
@@ -20,7 +26,10 @@ in-scope answers lost on the same sets (knowledge/policy_retrieval.yml: confiden
 from __future__ import annotations
 
 import math
-from typing import Callable, Collection, Mapping
+import re
+from typing import Callable, Collection, Mapping, Sequence
+
+from bot.policy.qtypes import QuestionType
 
 
 def score_unit(passages: int) -> float:
@@ -57,3 +66,17 @@ def known_parts(
             parts.append(word)
         start = end
     return list(dict.fromkeys(parts)) or [token]
+
+
+def gives_asked(text: str, asked: Sequence[QuestionType], value_types: Mapping[str, str]) -> bool:
+    """Whether `text` (the answering passage) gives what the question asks for: true unless the
+    question asks for a value (a type named in `value_types`) and `text` gives none of the
+    values asked, by the type's answer pattern or the pattern `value_types` adds for it (期限:
+    每年, 每季度 say how often; 及时, 定期 give no time); "罚多少" asks for a penalty and an
+    amount: either will do."""
+    values = [kind for kind in asked if kind.name in value_types]
+    return not values or any(
+        kind.answer.search(text)
+        or bool(value_types[kind.name] and re.search(value_types[kind.name], text))
+        for kind in values
+    )

@@ -42,7 +42,7 @@ from bot.policy.answers import (
     best_sentences,
     truncate,
 )
-from bot.policy.gate import known_parts, score_unit
+from bot.policy.gate import gives_asked, known_parts, score_unit
 from bot.policy.index import FieldedBM25
 from bot.policy.loader import is_published_file
 from bot.policy.model import TERM_FIELD, Policy
@@ -296,6 +296,9 @@ class KnowledgeBase:
             and results[0].score >= self.params.confidence.answer_score * self.score_unit
             and covered >= self.params.confidence.min_coverage
             and self.anchored(text, results[0])
+            and gives_asked(
+                f"{results[0].answer}\n{results[0].text}", asked, self.params.confidence.value_types
+            )
         )
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)

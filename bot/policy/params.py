@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from bot.knowledge_files import KnowledgeFileError, RetrievalFile, load_data
 from bot.policy.analysis import DataFileError
@@ -37,6 +37,10 @@ class Confidence:
     """Below either, the library holds nothing on the question (see `KnowledgeBase.outside_library`)."""
     specific_share: float = 0.1
     """A word held by at most this share of the documents is specific (see `KnowledgeBase.anchored`)."""
+    value_types: Mapping[str, str] = field(default_factory=dict)
+    """Question types asking for a value (a time, an amount, an age …), each with what else
+    gives one besides the type's answer pattern (期限: 定期, 每年 …): a confident answer's
+    passage gives one (`bot.policy.gate.gives_asked`)."""
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ def test_eval_command_reports_metrics(
         "library_score",
         "passage_coverage",
         "specific_share",
+        "value_types",
     }
     assert main(["eval", "qa", str(questions)]) == 0
     assert "hit@1 1.000" in capsys.readouterr().out
