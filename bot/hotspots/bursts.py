@@ -239,6 +239,11 @@ class BurstyTerms:
             self.settings.start_share * self._baseline_total
         )
 
+    def is_news(self, event: Emerging) -> bool:
+        """Whether the event holds a distinctive term (an event type, a word rare before), not
+        only common words that happened to burst together."""
+        return any(self._distinctive(term) for term in event.terms)
+
     # ------------------------------------------------------------------ rates
 
     def _is_bursty(self, term: str) -> bool:

@@ -137,6 +137,14 @@ class Settings:
     peak_words: int = 1
     # an alerted topic is hot this long after its alert, not for as long as anything joins it
     alert_hot: timedelta = timedelta(days=3650)
+    # a topic with as many messages before its alert window as within it, times this, is a
+    # standing matter (a question asked all week), not news: 0 turns the check off
+    standing_ratio: float = 0.0
+    # what marks an appeal that reports no event: asking how or whether (咨询), praise (表扬)
+    routine_words: tuple[str, ...] = ()
+    # a topic naming no event type of the lexicon alerts only with this many messages of an
+    # emerging event of distinctive bursty words (bursts.py): questions and praise are no event
+    unnamed_news: int = 0
     # the intake's formulas, learnt from the traffic and left out of the words (formulas.py)
     formulas: Optional[FormulaSettings] = None
 
@@ -169,6 +177,9 @@ class Settings:
             min_citizens=alert.min_citizens,
             fast_messages=alert.fast_messages or alert.min_messages,
             fast_window=timedelta(minutes=alert.fast_minutes),
+            standing_ratio=alert.standing_ratio,
+            unnamed_news=alert.unnamed_news,
+            routine_words=tuple(alert.routine_words),
             kinds=tuple((k.id, k.name, tuple(k.words)) for k in data.kinds),
             problems={name: tuple(event.words) for name, event in events.items()},
             subjects=frozenset(name for name, event in events.items() if event.subject),
@@ -231,6 +242,9 @@ class Alert(Schema):
     min_citizens: int
     fast_messages: int = 0
     fast_minutes: float = 0
+    standing_ratio: float = 0
+    unnamed_news: int = 0
+    routine_words: list[str] = []
 
 
 class Kind(Schema):
@@ -301,6 +315,8 @@ class Features:
     # the districts or counties the named places are in (a bridge between islands is in none; 新城,
     # a zone with its own administration inside 定海区, counts as its own)
     districts: frozenset[str] = frozenset()
+    # it asks how or whether (咨询) or praises (表扬): an appeal of a kind that reports no event
+    routine: bool = False
 
 
 @dataclass
@@ -323,6 +339,10 @@ class Topic:
     keys: set = field(default_factory=set)
     alert_at: Optional[datetime] = None
     peak: int = 0
+    # how many of its messages came in an emerging event of distinctive bursty words
+    news: int = 0
+    # how many of its messages ask how or whether, or praise (`Features.routine`)
+    routine: int = 0
     # the topic it was merged into, so that what pointed at it can follow
     merged_into: Optional[Topic] = None
 
@@ -499,6 +519,11 @@ class Detector:
         # the latest reports of each event type in each district (`_converge`)
         self._reports: dict[str, deque] = {}
         self._formulas = Formulas(settings.formulas) if settings.formulas else None
+        self._routine = (
+            re.compile("|".join(map(re.escape, settings.routine_words)))
+            if settings.routine_words
+            else None
+        )
         self._bursts = (
             BurstyTerms(settings.bursts, settings.generic_names) if settings.bursts else None
         )
@@ -529,6 +554,8 @@ class Detector:
             self._bursts.placed(message.id, topic)
         if event is not None:
             topic = self._gather(event, topic)
+            if self._bursts.is_news(event):
+                topic.news += 1
         topic = self._converge(topic, features, message.time)
         topic = self._absorb(topic, message.time)
         self._latest = max(self._latest or message.time, message.time)
@@ -571,6 +598,7 @@ class Detector:
             vector=vector,
             places=places,
             problems=self._event_types(unplaced),
+            routine=self._routine is not None and self._routine.search(text) is not None,
             jurisdictions=jurisdictions,
             rare=tuple(gram for gram, _ in top[:INDEX_TERMS]),
             districts=frozenset(
@@ -925,6 +953,8 @@ class Detector:
         keep.sources.update(other.sources)
         keep.citizens |= other.citizens
         keep.peak = max(keep.peak, other.peak)
+        keep.news += other.news
+        keep.routine += other.routine
         if other.alert_at and (keep.alert_at is None or other.alert_at < keep.alert_at):
             keep.alert_at = other.alert_at
         keep.summarise()
@@ -1162,6 +1192,7 @@ class Detector:
         topic.jurisdictions.update(sorted(features.jurisdictions))
         topic.districts.update(sorted(features.districts))
         topic.sources[message.source] += 1
+        topic.routine += features.routine
         topic.summarise()
         self._learn(topic)
         if message.citizen:
@@ -1192,8 +1223,27 @@ class Detector:
             return
         if topic.citizens and len(topic.citizens) < self.settings.min_citizens:
             return
+        if not self._is_news(topic):
+            return
         topic.alert_at = now
         self.on_alert(topic)
+
+    def _is_news(self, topic: Topic) -> bool:
+        """Whether a topic busy enough to alert is an event rather than a routine matter. A topic
+        that had as many messages before its alert window as within it (`standing_ratio`) is one
+        matter asked or said all along (公积金异地贷款 over four days), not news. One naming no
+        event type of the lexicon (a question how to apply, praise for a service window) is news
+        only when its messages came in an emerging event of distinctive bursty words
+        (`unnamed_news`): that is how an event of a kind nobody listed shows."""
+        settings = self.settings
+        within = len(topic.times)
+        if settings.standing_ratio and topic.size - within >= settings.standing_ratio * within:
+            return False
+        if not settings.unnamed_news:
+            return True
+        if 2 * topic.routine >= topic.size or not (topic.main_problems() - settings.subjects):
+            return topic.news >= settings.unnamed_news
+        return True
 
     def _sweep(self, now: datetime) -> None:
         """Close the topics quiet for too long (the open ones are kept least recently active
