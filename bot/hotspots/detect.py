@@ -580,7 +580,7 @@ class Detector:
         self._documents += 1
         places, jurisdictions = self._places(text)
         content = text
-        for name in sorted(places, key=len, reverse=True):
+        for name in sorted(places, key=lambda name: (-len(name), name)):
             content = content.replace(name, " ")
         unplaced = self.gazetteer.without_places(content)
         said = self._formulas.blank(unplaced) if self._formulas else unplaced

@@ -225,19 +225,26 @@ def test_a_matter_drawing_messages_for_days_is_archived_and_goes_on_as_a_new_top
     assert closed[0].size + going_on.size == hours
 
 
-def test_the_replay_is_the_same_whatever_the_interpreters_hash_seed():
-    """Topics, titles and alerts must not depend on set order (a restart must not regroup)."""
+@pytest.mark.parametrize("stream, lines", [("hotspots_stream1.jsonl", None), ("hotspots_stream7/stream.jsonl", 320)])
+def test_the_replay_is_the_same_whatever_the_interpreters_hash_seed(stream, lines, tmp_path):
+    """Topics, titles and alerts must not depend on set order (a restart must not regroup). Stream
+    7's first hours hold two place names of one length, removed from a text in set order before
+    (海天名苑's complaint joined its matter under one seed and not under another)."""
     import os
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    stream = root / "knowledge" / "eval" / "hotspots_stream1.jsonl"
+    path = root / "knowledge" / "eval" / stream
+    if lines:
+        head = path.read_text(encoding="utf-8").splitlines(keepends=True)[:lines]
+        path = tmp_path / "head.jsonl"
+        path.write_text("".join(head), encoding="utf-8")
     outputs = []
-    for seed in ("1", "2"):
+    for seed in ("0", "1"):
         run = subprocess.run(
-            [sys.executable, "-m", "bot", "hotspots", "detect", "--file", str(stream), "--json"],
+            [sys.executable, "-m", "bot", "hotspots", "detect", "--file", str(path), "--json"],
             cwd=root,
             env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(root)},
             capture_output=True,
