@@ -465,6 +465,8 @@ class RetrievalFile(Schema):
     coverage_weight: Optional[float]
     situation_weight: Optional[float]
     abbreviation_weight: Optional[float]
+    alternatives: Optional[bool]
+    contrast_weight: Optional[float]
     home: Optional[str]
     place_weight: Optional[float]
     named_place_weight: Optional[float]

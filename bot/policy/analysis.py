@@ -94,13 +94,26 @@ class Synonyms:
         the (start, end) spans of the text's words: a phrase lying inside a longer word is not
         that phrase (媒体 in 新媒体, 网上 in 网上申请), so it is not expanded.
         """
+        found: dict[str, float] = {}
+        for _, _, canonicals in self.matches(text, words):
+            for canonical in canonicals:
+                if canonical not in text:
+                    found[canonical] = max(found.get(canonical, 0.0), 1 / len(canonicals))
+        return found
+
+    def matches(
+        self, text: str, words: Sequence[tuple[int, int]] = ()
+    ) -> list[tuple[int, int, tuple[str, ...]]]:
+        """The everyday phrases of `text` that `expand` reads: (start, end, their official
+        terms), longest first; one lying inside a longer word or an overlapping longer phrase
+        is not one."""
         matches = []
         for start, char in enumerate(text):
             for variant, canonicals in self._by_first.get(char, ()):
                 if text.startswith(variant, start):
                     matches.append((-len(variant), start, canonicals))
         taken = [False] * len(text)
-        found: dict[str, float] = {}
+        found: list[tuple[int, int, tuple[str, ...]]] = []
         for negative_length, start, canonicals in sorted(matches, key=lambda m: (m[0], m[1])):
             end = start - negative_length
             if any(taken[start:end]) or any(
@@ -109,9 +122,7 @@ class Synonyms:
             ):
                 continue
             taken[start:end] = [True] * (end - start)
-            for canonical in canonicals:
-                if canonical not in text:
-                    found[canonical] = max(found.get(canonical, 0.0), 1 / len(canonicals))
+            found.append((start, end, canonicals))
         return found
 
     def terms(self) -> set[str]:
@@ -210,6 +221,53 @@ class Analyzer:
         tokens = self.question_tokens(text)
         spans = [(start, end) for _, start, end in tokens if end - start > 1]
         return self._terms(token for token, _, _ in tokens), self.synonyms.expand(text, spans)
+
+    def concepts(
+        self, text: str, extra: Optional[dict[str, Sequence[str]]] = None
+    ) -> list[list[tuple[frozenset[str], frozenset[str]]]]:
+        """The question's everyday phrases with their official terms, each as its forms: the
+        asker's own words there and each official term, as (words, character pairs). The forms
+        of one phrase are alternatives, one piece of evidence however many of them a text holds
+        (老人, 老年人: a text holding both is no more about old people than one holding either).
+        `extra` adds forms of a word no phrase covers (its longer forms: 菜场 → 菜市场,
+        KnowledgeBase._abbreviated). Words of the question in no phrase are not listed."""
+        text = text.lower()
+        tokens = self.question_tokens(text)
+        spans = [(start, end) for _, start, end in tokens if end - start > 1]
+        phrases: list[tuple[int, int, list[str]]] = [
+            (start, end, [c for c in canonicals if c not in text])
+            for start, end, canonicals in self.synonyms.matches(text, spans)
+        ]
+        for token, start, end in tokens:
+            forms = [form for word in self._terms([token]) for form in (extra or {}).get(word, ())]
+            if forms:
+                phrases.append((start, end, forms))
+        merged: list[tuple[int, int, list[str]]] = []
+        for start, end, forms in sorted(phrases, key=lambda p: (p[0], -p[1])):
+            if not forms:
+                continue
+            if merged and start < merged[-1][1]:
+                last = merged[-1]
+                merged[-1] = (last[0], max(last[1], end), last[2] + forms)
+            else:
+                merged.append((start, end, forms))
+        concepts = []
+        for start, end, forms in merged:
+            # the asker's own words over the phrase's span (whole tokens) and its pairs
+            first = min((s for _, s, e in tokens if e > start and s < end), default=start)
+            last = max((e for _, s, e in tokens if e > start and s < end), default=end)
+            own_words = self._terms(t for t, s, e in tokens if e > start and s < end)
+            own = (frozenset(own_words), frozenset(self.bigrams(text[first:last])))
+            # the question's words outside the phrase stay evidence of their own (台风这种灾害:
+            # 灾害 counts beside 台风 → 自然灾害, not as one of its forms)
+            rest = set(self._terms(t for t, s, e in tokens if e <= start or s >= end))
+            rest.update(self.bigrams(text[:first]) + self.bigrams(text[last:]))
+            alternatives = [own]
+            for form in dict.fromkeys(forms):
+                words, bigrams, _ = self.phrase(form)
+                alternatives.append((frozenset(words) - rest, frozenset(bigrams) - rest))
+            concepts.append(alternatives)
+        return concepts
 
     def question_tokens(self, text: str) -> list[tuple[str, int, int]]:
         """jieba's tokens of a (lower-case) question, (token, start, end), with a separable

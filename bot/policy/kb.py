@@ -80,6 +80,9 @@ is made from its policy, which costs where thousands of policies are not all cac
 _SITUATED = 40
 """The best passages looked at for a condition the asker's stated case meets (few questions
 state one, and the clause for their case often ranks below the general rule's)."""
+_CONTRASTED = _COVERED
+"""The best passages whose document's passages are told apart by the question's words
+(`contrast_weight`): the same ones coverage looked at, their texts made once."""
 _NOT_SHORTENED = frozenset("不没别未无非")
 _NUMERALS = frozenset("零〇一二三四五六七八九十百千万两几半")
 _REFERRING = ("那", "这个", "这项", "它", "该政策", "这个政策", "还有")
@@ -273,7 +276,7 @@ class KnowledgeBase:
         if named and named.group(1) in self._by_title and named.group(2).strip():
             return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
         query = self.query(text)[0]
-        matched, scores = self._weighed(query, context_policy_id, today)
+        matched, scores = self._weighed(query, context_policy_id, today, text)
         asked = detect(text, self.question_types)
         matched, scores = self._rerank(matched, scores, text, asked)
         ranked = self._ranked(matched, scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
@@ -336,14 +339,19 @@ class KnowledgeBase:
         return passage.kind == "interpretation" and passage.section in cued
 
     def _weighed(
-        self, query: Query, context_policy_id: Optional[str], today: Optional[date]
+        self,
+        query: Query,
+        context_policy_id: Optional[str],
+        today: Optional[date],
+        text: str = "",
     ) -> tuple[np.ndarray, np.ndarray]:
         """The passages matching `query` (ascending) and their scores: BM25 weighted by passage
         kind, by how well the whole document matches, by the policy in context, and down when
         outdated."""
         matched, scores = self._matched(query)
         numbers = self._policy_number[matched]
-        scores = scores * (1 + self.params.document_weight * self._document_scores(query)[numbers])
+        documents = self._document_scores(query, text)
+        scores = scores * (1 + self.params.document_weight * documents[numbers])
         if context_policy_id in self._by_id:
             scores = np.where(
                 numbers == self._policy_index[context_policy_id],
@@ -424,7 +432,44 @@ class KnowledgeBase:
             shares = np.zeros(len(matched))
             shares[best] = self._coverage_shares(text, matched[best], texts)
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
+        if params.contrast_weight:
+            scored = top * factor
+            best = np.argsort(-scored, kind="stable")[:_CONTRASTED]
+            owners = numbers[best]
+            for owner in np.unique(owners).tolist():
+                group = best[owners == owner]
+                if len(group) < 2:
+                    continue
+                shares = self._contrast_shares(text, matched[group], texts)
+                raised = scored[group] * (1 + params.contrast_weight * shares)
+                # the document's best keeps its score: this orders its passages, not documents
+                raised *= scored[group].max() / raised.max()
+                factor[group] = raised / top[group]
         return matched, top * factor
+
+    def _contrast_shares(
+        self, text: str, indices: np.ndarray, texts: Optional[dict[int, str]] = None
+    ) -> np.ndarray:
+        """Per passage (of `indices`, the best few): share of the question's words it holds,
+        each word weighted by its rarity and by how few of these passages hold it: a word
+        all of them hold (the document's subject, 年休假 in every clause of its rule) tells
+        them apart no more than one none holds, so the passage holding the words that set it
+        apart (新进, 病假) rises."""
+        rarities = self._rarities(text)
+        if not rarities or not len(indices):
+            return np.zeros(len(indices))
+        made = {} if texts is None else texts
+        bodies = [self._text_of(i, made).lower() for i in indices.tolist()]
+        holds = np.array(
+            [[any(t in body for t in alternatives) for alternatives, _ in rarities] for body in bodies],
+            dtype=bool,
+        )
+        rarity = np.array([r for _, r in rarities])
+        weights = rarity * (1 - holds.mean(axis=0))
+        total = weights.sum()
+        if total <= 0:
+            return np.zeros(len(indices))
+        return (holds * weights).sum(axis=1) / total
 
     def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
         """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents
@@ -481,13 +526,16 @@ class KnowledgeBase:
         """Per passage (of `indices`): share of the question's words, by rarity, its text holds
         (`texts`: those already made, by passage number)."""
         rarities = self._rarities(text)
-        made = texts or {}
+        made = {} if texts is None else texts
         return np.array(
-            [
-                answer_fit(made[i] if i in made else self.passages[i].text, rarities)
-                for i in indices.tolist()
-            ]
+            [answer_fit(self._text_of(i, made), rarities) for i in indices.tolist()]
         )
+
+    def _text_of(self, index: int, made: dict[int, str]) -> str:
+        """Passage `index`'s text, made once per question (`made`: those made so far)."""
+        if index not in made:
+            made[index] = self.passages[index].text
+        return made[index]
 
     def _place_factors(self, text: str, numbers: np.ndarray) -> np.ndarray:
         """Per document (of `numbers`): 1 + up to `local_weight` (the more local, the more: home
@@ -561,10 +609,14 @@ class KnowledgeBase:
             target["words"].extend(title_terms * 3)
         return documents
 
-    def _document_scores(self, query: Query) -> np.ndarray:
+    def _document_scores(self, query: Query, text: str = "") -> np.ndarray:
         """Whole-document BM25 of the question per policy, scaled to 0..1: the right document
-        holds all of the question's words, if not in one passage."""
-        scores = self.documents.scores({"words": query["body"], "bigrams": query["bigrams"]})
+        holds all of the question's words, if not in one passage. An everyday phrase and its
+        official terms are alternatives (`alternatives`): a document counts the best of them,
+        not their sum, so an FAQ saying 老人 and 老年人 is not twice about old people."""
+        source = {"words": query["body"], "bigrams": query["bigrams"]}
+        concepts = self._concepts(text) if text and self.params.alternatives else []
+        scores = alternative_scores(self.documents, source, concepts)
         top = scores.max() if len(scores) else 0.0
         if top <= 0:
             return np.zeros(len(self.policies))
@@ -779,6 +831,23 @@ class KnowledgeBase:
         query["section"] = {section: 1.0 for section in self._cued_sections(text)}
         return query, words, list(query["bigrams"])
 
+    def _concepts(self, text: str) -> list[list[tuple[frozenset[str], frozenset[str]]]]:
+        """The question's everyday phrases and shortenings with their forms
+        (Analyzer.concepts); the last few questions' are kept."""
+        cache = self.__dict__.setdefault("_concept_cache", {})
+        if text not in cache:
+            extra = {}
+            if self.params.abbreviation_weight:
+                own_words, _ = self.analyzer.analyse_question(text)
+                for word in dict.fromkeys(own_words):
+                    longer = self._abbreviated(word)
+                    if longer:
+                        extra[word] = list(longer)
+            if len(cache) >= 256:
+                cache.clear()
+            cache[text] = self.analyzer.concepts(text, extra)
+        return cache[text]
+
     def _abbreviated(self, word: str) -> dict[str, float]:
         """The library's words `word` may be a shortening of, with their shares: Chinese
         shortens a term by keeping some of its characters in order (菜市场 → 菜场, 技术人员 →
@@ -977,6 +1046,37 @@ class KnowledgeBase:
             followup=FOLLOWUP_VALIDITY,
             notice=validity_notice(policy, today),
         )
+
+
+def alternative_scores(
+    index: FieldedBM25,
+    query: dict[str, dict[str, float]],
+    concepts: Sequence[Sequence[tuple[frozenset[str], frozenset[str]]]],
+) -> np.ndarray:
+    """BM25 of `query` (fields words and bigrams) over `index`, each concept (its forms as
+    words and pairs, `Analyzer.concepts`) counting once: the best-scoring of its forms per
+    row, where plain BM25 would add them all up. Terms of no concept add up as usual."""
+    words, pairs = query.get("words", {}), query.get("bigrams", {})
+    total = np.zeros(index.size)
+    taken: dict[str, set[str]] = {"words": set(), "bigrams": set()}
+    for forms in concepts:
+        best: Optional[np.ndarray] = None
+        for form_words, form_pairs in forms:
+            part = {
+                "words": {t: words[t] for t in form_words if t in words},
+                "bigrams": {t: pairs[t] for t in form_pairs if t in pairs},
+            }
+            taken["words"].update(part["words"])
+            taken["bigrams"].update(part["bigrams"])
+            scores = index.scores(part)
+            best = scores if best is None else np.maximum(best, scores)
+        if best is not None:
+            total += best
+    rest = {
+        field: {t: w for t, w in terms.items() if t not in taken.get(field, ())}
+        for field, terms in query.items()
+    }
+    return total + index.scores(rest)
 
 
 def with_items(passage: Passage, answer: str, limit: int) -> str:

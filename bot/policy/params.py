@@ -98,6 +98,13 @@ class RetrievalParams:
     abbreviation_weight: float = 0.0
     """Weight of the library's words a question's unknown word may shorten (菜场 → 菜市场;
     `KnowledgeBase._abbreviated`), shared among them, as an everyday phrase's official terms."""
+    contrast_weight: float = 0.0
+    """Among the best passages, one holding more of the question's words that set it apart
+    from the others keeps more of its score (`KnowledgeBase._contrast_shares`)."""
+    alternatives: bool = False
+    """Whether an everyday phrase's official terms (and a shortening's longer forms) count
+    as alternatives to the asker's words in a document's score, the best of them once,
+    rather than adding up (`KnowledgeBase._document_scores`)."""
     home: str = ""
     """The region the citizens live in (knowledge/regions.tsv): a question naming no place is
     about it (bot/policy/places.py)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
+
+from bot.policy.analysis import Analyzer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -52,3 +55,25 @@ def write_policy(directory: Path, name: str, text: str) -> Path:
     path = directory / f"{name}.yml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+def knowledge_folder(root: Path, policies: dict[str, str]) -> Path:
+    """A knowledge folder at `root` with the shipped dictionaries and settings and `policies`
+    (id → policy file text)."""
+    shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
+    for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
+        shutil.copy(KNOWLEDGE / name, root / name)
+    for name, text in policies.items():
+        write_policy(root / "policies", name, text)
+    return root
+
+
+def shipped_analyzer(corpus: list[str], cache: Path) -> Analyzer:
+    """An analyzer with the shipped dictionaries, stop words and synonyms over `corpus`."""
+    return Analyzer.build(
+        KNOWLEDGE / "dictionary",
+        KNOWLEDGE / "policy_stopwords.txt",
+        KNOWLEDGE / "synonyms.yml",
+        corpus,
+        cache,
+    )

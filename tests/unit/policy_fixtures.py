@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.policy import KnowledgeBase
-from tests.unit.policy_data import CURRENT_SAMPLE, EXPIRED_SAMPLE, KNOWLEDGE, write_policy
+from tests.unit.policy_data import CURRENT_SAMPLE, EXPIRED_SAMPLE, KNOWLEDGE, knowledge_folder
 
 
 @pytest.fixture(scope="session")
@@ -25,13 +24,9 @@ def real_kb(cache_dir: Path) -> KnowledgeBase:
 @pytest.fixture
 def sample_knowledge(tmp_path: Path) -> Path:
     """A knowledge folder with the shipped dictionaries and settings and two sample policies."""
-    root = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
-    for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
-        shutil.copy(KNOWLEDGE / name, root / name)
-    write_policy(root / "policies", "sample-parking", EXPIRED_SAMPLE)
-    write_policy(root / "policies", "sample-ferry", CURRENT_SAMPLE)
-    return root
+    return knowledge_folder(
+        tmp_path / "knowledge", {"sample-parking": EXPIRED_SAMPLE, "sample-ferry": CURRENT_SAMPLE}
+    )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from bot.policy.analysis import Analyzer, Synonyms
 from bot.policy.params import RetrievalParams
 from bot.policy.qtypes import compile_types, detect, matches
-from tests.unit.policy_data import KNOWLEDGE
+from tests.unit.policy_data import KNOWLEDGE, shipped_analyzer
 
 SHIPPED_TYPES = compile_types(RetrievalParams.load(KNOWLEDGE / "policy_retrieval.yml").question_types)
 
@@ -21,13 +21,7 @@ SHIPPED_TYPES = compile_types(RetrievalParams.load(KNOWLEDGE / "policy_retrieval
 @pytest.fixture(scope="module")
 def analyzer(tmp_path_factory: pytest.TempPathFactory) -> Analyzer:
     corpus = ["无偿献血者两次献血间隔时间不少于六个月。", "离婚登记", "船舶污染物", "违者处以罚款。"]
-    return Analyzer.build(
-        KNOWLEDGE / "dictionary",
-        KNOWLEDGE / "policy_stopwords.txt",
-        KNOWLEDGE / "synonyms.yml",
-        corpus,
-        tmp_path_factory.mktemp("jieba"),
-    )
+    return shipped_analyzer(corpus, tmp_path_factory.mktemp("jieba"))
 
 
 def asked(question: str) -> list[str]:
@@ -103,6 +97,18 @@ def test_a_noun_with_a_place_word_takes_the_nouns_official_term() -> None:
         ("单位跟我闹工资纠纷", "争议"),
         ("学校门口开了家网吧", "上网服务营业场所"),
         ("手续没带齐能不能一次告诉我", "补正"),
+        # what befell the asker (人生事件), and paying seen from the rule's side
+        ("厂里效益不好我下岗了", "失业"),
+        ("我妈在菜场摔了一跤", "事故伤害"),
+        ("上班路上被车撞了", "意外伤害"),
+        ("孩子生病了住院", "疾病"),
+        ("生孩子的时候", "生育"),
+        ("电动车被偷了", "被盗"),
+        ("去体检要掏钱吗", "收取费用"),
+        # an omission as people say it (没) and as a penalty clause writes it (未)
+        ("开店没办营业执照", "未办理"),
+        ("单位没交失业保险费", "未缴纳"),
+        ("他瞒着收入领补贴", "隐瞒"),
     ],
 )
 def test_the_general_lexicon_maps_everyday_words_to_the_rules_words(

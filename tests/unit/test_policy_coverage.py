@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot.policy import KnowledgeBase
-from tests.unit.policy_data import KNOWLEDGE, write_policy
+from tests.unit.policy_data import knowledge_folder
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
 
@@ -37,11 +36,7 @@ QUESTION = "老人行动不便，居住证能让监护人代办吗"
 
 @pytest.fixture
 def residence_kb(tmp_path: Path, cache_dir: Path) -> KnowledgeBase:
-    root = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE / "dictionary", root / "dictionary")
-    for name in ("synonyms.yml", "policy_stopwords.txt", "policy_retrieval.yml"):
-        shutil.copy(KNOWLEDGE / name, root / name)
-    write_policy(root / "policies", "residence", RESIDENCE)
+    root = knowledge_folder(tmp_path / "knowledge", {"residence": RESIDENCE})
     return KnowledgeBase.load(root, cache_dir=cache_dir)
 
 
