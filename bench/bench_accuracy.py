@@ -24,6 +24,8 @@ EVALUATIONS = {
     "nlu_holdout": ["nlu", "tests/data/nlu_holdout.yml"],
     "nlu_holdout2": ["nlu", "tests/data/nlu_holdout2.yml"],
     "policy_qa": ["qa", "knowledge/eval/policy_qa.yml"],
+    "rules_qa_unseen": ["qa", "knowledge/eval/rules_qa_unseen/questions.yml"],
+    "rules_qa_unseen2": ["qa", "knowledge/eval/rules_qa_unseen2/questions.yml"],
     "routing": ["routing", "knowledge/eval/routing.yml"],
     "routing_emergencies": ["routing", "knowledge/eval/routing_emergencies.yml"],
     "routing_unseen": ["routing", "knowledge/eval/routing_unseen.yml"],

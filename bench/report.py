@@ -43,15 +43,20 @@ def _accuracy_rows(acc: dict[str, Any]) -> Iterator[Row]:
         )
     if "training_s" in acc:
         yield ("Training time (NLU + rules)", f"{acc['training_s']:.0f} s", "`make train`")
-    if "policy_qa" in acc:
-        qa = acc["policy_qa"]
-        yield (
-            f"Policy Q&A, {qa['questions']} own questions (tuned on them)",
-            f"hit@1 {qa['hit@1']:.3f}, hit@3 {qa['hit@3']:.3f}, MRR {qa['mrr']:.3f}; "
-            f"{qa['out_of_scope']} out-of-scope questions, {qa['out_of_scope_confident']} "
-            "answered with confidence",
-            "`python -m bot eval qa knowledge/eval/policy_qa.yml`",
-        )
+    for key, label in (
+        ("policy_qa", "own questions (tuned on them)"),
+        ("rules_qa_unseen", "paraphrases of the rules written blind (studied since h/lib12)"),
+        ("rules_qa_unseen2", "paraphrases of the rules by a second blind writer (never studied)"),
+    ):
+        if key in acc:
+            qa = acc[key]
+            yield (
+                f"Policy Q&A, {qa['questions']} {label}",
+                f"hit@1 {qa['hit@1']:.3f}, hit@3 {qa['hit@3']:.3f}, MRR {qa['mrr']:.3f}, concise "
+                f"answer right first {qa['answer_hit@1']:.3f}; {qa['out_of_scope']} out-of-scope "
+                f"questions, {qa['out_of_scope_confident']} answered with confidence",
+                f"`python -m bot eval qa {qa['file']}`",
+            )
     for key, label in (
         ("routing", "tuned on them"),
         ("routing_unseen", "by a separate writer, never trained on; first-sight score below"),
