@@ -179,7 +179,7 @@ class ActionAskOpinionClause(Action):
 
 
 def _resolve_draft(value: str) -> dict:
-    from bot.consultation import Ambiguous, NotFound, list_drafts, resolve_draft
+    from bot.consultation import Ambiguous, NotFound, resolve_draft
 
     with services().db.session() as session:
         try:
@@ -191,8 +191,8 @@ def _resolve_draft(value: str) -> dict:
             }
         except NotFound as error:
             return {"error": str(error)}
-        info = next((i for i in list_drafts(session, _today()) if i.id == draft.id), None)
-        if info is None or info.phase != "open":
+        # its phase on its own: listing every draft would count every opinion of each
+        if draft.phase(_today()) != "open":
             return {
                 "error": text(
                     "opinion_draft_closed",

@@ -418,21 +418,24 @@ def info(draft: Draft, today: date, opinion_count: int = 0) -> DraftInfo:
 
 
 def list_drafts(
-    session: Session, today: date, *, include_unreleased: bool = False
+    session: Session, today: date, *, include_unreleased: bool = False, counted: bool = True
 ) -> list[DraftInfo]:
-    """Drafts with their window, phase and opinion count, open ones first, then by closing date."""
+    """Drafts with their window, phase and opinion count, open ones first, then by closing date.
+    Without `counted` every `opinion_count` is 0 and no opinion is counted (a popular draft's
+    tens of thousands would be, for a chat that shows none)."""
     query = select(Draft).order_by(Draft.closes_on.desc(), Draft.id)
     if not include_unreleased:
         query = query.where(Draft.status != "draft")
     drafts = list(session.execute(query).scalars())
-    counts = opinion_counts(session, [d.id for d in drafts])
+    counts = opinion_counts(session, [d.id for d in drafts]) if counted else {}
     infos = [info(d, today, counts.get(d.id, 0)) for d in drafts]
     return sorted(infos, key=lambda i: i.phase != "open")
 
 
-def open_drafts(session: Session, today: date) -> list[DraftInfo]:
-    """Drafts accepting opinions on `today` (what the chat offers a citizen)."""
-    return [i for i in list_drafts(session, today) if i.phase == "open"]
+def open_drafts(session: Session, today: date, *, counted: bool = False) -> list[DraftInfo]:
+    """Drafts accepting opinions on `today` (what the chat offers a citizen: their opinions are
+    counted only with `counted`)."""
+    return [i for i in list_drafts(session, today, counted=counted) if i.phase == "open"]
 
 
 def get_draft(session: Session, draft_id: int, *, public: bool = True) -> Draft:

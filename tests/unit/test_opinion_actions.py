@@ -121,3 +121,38 @@ def test_clause_captions_are_short_and_keep_the_label():
     )
     assert clause_caption("第一条", "目的", "为加强") == "第一条 目的"
     assert clause_caption("第二条", "", "") == "第二条"
+
+
+def test_the_chat_finds_and_checks_a_draft_without_counting_its_opinions(chat, db):
+    """A popular draft holds tens of thousands of opinions: the form's steps read the drafts and
+    their windows, never a COUNT over the opinions (the staff pages count them)."""
+    from sqlalchemy import event
+
+    chat(ONE_OPEN)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        said, returned, validated = start("我想对正在征求意见的文件提点意见")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert slots_of(validated)["opinion_draft"] == slots_of(returned)["opinion_draft"]
+    assert statements and not [s for s in statements if "count(" in s and "opinion" in s]
+    with db.session() as session:
+        listed = open_drafts(session, ONE_OPEN, counted=True)
+        assert [d.opinion_count for d in listed] == [0] * len(listed)
+
+
+def test_a_draft_named_outside_its_window_is_refused(chat):
+    chat(ONE_OPEN)
+    _, returned, _ = start("我想对正在征求意见的文件提点意见")
+    draft_id = slots_of(returned)["opinion_draft"]
+    chat(NONE_OPEN)  # the same draft, on a day outside its window
+    history = [user(draft_id, "inform"), action("opinion_form"), loop("opinion_form")]
+    history += [slot("opinion_draft", draft_id)]
+    said, validated = run(ValidateOpinionForm(), history)
+    assert slots_of(validated)["opinion_draft"] is None
+    assert said and "征求意见" in said[0]["text"]
