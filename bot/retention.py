@@ -60,14 +60,25 @@ def tracker_database_url(settings: Settings) -> str:
 
 
 def masked_value(value: Any) -> Any:
-    """`value` with every string in it masked, however deeply nested (event JSON)."""
+    """`value` with every string in it masked, however deeply nested (event JSON), except the
+    identifiers Rasa gives events (`message_id`, `model_id`, `assistant_id`, `sender_id`: keys
+    ending in `_id`). A random hex id holds a run of eleven digits now and then (…13955554444…),
+    which reads as a phone number: masking it changed the id and found "a number" again in a
+    conversation already masked."""
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, list):
         return [masked_value(item) for item in value]
     if isinstance(value, dict):
-        return {key: masked_value(item) for key, item in value.items()}
+        return {
+            key: item if _is_identifier(key, item) else masked_value(item)
+            for key, item in value.items()
+        }
     return value
+
+
+def _is_identifier(key: Any, item: Any) -> bool:
+    return isinstance(key, str) and key.endswith("_id") and isinstance(item, str)
 
 
 def _mask_tracker(engine: Engine, cutoff: float, senders: Sequence[str]) -> tuple[int, int]:
