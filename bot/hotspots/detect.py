@@ -1107,29 +1107,24 @@ class Detector:
         )
 
     def _peak_words(self, vector: Iterable[str], topic: Topic) -> int:
-        """How many of the words (two characters at least) of `vector` the topic owns: said by
-        `peak_min_messages` of its messages and by them for at least `peak_share` of all the
-        stream's messages that ever said it (钢管, 启明星; not 小时, 排队, 孩子, which every hour
-        says elsewhere too)."""
-        settings = self.settings
-        counts, df = topic.terms, self._df
-        least, share = settings.peak_min_messages, settings.peak_share
-        owned = 0
-        for term in vector:
-            count = counts.get(term, 0)
-            if count >= least and len(term) > 1 and count >= share * df[term]:
-                owned += 1
-        return owned
+        """How many of the words of `vector` the topic owns (`_owns`)."""
+        return sum(1 for term in vector if self._owns(term, topic.terms.get(term, 0)))
 
     def _owned(self, topic: Topic) -> list[str]:
-        """The words the topic owns (`_peak_words`)."""
+        """The words the topic owns (`_owns`)."""
+        return [term for term, count in topic.terms.items() if self._owns(term, count)]
+
+    def _owns(self, term: str, count: int) -> bool:
+        """Whether a topic owns `term` (two characters at least), said by `count` of its
+        messages: by `peak_min_messages` of them at least, and by them for at least `peak_share`
+        of all the stream's messages that ever said it (钢管, 启明星; not 小时, 排队, 孩子, which
+        every hour says elsewhere too)."""
         settings = self.settings
-        least, share, df = settings.peak_min_messages, settings.peak_share, self._df
-        return [
-            term
-            for term, count in topic.terms.items()
-            if count >= least and len(term) > 1 and count >= share * df[term]
-        ]
+        return (
+            count >= settings.peak_min_messages
+            and len(term) > 1
+            and count >= settings.peak_share * self._df[term]
+        )
 
     def _leading_problems(self, topic: Topic) -> set[str]:
         """The events a topic is mostly about: those named by more than half as many of its
