@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot import audit
@@ -33,6 +33,15 @@ def request_handoff(
         detail={"channel": handoff.channel},
     )
     return handoff
+
+
+OPEN_FOR_SENDER = (
+    select(Handoff.id)
+    .where(Handoff.sender_id == bindparam("sender"), Handoff.status.in_((WAITING, ACTIVE)))
+    .limit(1)
+)
+"""A row when `sender` has a hand-over waiting or active: the look made on every portal message
+(`Database.first(OPEN_FOR_SENDER, sender=…)`), the same test as `open_handoff`."""
 
 
 def open_handoff(session: Session, sender_id: str) -> Optional[Handoff]:

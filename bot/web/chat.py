@@ -36,13 +36,14 @@ from bot import notices
 from bot.channels.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from bot.handoff import conversations, open_handoff
 from bot.handoff.models import OPERATOR, Handoff, HandoffMessage
+from bot.handoff.queue import OPEN_FOR_SENDER
 from bot.privacy import mask
 from bot.text import clean
+from bot.threads import in_thread
 from bot.tickets.models import assume_utc
-from bot.web import identity, limits
+from bot.web import identity
 from bot.web.chat_streams import StreamHub
 from bot.web.common import error_response, json_response, run_db
-from bot.web.gate import client_address
 
 MAX_MESSAGE = 2000
 NOTHING_TO_READ = "消息里没有可以识别的文字，请用文字描述您的问题"
@@ -94,14 +95,11 @@ async def say(request: Request) -> HTTPResponse:
     body, problem = _chat_body(request)
     if problem:
         return error_response(request, problem, 413 if problem.startswith("消息过长") else 400)
-    windows, rules = request.app.ctx.rate_windows, request.app.ctx.rate_rules
-    await limits.check_all(
-        windows, [(rules.chat_sender, sender), (rules.chat_ip, client_address(request))]
-    )
+    # its chat limits were counted with the address's before the body was read (bot.web.gate)
     message = body["message"]
     # Most messages are for the assistant: a look without a transaction says so; only when a
     # hand-over is open is the line stored for the operator (which looks again, in its own).
-    if await run_db(request, lambda s: open_handoff(s, sender) is not None, reads=True):
+    if await in_thread(request.app.ctx.services.db.first, OPEN_FOR_SENDER, sender=sender):
         try:
             line = await run_db(request, lambda s: _to_operator(s, sender, message))
         except conversations.ConversationError as error:

@@ -131,3 +131,24 @@ def test_telegram_senders_are_delivered_through_the_telegram_channel():
     portal = Handoff(sender_id=SENDER, channel="portal")
     assert conversations.delivery_channel(telegram) == "telegram"
     assert conversations.delivery_channel(portal) == "portal"
+
+
+def test_the_look_made_on_every_message_sees_what_open_handoff_sees(db, handoff_id):
+    """`Database.first(OPEN_FOR_SENDER)` (the portal's look, without a session) agrees with
+    `open_handoff` while the hand-over waits, is active, and once it is closed."""
+    from bot.handoff import open_handoff
+    from bot.handoff.queue import OPEN_FOR_SENDER
+
+    def both() -> tuple[bool, bool]:
+        with db.session() as session:
+            seen = open_handoff(session, SENDER) is not None
+        return seen, db.first(OPEN_FOR_SENDER, sender=SENDER) is not None
+
+    assert both() == (True, True)
+    assert db.first(OPEN_FOR_SENDER, sender="someone else") is None
+    with db.session() as session:
+        conversations.claim(session, handoff_id, WANG)
+    assert both() == (True, True)
+    with db.session() as session:
+        conversations.close(session, handoff_id, WANG)
+    assert both() == (False, False)

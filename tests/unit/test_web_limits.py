@@ -143,3 +143,33 @@ def test_rules_checked_together_count_a_hit_under_all_or_none(kind):
     assert refused.rule == address and 59 < refused.retry_after <= 60
     assert elsewhere is None, "the refused message did not count for its conversation"
     assert again is not None and again[0] == sender and 59 < again[1] <= 60
+
+
+def test_a_chat_message_is_counted_under_all_its_limits_in_one_call():
+    """Before its body is read, a chat message from a verified conversation is counted under
+    the address's limit and both chat limits together (one Redis round trip in production);
+    without a verified conversation, and on any other route, under the address's alone."""
+    from types import SimpleNamespace
+
+    from bot.web import identity
+    from bot.web.gate import hits
+
+    secret = "s" * 32
+    rules = limits.Rules.from_settings(Settings())
+    app = SimpleNamespace(ctx=SimpleNamespace(settings=SimpleNamespace(secret_key=secret)))
+    value = identity.mint(secret)
+
+    def request(method, path, cookie):
+        cookies = {identity.COOKIE: cookie} if cookie else {}
+        return SimpleNamespace(method=method, path=path, cookies=cookies, app=app)
+
+    sender = identity.conversation_of(secret, value)
+    assert hits(request("POST", "/api/chat", value), rules, "1.2.3.4") == [
+        (rules.ip, "1.2.3.4"),
+        (rules.chat_sender, sender),
+        (rules.chat_ip, "1.2.3.4"),
+    ]
+    assert hits(request("POST", "/api/chat", "forged"), rules, "1.2.3.4") == [(rules.ip, "1.2.3.4")]
+    assert hits(request("POST", "/api/chat", None), rules, "1.2.3.4") == [(rules.ip, "1.2.3.4")]
+    assert hits(request("GET", "/api/chat", value), rules, "1.2.3.4") == [(rules.ip, "1.2.3.4")]
+    assert hits(request("POST", "/login", value), rules, "1.2.3.4") == [(rules.ip, "1.2.3.4")]
