@@ -71,45 +71,43 @@ def _named_draft(text: str, drafts: list) -> Optional[int]:
     return best if best_score >= 2 else None
 
 
-class ActionStartOpinion(Action):
-    """Lists the drafts open now; pre-fills the draft and clause when the citizen named them."""
-
-    def name(self) -> str:
-        return "action_start_opinion"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
-        events: List[EventType] = [
-            SlotSet(slot, None) for slot in FORM_SLOTS if tracker.get_slot(slot) is not None
-        ]
-        try:
-            drafts = await in_thread(_open_drafts)
-        except Exception:  # noqa: BLE001 - say so instead of failing silently
-            say(dispatcher, "opinion_busy")
-            return events + [SlotSet("opinion_route", "none")]
-        if not drafts:
-            say(dispatcher, "opinion_none_open", link=_link())
-            return events + [SlotSet("opinion_route", "none")]
-        words = latest_text(tracker)
-        draft_id = _named_draft(words, drafts) if words else None
-        if draft_id is None and len(drafts) == 1:
-            only = drafts[0]
-            draft_id = only.id
-            say(
-                dispatcher,
-                "opinion_only_draft",
-                title=only.title,
-                department=only.department,
-                closes_on=_day(only.closes_on),
-                link=_link(f"/{only.id}"),
-            )
-        if draft_id is not None:
-            events.append(SlotSet("opinion_draft", str(draft_id)))
-            clause = _CLAUSE_IN_TEXT.search(words)
-            if clause:
-                events.append(SlotSet("opinion_clause", clause.group(0)))
-        return events + [SlotSet("opinion_route", "form")]
+async def opening(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The form's first step, in the validation call Rasa makes when it activates the form (so a
+    citizen's "我要提意见" costs two calls to this server, not three): clears what an earlier
+    opinion left, lists the drafts open now, takes the only one or the one the citizen named (and a
+    clause named with it), or says nothing is open and ends the form (`opinion_route`: none).
+    Always returns a slot, so Rasa does not validate again before asking the next question."""
+    events: List[EventType] = [
+        SlotSet(slot, None) for slot in FORM_SLOTS if tracker.get_slot(slot) is not None
+    ]
+    closed = [SlotSet("opinion_route", "none"), SlotSet("requested_slot", None)]
+    try:
+        drafts = await in_thread(_open_drafts)
+    except Exception:  # noqa: BLE001 - say so instead of failing silently
+        say(dispatcher, "opinion_busy")
+        return events + closed
+    if not drafts:
+        say(dispatcher, "opinion_none_open", link=_link())
+        return events + closed
+    words = latest_text(tracker)
+    draft_id = _named_draft(words, drafts) if words else None
+    if draft_id is None and len(drafts) == 1:
+        only = drafts[0]
+        draft_id = only.id
+        say(
+            dispatcher,
+            "opinion_only_draft",
+            title=only.title,
+            department=only.department,
+            closes_on=_day(only.closes_on),
+            link=_link(f"/{only.id}"),
+        )
+    if draft_id is not None:
+        events.append(SlotSet("opinion_draft", str(draft_id)))
+        clause = _CLAUSE_IN_TEXT.search(words)
+        if clause:
+            events.append(SlotSet("opinion_clause", clause.group(0)))
+    return events + [SlotSet("opinion_route", "form")]
 
 
 class ActionAskOpinionDraft(Action):
@@ -219,6 +217,13 @@ def _resolve_clause(draft_id: str, value: str) -> dict:
 class ValidateOpinionForm(FormValidationAction):
     def name(self) -> str:
         return "validate_opinion_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if tracker.active_loop_name != self.form_name():  # Rasa is activating the form
+            return await opening(dispatcher, tracker)
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,
@@ -383,6 +388,8 @@ class ActionSubmitOpinion(Action):
             not_saved="opinion_not_saved",
             refusals=(ConsultationError,),
         )
+        if tracker.get_slot("opinion_route") == "none":  # the form ended as it opened: nothing
+            return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "opinion_route")]  # to store
         receipt, events = await store_then_confirm(dispatcher, tracker, submission, _submit)
         if receipt is None:
             return events

@@ -90,6 +90,7 @@ def test_an_opinion_with_nothing_open_says_so_with_the_list(stack, drafts_open):
     drafts_open(0)
     reply = stack.texts(sender("opinion"), "我想对正在征求意见的文件提点意见")
     assert "目前没有正在公开征求意见的文件" in reply and "/consultations" in reply
+    assert "已取消" not in reply, "nothing was started, so nothing is cancelled"
 
 
 def test_an_opinion_today_with_the_drafts_as_shipped(stack):

@@ -16,7 +16,6 @@ import actions.consultation as opinion_actions
 from actions.consultation import (
     ActionAskOpinionClause,
     ActionAskOpinionDraft,
-    ActionStartOpinion,
     ValidateOpinionForm,
     clause_caption,
 )
@@ -47,16 +46,12 @@ def chat(monkeypatch, settings, db, synced):  # noqa: F811 - pytest fixture
 
 
 def start(message: str, intent: str = "give_opinion") -> tuple[list, list, list]:
-    """The start action on a first message, then the form's validation of what it set."""
-    history = [action("action_listen"), user(message, intent)]
-    said, returned = run(ActionStartOpinion(), history)
-    history += [
-        action("action_start_opinion"),
-        *returned,
-        action("opinion_form"),
-        loop("opinion_form"),
-    ]
-    history += [e for e in returned if e["event"] == "slot" and e["name"] != "opinion_route"]
+    """The form's validation as Rasa calls it when it activates the form on a first message
+    (no loop active yet; the form's execution just added); then, as the form goes on, the same
+    validation with the loop active on what the opening set."""
+    history = [action("action_listen"), user(message, intent), action("opinion_form")]
+    said, returned = run(ValidateOpinionForm(), history)
+    history += [loop("opinion_form"), *returned]
     validated_said, validated = run(ValidateOpinionForm(), history)
     return said + validated_said, returned, validated
 
@@ -90,6 +85,9 @@ def test_nothing_open_says_so_with_the_public_list(chat):
     assert chat(NONE_OPEN) == 0
     said, returned, _ = start("/give_opinion")
     assert slots_of(returned)["opinion_route"] == "none"
+    assert "requested_slot" in slots_of(returned) and slots_of(returned)["requested_slot"] is None, (
+        "the form ends as it opens"
+    )
     assert "目前没有正在公开征求意见的文件" in said[0]["text"]
     assert "/consultations" in said[0]["text"]
 
@@ -156,3 +154,14 @@ def test_a_draft_named_outside_its_window_is_refused(chat):
     said, validated = run(ValidateOpinionForm(), history)
     assert slots_of(validated)["opinion_draft"] is None
     assert said and "征求意见" in said[0]["text"]
+
+
+def test_a_form_that_ended_as_it_opened_has_nothing_to_submit(chat):
+    """With nothing open the form ends at activation and Rasa's submit rule follows: the submit
+    action then says nothing (no "已取消": nothing was started) and clears the form."""
+    from actions.consultation import ActionSubmitOpinion
+
+    chat(NONE_OPEN)
+    said, returned = run(ActionSubmitOpinion(), [slot("opinion_route", "none")])
+    assert said == []
+    assert slots_of(returned)["opinion_route"] is None
