@@ -135,6 +135,12 @@ class Settings:
     peak_min_messages: int = 2
     peak_share: float = 0.5
     peak_words: int = 1
+    # ... and a single character (油, 狗, 鱼) said by `peak_char_messages` of them at least and by
+    # them for at least `peak_char_share` of the stream's messages that said it: 0 turns it off
+    peak_char_messages: int = 0
+    peak_char_share: float = 1.0
+    # ... never a function character (的, 了, 都): it names nothing, however its count fell
+    function_characters: frozenset = frozenset()
     # an alerted topic is hot this long after its alert, not for as long as anything joins it
     alert_hot: timedelta = timedelta(days=3650)
     # a topic with as many messages before its alert window as within it, times this, is a
@@ -203,6 +209,9 @@ class Settings:
             peak_min_messages=grouping.peak_min_messages,
             peak_share=grouping.peak_share,
             peak_words=grouping.peak_words,
+            peak_char_messages=grouping.peak_char_messages,
+            peak_char_share=grouping.peak_char_share,
+            function_characters=frozenset(grouping.function_characters),
             alert_hot=timedelta(hours=grouping.alert_hot_hours),
             formulas=FormulaSettings.from_config(data.formulas) if data.formulas else None,
         )
@@ -233,6 +242,9 @@ class Grouping(Schema):
     peak_min_messages: int = 2
     peak_share: float = 0.5
     peak_words: int = 1
+    peak_char_messages: int = 0
+    peak_char_share: float = 1.0
+    function_characters: str = ""
     alert_hot_hours: float = 87600
 
 
@@ -1115,15 +1127,26 @@ class Detector:
         return [term for term, count in topic.terms.items() if self._owns(term, count)]
 
     def _owns(self, term: str, count: int) -> bool:
-        """Whether a topic owns `term` (two characters at least), said by `count` of its
-        messages: by `peak_min_messages` of them at least, and by them for at least `peak_share`
-        of all the stream's messages that ever said it (钢管, 启明星; not 小时, 排队, 孩子, which
-        every hour says elsewhere too)."""
+        """Whether a topic owns `term`, said by `count` of its messages: by `peak_min_messages` of
+        them at least, and by them for at least `peak_share` of all the stream's messages that ever
+        said it (钢管, 启明星; not 小时, 排队, 孩子, which every hour says elsewhere too). A single
+        character is owned only when more of its messages say it (`peak_char_messages`) and they
+        are a larger share of all that did (`peak_char_share`): a late report says 油 for the oil on
+        the beach, 狗 for the dogs that bit, 鱼 for the dead fish and nothing else the lexicon or
+        the topic's vocabulary knows, while 沙 in 大沙 or 水 in 水表 is a character of other words, and a
+        function character (的, 了) names nothing: its count is low where the intake's formulas
+        that hold it are blanked (`formulas.py`)."""
         settings = self.settings
+        if count < settings.peak_min_messages:
+            return False
+        df = self._df[term]
+        if len(term) > 1:
+            return count >= settings.peak_share * df
         return (
-            count >= settings.peak_min_messages
-            and len(term) > 1
-            and count >= settings.peak_share * self._df[term]
+            0 < settings.peak_char_messages <= count
+            and term not in settings.function_characters
+            and count >= settings.peak_share * df
+            and count >= settings.peak_char_share * df
         )
 
     def _leading_problems(self, topic: Topic) -> set[str]:

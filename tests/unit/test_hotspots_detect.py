@@ -512,3 +512,20 @@ def test_a_hot_topic_takes_no_stray_sharing_only_a_subject_from_another_district
     event = max(topics, key=lambda topic: topic.size)
     assert event.alert_at is not None
     assert "m1" not in event.message_ids
+
+
+def test_a_lost_child_and_a_boat_in_distress_are_event_types(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    assert "child_safety" in detector.features("菜场门口一个五六岁的小男孩走丢了").problems
+    assert "child_safety" in detector.features("有小孩不见了，家长在街上边跑边喊").problems
+    # a dog that ran off is no child
+    assert "child_safety" not in detector.features("家里的狗走丢了，是一只黄色的柯基").problems
+    assert "maritime_distress" in detector.features("昨晚出海的渔船失联了，船上五个人").problems
+    assert "maritime_distress" in detector.features("海上搜救进展能不能及时发布一下").problems
+
+
+def test_an_ambulance_is_no_food_poisoning(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    crash = detector.features("一辆旅游大巴翻到路边沟里了，救护车还没到")
+    assert "food_safety" not in crash.problems
+    assert "food_safety" in detector.features("食堂吃完午饭好几个孩子呕吐，已经送医").problems

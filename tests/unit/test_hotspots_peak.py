@@ -51,8 +51,9 @@ def test_a_common_word_of_the_hour_is_not_owned(hotspot_settings, router):
     assert "钢管" in detector._owned(topic)
     # 排队 and 小时 are said all day by other matters
     vector = detector.features("排队排了三个小时，那些钢管").vector
-    assert detector._peak_words({k: v for k, v in vector.items() if k != "钢管"}, topic) == 0
-    assert detector._peak_words(vector, topic) == 1
+    steel = {"钢管", "钢", "管"}
+    assert detector._peak_words({k: v for k, v in vector.items() if k not in steel}, topic) == 0
+    assert detector._peak_words(vector, topic) >= 1
 
 
 def test_an_alert_long_past_keeps_no_topic_hot(hotspot_settings):
@@ -72,3 +73,36 @@ def test_absconding_is_no_road(hotspot_settings, router):
     detector = Detector(hotspot_settings, router.gazetteer)
     assert not detector.features("又有培训班跑路了？是哪一家啊").places
     assert detector.features("解放东路那家培训班门口围了好多人").places
+
+
+OIL = [
+    "朱家尖南沙海滩上全是油污，黑乎乎一片",
+    "朱家尖南沙海滩油污越来越多了，鞋子上都是油",
+    "朱家尖南沙海滩的油污有人管吗，海鸟身上也沾了油",
+]
+# no place, no word of the lexicon, no two-character word of the topic's: only 油
+ONE_CHARACTER = "刚才又有一片油漂上来了，清不完"
+
+
+def test_a_report_in_a_single_character_the_hot_topic_owns_joins_it(hotspot_settings, router):
+    assert hotspot_settings.peak_char_messages >= 3
+    found = _with([*BACKGROUND, *OIL, ONE_CHARACTER], hotspot_settings, router)
+    assert found[ONE_CHARACTER] is found[OIL[0]]
+    # without single characters it stays apart
+    off = dataclasses.replace(hotspot_settings, peak_char_messages=0)
+    found = _with([*BACKGROUND, *OIL, ONE_CHARACTER], off, router)
+    assert found[ONE_CHARACTER].size == 1
+
+
+def test_a_single_character_is_owned_only_by_more_messages_and_a_larger_share(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    least, share = hotspot_settings.peak_char_messages, hotspot_settings.peak_char_share
+    detector._df["油"] = least
+    assert detector._owns("油", least)
+    # fewer messages than that, though all the stream's
+    assert not detector._owns("油", least - 1)
+    # half the stream's messages that said it is enough for a word, not for a character
+    detector._df["油"] = detector._df["油污"] = 2 * least
+    assert share > 0.5
+    assert detector._owns("油污", least)
+    assert not detector._owns("油", least)
