@@ -19,6 +19,7 @@ import pytest
 from bot.policy import KnowledgeBase
 from bot.policy import index as index_module
 from bot.policy.index import FieldedBM25, added
+from bot.policy.kb import best_positions
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
 
@@ -127,3 +128,25 @@ def random_query_of(index: FieldedBM25, rng: random.Random) -> dict[str, dict[st
         picked = rng.sample(terms, min(len(terms), rng.randint(0, 40)))
         query[name] = {term: rng.choice(WEIGHTS) for term in picked}
     return query
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_best_positions_is_argpartition_of_the_negated_scores(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(2, 200_000))
+    distinct = int(rng.integers(1, 500))  # few distinct values: many ties, as in a library
+    levels = rng.random(distinct) * 10 + 1e-6
+    scores = levels[rng.integers(0, distinct, size)]
+    for count in {1, 2, min(size, 240), max(1, size // 2), size}:
+        want = np.argpartition(-scores, count - 1)[:count]
+        assert np.array_equal(best_positions(scores, count), want)
+
+
+def test_best_positions_on_a_question_of_the_shipped_library(real_kb: KnowledgeBase) -> None:
+    for question in ("公积金怎么提取", "政府信息公开申请多久答复", "舟山渔船补贴标准"):
+        query = real_kb.query(question)[0]
+        _, scores = real_kb._weighed(query, None, None, question)
+        for count in (1, 7, min(len(scores), 240)):
+            if 0 < count <= len(scores):
+                want = np.argpartition(-scores, count - 1)[:count]
+                assert np.array_equal(best_positions(scores, count), want)
