@@ -755,8 +755,9 @@ class KnowledgeBase:
             return cached[1]
         weights = self._outdated_weights(day)[self._owners]
         passages = np.flatnonzero(weights != 1.0)
-        self._outdated_at = (day, (passages, weights[passages]))
-        return self._outdated_at[1]
+        found = (passages, weights[passages])
+        self._outdated_at = (day, found)  # one assignment: another thread sees old or new
+        return found
 
     def _choices(
         self, results: list[Result], context_policy_id: Optional[str]
