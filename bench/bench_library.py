@@ -1,6 +1,7 @@
 """The policy library at city scale: 5,000 documents imported, loaded, searched; bm25s beside it.
 
     python bench/bench_library.py [--documents 5000] [--queries 1000] [--out bench/results/library.json]
+        [--keep FOLDER] [--answers FILE]
 
 The library is generated from the real documents of knowledge/eval/policy_library/corpus:
 document i is an excerpt of real document i mod n, moved to another city and year (place names
@@ -217,57 +218,51 @@ def bm25s_beside(source: Path, out: Path, questions: list[str]) -> dict:
     return {**built, **ready, "index_mb": folder_mb(out), **time_queries(search, questions)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, default=5000)
-    parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "library.json"))
-    args = parser.parse_args(argv)
-    wordings = [
-        text
-        for item in load_questions(CORPUS / "questions.jsonl")
-        for text in item.wordings.values()
-    ]
-    questions = [wordings[i % len(wordings)] for i in range(args.queries)]
-    with tempfile.TemporaryDirectory() as scratch:
-        source, root, cache = (
-            Path(scratch, "src"),
-            Path(scratch, "knowledge"),
-            Path(scratch, "cache"),
+def answers_of(kb: KnowledgeBase, questions: list[str]) -> list[dict]:
+    """Each distinct question's answer as the bench asked it: the results' policy ids, clauses,
+    kinds, scores (rounded as shown), the shown answer's text, confidence, out-of-library
+    (`--answers`: two runs' files compare byte for byte when their answers are the same)."""
+    lines = []
+    for question in dict.fromkeys(questions):
+        answer = kb.ask(question)
+        lines.append(
+            {
+                "question": question,
+                "results": [
+                    [r.policy_id, r.clause_id, r.kind, r.score, r.answer] for r in answer.results
+                ],
+                "confident": answer.confident,
+                "out_of_library": answer.out_of_library,
+                "choices": [policy_id for policy_id, _ in answer.choices],
+            }
         )
-        source.mkdir()
-        root.mkdir()
-        for name in KNOWLEDGE_FILES:
-            (root / name).symlink_to(ROOT / "knowledge" / name)
-        generate(source, args.documents, args.seed)
-        started, started_cpu = time.perf_counter(), cpu_seconds()
-        outcomes = import_tree(source, root / "policies")
-        import_s, import_cpu_s = time.perf_counter() - started, cpu_seconds() - started_cpu
-        started, started_cpu = time.perf_counter(), cpu_seconds()
-        kb = KnowledgeBase.load(root, cache_dir=cache)
-        index_s, index_cpu_s = time.perf_counter() - started, cpu_seconds() - started_cpu
-        build_rss_mb = peak_rss_mb()
-        passages = len(kb.passages)
-        del kb
-        more = max(1, args.documents // 100)
-        generate(source, more, args.seed, first=args.documents)
-        started, started_cpu = time.perf_counter(), cpu_seconds()
-        added = import_tree(source, root / "policies")
-        kb = KnowledgeBase.load(root, cache_dir=cache)
-        incremental = {
-            "documents": more,
-            "imported": sum(1 for o in added if o.status == "imported"),
-            "wall_s": round(time.perf_counter() - started, 1),
-            "cpu_s": round(cpu_seconds() - started_cpu, 1),
-        }
-        ready = ready_in_fresh_process(root, cache)
-        index_mb = folder_mb(next(cache.glob("kb-*")))
-        ours = time_queries(kb.ask, questions)
-        del kb
-        baseline = bm25s_beside(source, Path(scratch, "bm25s"), questions)
-    result = {
-        "documents": args.documents,
+    return lines
+
+
+def build_library(base: Path, documents: int, seed: int) -> dict:
+    """Generates and imports the library into `base` (src, knowledge, cache), indexes it,
+    then imports 1 % more: the import figures of the result."""
+    source, root, cache = base / "src", base / "knowledge", base / "cache"
+    source.mkdir()
+    root.mkdir()
+    for name in KNOWLEDGE_FILES:
+        (root / name).symlink_to(ROOT / "knowledge" / name)
+    generate(source, documents, seed)
+    started, started_cpu = time.perf_counter(), cpu_seconds()
+    outcomes = import_tree(source, root / "policies")
+    import_s, import_cpu_s = time.perf_counter() - started, cpu_seconds() - started_cpu
+    started, started_cpu = time.perf_counter(), cpu_seconds()
+    kb = KnowledgeBase.load(root, cache_dir=cache)
+    index_s, index_cpu_s = time.perf_counter() - started, cpu_seconds() - started_cpu
+    build_rss_mb = peak_rss_mb()
+    passages = len(kb.passages)
+    del kb
+    more = max(1, documents // 100)
+    generate(source, more, seed, first=documents)
+    started, started_cpu = time.perf_counter(), cpu_seconds()
+    added = import_tree(source, root / "policies")
+    KnowledgeBase.load(root, cache_dir=cache)
+    return {
         "imported": sum(1 for o in outcomes if o.status == "imported"),
         "failed": [o.line() for o in outcomes if o.status == "failed"][:10],
         "passages": passages,
@@ -276,15 +271,79 @@ def main(argv: list[str] | None = None) -> int:
         "import_and_index_s": round(import_s + index_s, 1),
         "import_cpu_s": round(import_cpu_s, 1),
         "index_cpu_s": round(index_cpu_s, 1),
-        "incremental": incremental,
+        "incremental": {
+            "documents": more,
+            "imported": sum(1 for o in added if o.status == "imported"),
+            "wall_s": round(time.perf_counter() - started, 1),
+            "cpu_s": round(cpu_seconds() - started_cpu, 1),
+        },
+        "build_rss_mb": build_rss_mb,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=5000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "library.json"))
+    parser.add_argument(
+        "--keep",
+        metavar="FOLDER",
+        help="build the library in FOLDER and keep it; a later run given the same FOLDER (and "
+        "--documents, --seed) reuses it and measures loading and questions only (its import "
+        "figures are the first run's); the index is rebuilt when the code changed",
+    )
+    parser.add_argument(
+        "--answers", metavar="FILE", help="write each question's answers as JSON lines"
+    )
+    args = parser.parse_args(argv)
+    wordings = [
+        text
+        for item in load_questions(CORPUS / "questions.jsonl")
+        for text in item.wordings.values()
+    ]
+    questions = [wordings[i % len(wordings)] for i in range(args.queries)]
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(args.keep) if args.keep else Path(scratch, "library")
+        built_file = base / "built.json"
+        recipe = {"documents": args.documents, "seed": args.seed}
+        if built_file.is_file():
+            built = json.loads(built_file.read_text(encoding="utf-8"))
+            if built["recipe"] != recipe:
+                parser.error(f"{base} holds a library of {built['recipe']}, not of {recipe}")
+            built["reused"] = True
+        else:
+            base.mkdir(parents=True, exist_ok=bool(args.keep))
+            built = {"recipe": recipe, **build_library(base, args.documents, args.seed)}
+            if args.keep:
+                built_file.write_text(json.dumps(built), encoding="utf-8")
+        source, root, cache = base / "src", base / "knowledge", base / "cache"
+        kb = KnowledgeBase.load(root, cache_dir=cache)
+        ready = ready_in_fresh_process(root, cache)
+        index_mb = folder_mb(next(cache.glob("kb-*")))
+        ours = time_queries(kb.ask, questions)
+        if args.answers:
+            lines = answers_of(kb, questions)
+            Path(args.answers).write_text(
+                "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
+                encoding="utf-8",
+            )
+        del kb
+        baseline = bm25s_beside(source, Path(scratch, "bm25s"), questions)
+    built.pop("recipe")
+    result = {
+        "documents": args.documents,
+        **built,
         **ready,
         "index_mb": index_mb,
-        "build_rss_mb": build_rss_mb,
         "queries": len(questions),
         "ours": ours,
         "bm25s": baseline,
         "ratios": {
-            "import_and_index_over_bm25s": round((import_s + index_s) / baseline["import_s"], 2),
+            "import_and_index_over_bm25s": round(
+                built["import_and_index_s"] / baseline["import_s"], 2
+            ),
             "ready_over_bm25s": round(ready["ready_s"] / baseline["ready_s"], 2),
             "rss_over_bm25s": round(ready["rss_mb"] / baseline["rss_mb"], 2),
             "query_p95_over_bm25s": round(

@@ -14,6 +14,19 @@ query terms, and on the same 10,000 passages this index scores about three times
 Terms found in more than `max_df` of the passages are left out once there are at least
 `max_df_from` passages, as in most search engines: their IDF is low, they barely change the
 ranking (measured on knowledge/eval), and their long posting lists are most of the work.
+
+At city scale (5,000 documents, ~200,000 passages) a question touches ~300,000 postings
+(p95 ~600,000), mostly single characters found in 5–20 % of the passages, and matches about
+half of all passages. Scoring is exact and whole: every matched passage's score is computed,
+bit for bit as `numpy.bincount` in row order would, because the knowledge base's choice of
+its best passages (`numpy.argpartition` over all matched passages) orders tied passages by
+how the partition moved them, which depends on every matched score; a generated library has
+many exact ties (the same sentence in several documents), and which of them is shown must
+not change. Dynamic pruning (MaxScore: skipping the postings of passages that cannot reach
+the best few) would leave the other scores unknown and so change that order; it is not done.
+What is done is making the whole sum cheap: the query's rows are copied once into one int32
+passage array and one float64 weight array (a row weighed 1 is copied, not multiplied), and
+added up by scipy's compiled sparse product (`added`), about twice as fast as `bincount`.
 """
 
 from __future__ import annotations
@@ -22,9 +35,14 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from scipy import sparse
 
 _ARRAYS = ("indptr", "indices", "data")
 _CHUNK = 1 << 21
+_ONE = np.ones(1)
+_FEW = 1 << 14
+"""Fewer postings than this are added by `numpy.bincount`: building the sparse column costs
+more than it saves (a document index's queries, a rare word's)."""
 
 
 Counts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -217,20 +235,43 @@ class FieldedBM25:
         """BM25 score of every passage (zero where nothing matched): each row's weights times
         its query weight (in float32, as stored), added up in row order.
 
-        The rows' postings are copied straight into the index and weight arrays `bincount`
-        works on (intp, float64), so nothing is converted or joined again."""
+        The rows' postings are copied once into one passage array (as stored, int32) and one
+        float64 weight array; a row weighed 1 (most rows: the asker's own words and
+        characters) is copied as it is stored, which is what the float32 product would give.
+        They are added up by scipy's sparse product with one column of ones (`added`): the
+        same float64 additions in the same order as `numpy.bincount`, about twice as fast (no
+        conversion of the passages to intp, no pass to find their largest)."""
         rows, weights = self._query_rows(query)
         if not len(rows):
             return np.zeros(self.size, dtype=np.float64)
         starts = self._indptr[rows].tolist()
         ends = self._indptr[rows + 1].tolist()
         total = sum(ends) - sum(starts)
-        passages = np.empty(total, dtype=np.intp)
+        passages = np.empty(total, dtype=self._indices.dtype)
         values = np.empty(total, dtype=np.float64)
         at = 0
         for start, end, weight in zip(starts, ends, weights.tolist(), strict=True):
             to = at + end - start
             passages[at:to] = self._indices[start:end]
-            np.multiply(self._data[start:end], weight, out=values[at:to], dtype=self._data.dtype)
+            if weight == 1.0:
+                values[at:to] = self._data[start:end]
+            else:
+                np.multiply(
+                    self._data[start:end], weight, out=values[at:to], dtype=self._data.dtype
+                )
             at = to
-        return np.bincount(passages, weights=values, minlength=self.size)
+        return added(passages, values, self.size)
+
+
+def added(passages: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """`numpy.bincount(passages, weights=values, minlength=size)`, bit for bit: `values` added
+    into a zeroed float64 array of `size` in their order, each once, by scipy's compiled
+    sparse matrix-vector product (one column holding every pair, times 1.0, which changes no
+    value). `passages` may stay int32; all must lie in range(size)."""
+    if len(passages) < _FEW:
+        return np.bincount(passages, weights=values, minlength=size)
+    column = sparse.csc_matrix(
+        (values, passages, np.array([0, len(passages)], dtype=passages.dtype)),
+        shape=(size, 1),
+    )
+    return column @ _ONE

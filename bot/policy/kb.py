@@ -127,6 +127,8 @@ class KnowledgeBase:
             table, self.index, self.documents = parts
         self.passages: PassageTable = table
         self._policy_number = table.policy_number
+        self._owners = np.asarray(table.policy_number, dtype=np.intp)
+        """Each passage's policy number as numpy indexes with (no conversion per question)."""
         kind_weights = np.array([params.kind_weights.get(kind, 1.0) for kind in PASSAGE_KINDS])
         self._kind_weight = kind_weights[table.kinds]
         self.superseded_by = supersessions(self.policies)
@@ -349,16 +351,20 @@ class KnowledgeBase:
         kind, by how well the whole document matches, by the policy in context, and down when
         outdated."""
         matched, scores = self._matched(query)
-        numbers = self._policy_number[matched]
+        numbers = self._owners[matched]
         documents = self._document_scores(query, text)
-        scores = scores * (1 + self.params.document_weight * documents[numbers])
+        # each factor taken per policy, then per passage: the same products, in place
+        scores *= (1 + self.params.document_weight * documents)[numbers]
         if context_policy_id in self._by_id:
-            scores = np.where(
-                numbers == self._policy_index[context_policy_id],
-                scores * self.params.context_boost,
-                scores,
-            )
-        return matched, scores * self._outdated_weights(today)[numbers]
+            scores[numbers == self._policy_index[context_policy_id]] *= self.params.context_boost
+        # outdated: only the few passages of replaced or expired policies (× 1 changes nothing)
+        outdated, weights = self._outdated_passages(today)
+        at = np.searchsorted(matched, outdated)
+        held = at < len(matched)
+        at, outdated, weights = at[held], outdated[held], weights[held]
+        held = matched[at] == outdated
+        scores[at[held]] *= weights[held]
+        return matched, scores
 
     def _matched(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
         """The passages matching `query` (ascending) and their BM25 scores weighted by passage
@@ -366,7 +372,8 @@ class KnowledgeBase:
         weighing and ranking look at these alone, not at the whole library."""
         scores = self.index.scores(query)
         matched = np.flatnonzero(scores > 0)
-        return matched, scores[matched] * self._kind_weight[matched]
+        scores *= self._kind_weight  # over every passage at once: cheaper than gathering it
+        return matched, scores[matched]
 
     def _rerank(
         self, matched: np.ndarray, scores: np.ndarray, text: str, asked: Sequence[QuestionType]
@@ -397,11 +404,13 @@ class KnowledgeBase:
             params.title_weight or asked or placed or params.coverage_weight or params.situation_weight
         ):
             return matched, scores
-        positive = scores > 0
-        matched, top = matched[positive], scores[positive]
+        top = scores
+        if not (len(top) and top.min() > 0):  # a weight of 0 (or a NaN) left some out
+            positive = scores > 0
+            matched, top = matched[positive], scores[positive]
         limit = 4 * params.candidates
         if len(matched) > limit:
-            best = np.argpartition(-top, limit - 1)[:limit]
+            best = best_positions(top, limit)
             matched, top = matched[best], top[best]
         if not len(matched):
             return matched, top
@@ -736,6 +745,19 @@ class KnowledgeBase:
         )
         self._outdated = (day, weights)
         return weights
+
+    def _outdated_passages(self, today: Optional[date]) -> tuple[np.ndarray, np.ndarray]:
+        """The passages (ascending) whose policy's `_outdated_weights` is not 1, and that
+        weight (cached per day)."""
+        day = today or date.today()
+        cached = self.__dict__.get("_outdated_at")
+        if cached is not None and cached[0] == day:
+            return cached[1]
+        weights = self._outdated_weights(day)[self._owners]
+        passages = np.flatnonzero(weights != 1.0)
+        found = (passages, weights[passages])
+        self._outdated_at = (day, found)  # one assignment: another thread sees old or new
+        return found
 
     def _choices(
         self, results: list[Result], context_policy_id: Optional[str]
@@ -1077,6 +1099,24 @@ def alternative_scores(
         for field, terms in query.items()
     }
     return total + index.scores(rest)
+
+
+def best_positions(scores: np.ndarray, count: int) -> np.ndarray:
+    """`np.argpartition(-scores, count - 1)[:count]` for positive `scores` (float64, no NaN),
+    the same positions in the same order, found on the scores' bits read as int64.
+
+    A positive double's bits, read as an integer, order as the double does (equal when it is
+    equal), so the partition makes the same comparisons with the same outcomes and the same
+    swaps, and so returns the same permutation (ties keep the order they had, which decides
+    the order of tied results downstream); integers compare without float's NaN checks,
+    about a fifth faster on ~150,000 matched passages. numpy partitions floats another way
+    only when every element is asked for (`count` = all), which is left to numpy as it was.
+    tests/unit/test_policy_scoring.py compares both on tied random scores, so a numpy whose
+    partition differs between the two types fails there, not in the answers."""
+    if count >= len(scores):  # numpy takes another way for floats when every one is asked
+        return np.argpartition(-scores, count - 1)[:count]
+    keys = np.negative(np.ascontiguousarray(scores, dtype=np.float64).view(np.int64))
+    return np.argpartition(keys, count - 1)[:count]
 
 
 def with_items(passage: Passage, answer: str, limit: int) -> str:
