@@ -126,8 +126,9 @@ def best_sentences(
     giving what the question asks for (`asked`: a time, an amount …) counts as many words more
     as that type's boost (a time or an amount one, a condition half: "应当" says little).
 
-    `preferred` (the matched 问答 answer or sentence) is kept unless a sentence of `text`
-    covers the question better; `chars` (the question's single characters) only break ties
+    `preferred` (the matched 问答 answer or sentence) is kept only when it covers the
+    question better than every sentence of `text`: on a tie the clause's own sentence
+    answers, as written in the rule (a pair's answer restates it: 要。…); `chars` (the question's single characters) only break ties
     between sentences sharing the same words (县 in 涉及县（区）的政务舆情).
     """
     parts = sentences(text)
@@ -145,7 +146,7 @@ def best_sentences(
 
     scores = [-1.0 if asks(part) else coverage(part) for part in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    if preferred and coverage(preferred) >= scores[best]:
+    if preferred and coverage(preferred) > scores[best]:
         return truncate(preferred, max_chars)
     return sentence_at(parts, best, max_chars)
 
