@@ -466,6 +466,7 @@ class RetrievalFile(Schema):
     situation_weight: Optional[float]
     abbreviation_weight: Optional[float]
     alternatives: Optional[bool]
+    answer_value_ratio: Optional[float]
     contrast_weight: Optional[float]
     home: Optional[str]
     place_weight: Optional[float]

@@ -9,6 +9,7 @@ effective policy, or a sample policy that only illustrates the format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
@@ -121,6 +122,8 @@ def best_sentences(
     asked: Sequence[QuestionType] = (),
     preferred: str = "",
     chars: Iterable[str] = (),
+    values: Sequence[QuestionType] = (),
+    value_ratio: float = 0.0,
 ) -> str:
     """The sentence (or two short ones) of `text` that best covers the query terms; a sentence
     giving what the question asks for (`asked`: a time, an amount …) counts as many words more
@@ -147,8 +150,54 @@ def best_sentences(
     scores = [-1.0 if asks(part) else coverage(part) for part in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
     if preferred and coverage(preferred) > scores[best]:
-        return truncate(preferred, max_chars)
+        if not _lacks_value(preferred, parts, scores, values, value_ratio, coverage(preferred)):
+            return truncate(preferred, max_chars)
+        best = _valued(parts, scores, values, value_ratio, coverage(preferred))
+    elif _lacks_value(parts[best], parts, scores, values, value_ratio, scores[best]):
+        best = _valued(parts, scores, values, value_ratio, scores[best])
     return sentence_at(parts, best, max_chars)
+
+
+_NUMERAL = re.compile(r"[\d０-９一二三四五六七八九十百千万两半]")
+
+
+def gives_value(sentence: str, values: Sequence[QuestionType]) -> bool:
+    """Whether `sentence` gives one of the values asked for: a match of the type's answer
+    pattern holding a number (15日内, 二百元, 百分之八), not only a word (收费标准, 期限)."""
+    return any(
+        _NUMERAL.search(found.group())
+        for kind in values
+        for found in kind.answer.finditer(sentence)
+    )
+
+
+def _giving(
+    parts: list[str], scores: list[float], values: Sequence[QuestionType], floor: float
+) -> list[int]:
+    """The sentences giving an asked value and covering at least `floor`."""
+    return [i for i, part in enumerate(parts) if scores[i] >= floor and gives_value(part, values)]
+
+
+def _lacks_value(
+    chosen: str,
+    parts: list[str],
+    scores: list[float],
+    values: Sequence[QuestionType],
+    ratio: float,
+    top: float,
+) -> bool:
+    """Whether `chosen` gives none of the values asked for (a time, an amount …) while a
+    sentence of the passage gives one and covers at least `ratio` of what `chosen` covers."""
+    if not values or ratio <= 0 or gives_value(chosen, values):
+        return False
+    return bool(_giving(parts, scores, values, ratio * top))
+
+
+def _valued(
+    parts: list[str], scores: list[float], values: Sequence[QuestionType], ratio: float, top: float
+) -> int:
+    """The best of the sentences giving an asked value and covering `ratio` of `top`."""
+    return max(_giving(parts, scores, values, ratio * top), key=lambda i: (scores[i], -i))
 
 
 def asks(sentence: str) -> bool:

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from bot.policy import KnowledgeBase
-from bot.policy.answers import best_sentences
+from bot.policy.answers import best_sentences, gives_value
 from bot.policy.qtypes import compile_types, detect, matches
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
@@ -138,3 +138,61 @@ def test_single_characters_break_a_tie_between_sentences() -> None:
     terms = {"舆情": 1.0, "回应": 1.0}
     assert "属地部门" in best_sentences(text, terms, [], 200, chars=["县", "舆", "情"])
     assert best_sentences(text, terms, [], 200).startswith("舆情回应")
+
+
+_VALUE_TYPES = compile_types(
+    {
+        "期限": {
+            "cues": ["多久"],
+            "answer": r"\d+\s*(个)?(工作日|日|天)|[一二三四五六七八九十]+个?(工作日|日|天)|日内",
+            "boost": 1.0,
+        },
+        "金额": {"cues": ["费用", "多少钱"], "answer": r"\d+元|标准|免费", "boost": 1.0},
+    }
+)
+
+
+def test_a_value_is_given_by_a_number_not_by_a_word() -> None:
+    time, amount = _VALUE_TYPES
+    assert gives_value("在收到申诉之日起十五个工作日内给予答复。", [time])
+    assert gives_value("处200元以下罚款。", [amount])
+    assert not gives_value("收费标准向社会公示。", [amount])  # 标准 names no amount
+    assert not gives_value("在规定期限内办理。", [time])
+
+
+def test_a_question_asking_for_a_value_is_answered_by_the_sentence_giving_it() -> None:
+    text = (
+        "受处分学生或者其父母对学校处分决定不服的，可以向教育行政部门提出申诉。"
+        "教育行政部门应当在收到申诉之日起十五个工作日内给予答复。"
+    )
+    terms = {"学校": 1.0, "处分": 1.0, "不服": 1.0, "教育行政部门": 1.0, "申诉": 1.0, "答复": 1.0}
+    asked = detect("孩子被学校处分 不服去申诉 多久答复", _VALUE_TYPES)
+    # by the question's words the first sentence wins (5 words against 3 and the time)
+    assert best_sentences(text, terms, [], 200, asked).startswith("受处分学生")
+    valued = best_sentences(text, terms, [], 200, asked, values=asked, value_ratio=0.3)
+    assert valued.startswith("教育行政部门应当在收到申诉之日起十五个工作日内")
+    # the sentence giving the value must still cover enough of the question
+    assert best_sentences(text, terms, [], 200, asked, values=asked, value_ratio=0.9).startswith(
+        "受处分学生"
+    )
+    # a matched 问答 answer lacking the value gives way to it too
+    preferred = "学生不服学校处分的，可以向教育行政部门提出申诉，教育行政部门应当作出答复。"
+    assert best_sentences(
+        text, terms, [], 200, asked, preferred, values=asked, value_ratio=0.3
+    ).startswith("教育行政部门应当在收到申诉之日起")
+
+
+def test_the_value_rule_changes_answers_not_the_order_of_results(real_kb: KnowledgeBase) -> None:
+    from dataclasses import replace
+
+    question = "工伤认定申请受理后多久作出决定"
+    before = real_kb.ask(question)
+    saved = real_kb.params
+    try:
+        real_kb.params = replace(saved, answer_value_ratio=0.0)
+        plain = real_kb.ask(question)
+    finally:
+        real_kb.params = saved
+    assert [(r.policy_id, r.clause_id, r.score) for r in before.results] == [
+        (r.policy_id, r.clause_id, r.score) for r in plain.results
+    ]
