@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from bot.documents import sentences
 from bot.policy.qtypes import QuestionType, matches
@@ -124,6 +124,7 @@ def best_sentences(
     chars: Iterable[str] = (),
     values: Sequence[QuestionType] = (),
     value_ratio: float = 0.0,
+    case: Optional[Callable[[str], bool]] = None,
 ) -> str:
     """The sentence (or two short ones) of `text` that best covers the query terms; a sentence
     giving what the question asks for (`asked`: a time, an amount …) counts as many words more
@@ -131,8 +132,15 @@ def best_sentences(
 
     `preferred` (the matched 问答 answer or sentence) is kept only when it covers the
     question better than every sentence of `text`: on a tie the clause's own sentence
-    answers, as written in the rule (a pair's answer restates it: 要。…); `chars` (the question's single characters) only break ties
-    between sentences sharing the same words (县 in 涉及县（区）的政务舆情).
+    answers, as written in the rule (a pair's answer restates it: 要。…), unless only the
+    pair's answer has the shape asked for (可以… for 能不能); `chars` (the question's single
+    characters) only break ties between sentences sharing the same words (县 in
+    涉及县（区）的政务舆情).
+
+    With `value_ratio` (> 0), a sentence covering at least that share of what the chosen one
+    covers answers instead when the chosen one misses what the question states or asks: first
+    `case` (a condition the asker's stated case meets: 65周岁以上… for 我爸六十六了), then
+    `values` (a value asked for, given with a number: 十五个工作日内, 200元; `gives_value`).
     """
     parts = sentences(text)
     if not parts:
@@ -149,13 +157,34 @@ def best_sentences(
 
     scores = [-1.0 if asks(part) else coverage(part) for part in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    if preferred and coverage(preferred) > scores[best]:
-        if not _lacks_value(preferred, parts, scores, values, value_ratio, coverage(preferred)):
-            return truncate(preferred, max_chars)
-        best = _valued(parts, scores, values, value_ratio, coverage(preferred))
-    elif _lacks_value(parts[best], parts, scores, values, value_ratio, scores[best]):
-        best = _valued(parts, scores, values, value_ratio, scores[best])
+    chosen, top, kept = parts[best], scores[best], False
+    if preferred and (coverage(preferred), _shape(preferred, asked)) > (
+        scores[best],
+        _shape(parts[best], asked),
+    ):
+        chosen, top, kept = preferred, coverage(preferred), True
+    wanted = []
+    if case is not None and value_ratio > 0:
+        wanted.append(case)
+    if values and value_ratio > 0:
+        wanted.append(lambda sentence: gives_value(sentence, values))
+    for wants in wanted:  # the asker's stated case, then the value asked for
+        if wants(chosen):
+            continue
+        giving = [
+            i for i, part in enumerate(parts) if scores[i] >= value_ratio * top and wants(part)
+        ]
+        if giving:
+            best = max(giving, key=lambda i: (scores[i], -i))
+            chosen, kept = parts[best], False
+    if kept:
+        return truncate(preferred, max_chars)
     return sentence_at(parts, best, max_chars)
+
+
+def _shape(sentence: str, asked: Sequence[QuestionType]) -> float:
+    """How much of what the question asks for (`asked`) `sentence` gives: breaks a tie."""
+    return matches(sentence, asked) if asked else 0.0
 
 
 _NUMERAL = re.compile(r"[\d０-９一二三四五六七八九十百千万两半]")
@@ -169,35 +198,6 @@ def gives_value(sentence: str, values: Sequence[QuestionType]) -> bool:
         for kind in values
         for found in kind.answer.finditer(sentence)
     )
-
-
-def _giving(
-    parts: list[str], scores: list[float], values: Sequence[QuestionType], floor: float
-) -> list[int]:
-    """The sentences giving an asked value and covering at least `floor`."""
-    return [i for i, part in enumerate(parts) if scores[i] >= floor and gives_value(part, values)]
-
-
-def _lacks_value(
-    chosen: str,
-    parts: list[str],
-    scores: list[float],
-    values: Sequence[QuestionType],
-    ratio: float,
-    top: float,
-) -> bool:
-    """Whether `chosen` gives none of the values asked for (a time, an amount …) while a
-    sentence of the passage gives one and covers at least `ratio` of what `chosen` covers."""
-    if not values or ratio <= 0 or gives_value(chosen, values):
-        return False
-    return bool(_giving(parts, scores, values, ratio * top))
-
-
-def _valued(
-    parts: list[str], scores: list[float], values: Sequence[QuestionType], ratio: float, top: float
-) -> int:
-    """The best of the sentences giving an asked value and covering `ratio` of `top`."""
-    return max(_giving(parts, scores, values, ratio * top), key=lambda i: (scores[i], -i))
 
 
 def asks(sentence: str) -> bool:

@@ -290,7 +290,7 @@ class KnowledgeBase:
         passage_of = {id(r): i for (i, _), r in zip(ranked, results, strict=True)}
         if not self._asked_part(ranked[0][0], query["section"]):  # it keeps its place
             results = self._fit_first(text, results)
-        results = self._valued_answers(results, passage_of, query, today, asked)
+        results = self._valued_answers(text, results, passage_of, query, today, asked)
         if self.outside_library(text, results[0]):
             return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
         covered = self.coverage(text, results[0].policy_id)
@@ -311,6 +311,7 @@ class KnowledgeBase:
 
     def _valued_answers(
         self,
+        text: str,
         results: list[Result],
         passage_of: dict[int, int],
         query: Query,
@@ -322,12 +323,15 @@ class KnowledgeBase:
         the question (`answer_value_ratio`). Made after the order is settled, so the order
         (by answers chosen for the words) stays as it was."""
         values = self.params.confidence.value_types
-        if self.params.answer_value_ratio <= 0 or not any(k.name in values for k in asked):
+        cases = stated(text) if self.params.answer_case and self.params.situation_weight else []
+        if self.params.answer_value_ratio <= 0 or not (
+            cases or any(k.name in values for k in asked)
+        ):
             return results
         remade = []
         for result in results:  # passage_of: the passage of each result, by the result's id
             passage = self.passages[passage_of[id(result)]]
-            again = self._result(passage, result.score, query, today, asked, True)
+            again = self._result(passage, result.score, query, today, asked, True, cases)
             remade.append(replace(result, answer=again.answer))
         return remade
 
@@ -992,6 +996,7 @@ class KnowledgeBase:
         today: Optional[date],
         asked: Sequence[QuestionType] = (),
         valued_answer: bool = False,
+        cases: Sequence = (),
     ) -> Result:
         """The result for `passage`, its concise answer chosen for the question (`query`);
         `valued_answer`: a sentence giving the value asked for answers when it covers enough
@@ -1003,6 +1008,7 @@ class KnowledgeBase:
             if valued_answer
             else [],
             "value_ratio": self.params.answer_value_ratio,
+            "case": (lambda sentence: meets(sentence, cases)) if valued_answer and cases else None,
         }
         if passage.kind == "interpretation" and passage.section in query["section"]:
             answer = truncate(passage.answer, limit)

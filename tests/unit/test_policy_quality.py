@@ -196,3 +196,33 @@ def test_the_value_rule_changes_answers_not_the_order_of_results(real_kb: Knowle
     assert [(r.policy_id, r.clause_id, r.score) for r in before.results] == [
         (r.policy_id, r.clause_id, r.score) for r in plain.results
     ]
+
+
+def test_a_stated_case_is_answered_by_the_sentence_whose_condition_it_meets() -> None:
+    from bot.policy.situations import meets, stated
+
+    text = (
+        "年满60周岁不满65周岁的老年人乘坐公共汽车和城市轨道交通，享受半价优惠。"
+        "65周岁以上老年人免费享受前款优待。"
+    )
+    terms = {"公共汽车": 1.0, "城市轨道交通": 1.0, "老年人": 1.0}
+    cases = stated("我爸六十六了 坐地铁公交还要钱吗")
+
+    def case(sentence: str) -> bool:
+        return meets(sentence, cases)
+
+    assert best_sentences(text, terms, [], 200).startswith("年满60周岁不满65周岁")
+    assert best_sentences(text, terms, [], 200, case=case, value_ratio=0.3).startswith("65周岁以上")
+    cases = stated("我62岁坐地铁打折吗")
+    assert best_sentences(text, terms, [], 200, case=case, value_ratio=0.3).startswith(
+        "年满60周岁不满65周岁"
+    )
+
+
+def test_on_a_tie_the_answer_with_the_asked_shape_is_kept() -> None:
+    kinds = compile_types({"条件": {"cues": ["能不能"], "answer": "可以|应当", "boost": 0.5}})
+    asked = detect("能不能反映问题", kinds)
+    text = "围绕群众反映的热点问题扩大参与。"
+    terms = {"反映": 1.0, "问题": 1.0, "平台": 0.5}
+    preferred = "可以通过平台反映。"  # 反映, 平台 and the asked shape: as much as 反映, 问题
+    assert best_sentences(text, terms, [], 200, asked, preferred) == preferred
