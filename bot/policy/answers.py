@@ -182,6 +182,29 @@ def best_sentences(
     return sentence_at(parts, best, max_chars)
 
 
+def with_value(
+    answer: str,
+    text: str,
+    terms: dict[str, float],
+    bigrams: Iterable[str],
+    max_chars: int,
+    asked: Sequence[QuestionType] = (),
+    chars: Iterable[str] = (),
+    values: Sequence[QuestionType] = (),
+    value_ratio: float = 0.0,
+    case: Optional[Callable[[str], bool]] = None,
+) -> str:
+    """`answer` (a matched sentence or 问答 answer), or, when it gives none of the `values`
+    asked for, the sentence of `text` (its clause) chosen by `best_sentences` with `answer`
+    as the preferred one, if that gives one."""
+    if not values or value_ratio <= 0 or gives_value(answer, values):
+        return answer
+    typed = best_sentences(
+        text, terms, bigrams, max_chars, asked, answer, chars, values, value_ratio, case
+    )
+    return typed if gives_value(typed, values) else answer
+
+
 def _shape(sentence: str, asked: Sequence[QuestionType]) -> float:
     """How much of what the question asks for (`asked`) `sentence` gives: breaks a tie."""
     return matches(sentence, asked) if asked else 0.0

@@ -41,6 +41,7 @@ from bot.policy.answers import (
     Result,
     best_sentences,
     truncate,
+    with_value,
 )
 from bot.policy.gate import gives_asked, known_parts, score_unit
 from bot.policy.index import FieldedBM25
@@ -1022,6 +1023,10 @@ class KnowledgeBase:
             if asked and passage.clause is not None and not matches(answer, asked):
                 typed = best_sentences(passage.clause.full_text, terms, bigrams, limit, asked)
                 answer = typed if matches(typed, asked) else answer
+            if passage.clause is not None:
+                answer = with_value(
+                    answer, passage.clause.full_text, terms, bigrams, limit, asked, chars, **valued
+                )
         else:
             answer = best_sentences(
                 passage.answer, terms, bigrams, limit, asked, chars=chars, **valued

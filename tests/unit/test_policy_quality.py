@@ -12,7 +12,7 @@ import re
 import pytest
 
 from bot.policy import KnowledgeBase
-from bot.policy.answers import best_sentences, gives_value
+from bot.policy.answers import best_sentences, gives_value, with_value
 from bot.policy.qtypes import compile_types, detect, matches
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
@@ -226,3 +226,16 @@ def test_on_a_tie_the_answer_with_the_asked_shape_is_kept() -> None:
     terms = {"反映": 1.0, "问题": 1.0, "平台": 0.5}
     preferred = "可以通过平台反映。"  # 反映, 平台 and the asked shape: as much as 反映, 问题
     assert best_sentences(text, terms, [], 200, asked, preferred) == preferred
+
+
+def test_a_matched_sentence_giving_no_value_gives_way_to_its_clauses_sentence_giving_one() -> None:
+    clause = "受处分学生不服的，可以向教育行政部门提出申诉。教育行政部门应当在收到申诉之日起十五个工作日内给予答复。"
+    terms = {"处分": 1.0, "不服": 1.0, "申诉": 1.0, "答复": 1.0}
+    asked = detect("处分不服申诉多久答复", _VALUE_TYPES)
+    matched = "受处分学生不服的，可以向教育行政部门提出申诉。"
+    assert with_value(matched, clause, terms, [], 200, asked) == matched  # the rule off
+    valued = with_value(matched, clause, terms, [], 200, asked, values=asked, value_ratio=0.3)
+    assert "十五个工作日内" in valued
+    # a matched sentence already giving a value stays
+    given = "教育行政部门应当在十日内答复。"
+    assert with_value(given, clause, terms, [], 200, asked, values=asked, value_ratio=0.3) == given
