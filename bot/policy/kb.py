@@ -40,6 +40,7 @@ from bot.policy.answers import (
     Answer,
     Result,
     best_sentences,
+    gives_value,
     truncate,
     with_value,
 )
@@ -291,7 +292,7 @@ class KnowledgeBase:
         passage_of = {id(r): i for (i, _), r in zip(ranked, results, strict=True)}
         if not self._asked_part(ranked[0][0], query["section"]):  # it keeps its place
             results = self._fit_first(text, results)
-        results = self._valued_answers(text, results, passage_of, query, today, asked)
+        results = self._valued_answers(text, results, passage_of, query, today, asked, top_k)
         if self.outside_library(text, results[0]):
             return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
         covered = self.coverage(text, results[0].policy_id)
@@ -318,22 +319,25 @@ class KnowledgeBase:
         query: Query,
         today: Optional[date],
         asked: Sequence[QuestionType],
+        top_k: int,
     ) -> list[Result]:
         """The results (in their final order) with concise answers giving the value asked for
-        (a time, an amount …) when a sentence of the passage gives one and covers enough of
-        the question (`answer_value_ratio`). Made after the order is settled, so the order
-        (by answers chosen for the words) stays as it was."""
+        (a time, an amount …) or meeting the asker's stated case when a sentence of the
+        passage does and covers enough of the question (`answer_value_ratio`). Made after the
+        order is settled, so the order (by answers chosen for the words) stays as it was; only
+        the `top_k` shown are remade, and only those whose answer lacks the value."""
         values = self.params.confidence.value_types
         cases = stated(text) if self.params.answer_case and self.params.situation_weight else []
-        if self.params.answer_value_ratio <= 0 or not (
-            cases or any(k.name in values for k in asked)
-        ):
+        valued = [kind for kind in asked if kind.name in values]
+        if self.params.answer_value_ratio <= 0 or not (cases or valued):
             return results
-        remade = []
-        for result in results:  # passage_of: the passage of each result, by the result's id
-            passage = self.passages[passage_of[id(result)]]
+        remade = list(results)
+        for position, result in enumerate(results[:top_k]):
+            if not cases and gives_value(result.answer, valued):
+                continue
+            passage = self.passages[passage_of[id(result)]]  # by the result's id
             again = self._result(passage, result.score, query, today, asked, True, cases)
-            remade.append(replace(result, answer=again.answer))
+            remade[position] = replace(result, answer=again.answer)
         return remade
 
     def _fit_first(self, text: str, results: list[Result]) -> list[Result]:
