@@ -466,6 +466,8 @@ class RetrievalFile(Schema):
     situation_weight: Optional[float]
     abbreviation_weight: Optional[float]
     alternatives: Optional[bool]
+    answer_value_ratio: Optional[float]
+    answer_case: Optional[bool]
     contrast_weight: Optional[float]
     home: Optional[str]
     place_weight: Optional[float]

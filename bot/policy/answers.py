@@ -9,8 +9,9 @@ effective policy, or a sample policy that only illustrates the format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 from bot.documents import sentences
 from bot.policy.qtypes import QuestionType, matches
@@ -121,14 +122,25 @@ def best_sentences(
     asked: Sequence[QuestionType] = (),
     preferred: str = "",
     chars: Iterable[str] = (),
+    values: Sequence[QuestionType] = (),
+    value_ratio: float = 0.0,
+    case: Optional[Callable[[str], bool]] = None,
 ) -> str:
     """The sentence (or two short ones) of `text` that best covers the query terms; a sentence
     giving what the question asks for (`asked`: a time, an amount …) counts as many words more
     as that type's boost (a time or an amount one, a condition half: "应当" says little).
 
-    `preferred` (the matched 问答 answer or sentence) is kept unless a sentence of `text`
-    covers the question better; `chars` (the question's single characters) only break ties
-    between sentences sharing the same words (县 in 涉及县（区）的政务舆情).
+    `preferred` (the matched 问答 answer or sentence) is kept only when it covers the
+    question better than every sentence of `text`: on a tie the clause's own sentence
+    answers, as written in the rule (a pair's answer restates it: 要。…), unless only the
+    pair's answer has the shape asked for (可以… for 能不能); `chars` (the question's single
+    characters) only break ties between sentences sharing the same words (县 in
+    涉及县（区）的政务舆情).
+
+    With `value_ratio` (> 0), a sentence covering at least that share of what the chosen one
+    covers answers instead when the chosen one misses what the question states or asks: first
+    `case` (a condition the asker's stated case meets: 65周岁以上… for 我爸六十六了), then
+    `values` (a value asked for, given with a number: 十五个工作日内, 200元; `gives_value`).
     """
     parts = sentences(text)
     if not parts:
@@ -145,9 +157,70 @@ def best_sentences(
 
     scores = [-1.0 if asks(part) else coverage(part) for part in parts]
     best = max(range(len(parts)), key=lambda i: (scores[i], -i))
-    if preferred and coverage(preferred) >= scores[best]:
+    chosen, top, kept = parts[best], scores[best], False
+    if preferred and (coverage(preferred), _shape(preferred, asked)) > (
+        scores[best],
+        _shape(parts[best], asked),
+    ):
+        chosen, top, kept = preferred, coverage(preferred), True
+    wanted = []
+    if case is not None and value_ratio > 0:
+        wanted.append(case)
+    if values and value_ratio > 0:
+        wanted.append(lambda sentence: gives_value(sentence, values))
+    for wants in wanted:  # the asker's stated case, then the value asked for
+        if wants(chosen):
+            continue
+        giving = [
+            i for i, part in enumerate(parts) if scores[i] >= value_ratio * top and wants(part)
+        ]
+        if giving:
+            best = max(giving, key=lambda i: (scores[i], -i))
+            chosen, kept = parts[best], False
+    if kept:
         return truncate(preferred, max_chars)
     return sentence_at(parts, best, max_chars)
+
+
+def with_value(
+    answer: str,
+    text: str,
+    terms: dict[str, float],
+    bigrams: Iterable[str],
+    max_chars: int,
+    asked: Sequence[QuestionType] = (),
+    chars: Iterable[str] = (),
+    values: Sequence[QuestionType] = (),
+    value_ratio: float = 0.0,
+    case: Optional[Callable[[str], bool]] = None,
+) -> str:
+    """`answer` (a matched sentence or 问答 answer), or, when it gives none of the `values`
+    asked for, the sentence of `text` (its clause) chosen by `best_sentences` with `answer`
+    as the preferred one, if that gives one."""
+    if not values or value_ratio <= 0 or gives_value(answer, values):
+        return answer
+    typed = best_sentences(
+        text, terms, bigrams, max_chars, asked, answer, chars, values, value_ratio, case
+    )
+    return typed if gives_value(typed, values) else answer
+
+
+def _shape(sentence: str, asked: Sequence[QuestionType]) -> float:
+    """How much of what the question asks for (`asked`) `sentence` gives: breaks a tie."""
+    return matches(sentence, asked) if asked else 0.0
+
+
+_NUMERAL = re.compile(r"[\d０-９一二三四五六七八九十百千万两半]")
+
+
+def gives_value(sentence: str, values: Sequence[QuestionType]) -> bool:
+    """Whether `sentence` gives one of the values asked for: a match of the type's answer
+    pattern holding a number (15日内, 二百元, 百分之八), not only a word (收费标准, 期限)."""
+    return any(
+        _NUMERAL.search(found.group())
+        for kind in values
+        for found in kind.answer.finditer(sentence)
+    )
 
 
 def asks(sentence: str) -> bool:

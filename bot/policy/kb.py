@@ -40,7 +40,9 @@ from bot.policy.answers import (
     Answer,
     Result,
     best_sentences,
+    gives_value,
     truncate,
+    with_value,
 )
 from bot.policy.gate import gives_asked, known_parts, score_unit
 from bot.policy.index import FieldedBM25
@@ -289,8 +291,10 @@ class KnowledgeBase:
             self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
+        passage_of = {id(r): i for (i, _), r in zip(ranked, results, strict=True)}
         if not self._asked_part(ranked[0][0], query["section"]):  # it keeps its place
             results = self._fit_first(text, results)
+        results = self._valued_answers(text, results, passage_of, query, today, asked, top_k)
         if self.outside_library(text, results[0]):
             return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
         covered = self.coverage(text, results[0].policy_id)
@@ -308,6 +312,35 @@ class KnowledgeBase:
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
         return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+
+    def _valued_answers(
+        self,
+        text: str,
+        results: list[Result],
+        passage_of: dict[int, int],
+        query: Query,
+        today: Optional[date],
+        asked: Sequence[QuestionType],
+        top_k: int,
+    ) -> list[Result]:
+        """The results (in their final order) with concise answers giving the value asked for
+        (a time, an amount …) or meeting the asker's stated case when a sentence of the
+        passage does and covers enough of the question (`answer_value_ratio`). Made after the
+        order is settled, so the order (by answers chosen for the words) stays as it was; only
+        the `top_k` shown are remade, and only those whose answer lacks the value."""
+        values = self.params.confidence.value_types
+        cases = stated(text) if self.params.answer_case and self.params.situation_weight else []
+        valued = [kind for kind in asked if kind.name in values]
+        if self.params.answer_value_ratio <= 0 or not (cases or valued):
+            return results
+        remade = list(results)
+        for position, result in enumerate(results[:top_k]):
+            if not cases and gives_value(result.answer, valued):
+                continue
+            passage = self.passages[passage_of[id(result)]]  # by the result's id
+            again = self._result(passage, result.score, query, today, asked, True, cases)
+            remade[position] = replace(result, answer=again.answer)
+        return remade
 
     def _fit_first(self, text: str, results: list[Result]) -> list[Result]:
         """The result whose concise answer best fits the question first, among those scoring
@@ -989,23 +1022,41 @@ class KnowledgeBase:
         query: Query,
         today: Optional[date],
         asked: Sequence[QuestionType] = (),
+        valued_answer: bool = False,
+        cases: Sequence = (),
     ) -> Result:
-        """The result for `passage`, its concise answer chosen for the question (`query`)."""
+        """The result for `passage`, its concise answer chosen for the question (`query`);
+        `valued_answer`: a sentence giving the value asked for answers when it covers enough
+        of the question (`answer_value_ratio`)."""
         limit = self.params.max_answer_chars
         terms, bigrams, chars = query["body"], list(query["bigrams"]), list(query["unigrams"])
+        valued = {
+            "values": [kind for kind in asked if kind.name in self.params.confidence.value_types]
+            if valued_answer
+            else [],
+            "value_ratio": self.params.answer_value_ratio,
+            "case": (lambda sentence: meets(sentence, cases)) if valued_answer and cases else None,
+        }
         if passage.kind == "interpretation" and passage.section in query["section"]:
             answer = truncate(passage.answer, limit)
         elif passage.kind == "qa" and passage.clause is not None:
             answer = best_sentences(
-                passage.clause.full_text, terms, bigrams, limit, asked, passage.answer, chars
+                passage.clause.full_text, terms, bigrams, limit, asked, passage.answer, chars,
+                **valued,
             )
         elif passage.kind in {"qa", "sentence"}:
             answer = truncate(passage.answer, limit)
             if asked and passage.clause is not None and not matches(answer, asked):
                 typed = best_sentences(passage.clause.full_text, terms, bigrams, limit, asked)
                 answer = typed if matches(typed, asked) else answer
+            if passage.clause is not None:
+                answer = with_value(
+                    answer, passage.clause.full_text, terms, bigrams, limit, asked, chars, **valued
+                )
         else:
-            answer = best_sentences(passage.answer, terms, bigrams, limit, asked, chars=chars)
+            answer = best_sentences(
+                passage.answer, terms, bigrams, limit, asked, chars=chars, **valued
+            )
         answer = with_items(passage, answer, limit)
         result = result_for(passage, answer, score, today)
         newer = self.policy(self.superseded_by.get(passage.policy.id))

@@ -101,6 +101,13 @@ class RetrievalParams:
     contrast_weight: float = 0.0
     """Among the best passages, one holding more of the question's words that set it apart
     from the others keeps more of its score (`KnowledgeBase._contrast_shares`)."""
+    answer_value_ratio: float = 0.0
+    """A question asking for a value (a time, an amount …: `confidence.value_types`) is
+    answered by a sentence giving one when such a sentence covers at least this share of what
+    the best covering sentence does (bot/policy/answers.py `best_sentences`); 0: off."""
+    answer_case: bool = False
+    """Whether the concise answer prefers, like a value asked for (`answer_value_ratio`), the
+    sentence holding a condition the asker's stated case meets (我爸六十六了: 65周岁以上…)."""
     alternatives: bool = False
     """Whether an everyday phrase's official terms (and a shortening's longer forms) count
     as alternatives to the asker's words in a document's score, the best of them once,

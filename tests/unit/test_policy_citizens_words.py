@@ -109,6 +109,8 @@ def test_a_noun_with_a_place_word_takes_the_nouns_official_term() -> None:
         ("开店没办营业执照", "未办理"),
         ("单位没交失业保险费", "未缴纳"),
         ("他瞒着收入领补贴", "隐瞒"),
+        # being taken on, as the asker says it (入职) and as the rule writes it (录用)
+        ("刚入职单位多久要给我开公积金", "录用"),
     ],
 )
 def test_the_general_lexicon_maps_everyday_words_to_the_rules_words(

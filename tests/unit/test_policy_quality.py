@@ -12,7 +12,7 @@ import re
 import pytest
 
 from bot.policy import KnowledgeBase
-from bot.policy.answers import best_sentences
+from bot.policy.answers import best_sentences, gives_value, with_value
 from bot.policy.qtypes import compile_types, detect, matches
 
 pytest_plugins = ("tests.unit.policy_fixtures",)
@@ -101,14 +101,20 @@ def test_a_web_pages_breadcrumbs_and_share_bar_are_not_its_title() -> None:
     )
 
 
-def test_the_matched_answer_gives_way_only_to_a_sentence_covering_the_question_better() -> None:
+def test_the_matched_answer_is_kept_only_when_it_covers_the_question_better() -> None:
     text = "各部门要做好办理结果公开工作。做好人大代表建议和政协委员提案办理结果公开工作。"
     terms = {"政协": 1.0, "提案": 1.0, "公开": 1.0}
     # the 问答 answer lacks 政协 and 提案: the clause's sentence holding them answers
     assert "政协委员提案" in best_sentences(text, terms, [], 200, preferred="办理结果要公开。")
-    # a tie keeps the matched answer
-    kept = "政协委员提案办理结果要公开。"
-    assert best_sentences(text, terms, [], 200, preferred=kept) == kept
+    # a tie goes to the clause's own sentence: a 问答 pair's answer restates the rule
+    # (要。…, shortened), the clause's sentence is the rule as written (h/lib14)
+    tied = "政协委员提案办理结果要公开。"
+    assert best_sentences(text, terms, [], 200, preferred=tied).startswith("做好人大代表建议")
+    # an answer covering the question better than every sentence of the clause is kept
+    better = "政协委员提案办理结果要公开，人大代表建议也要公开。"
+    terms = {**terms, "建议": 1.0, "人大": 0.5}
+    text = "各部门要做好办理结果公开工作。政协委员提案办理结果公开。"
+    assert best_sentences(text, terms, [], 200, preferred=better) == better
 
 
 def test_a_weak_question_type_counts_less_than_a_question_word() -> None:
@@ -132,3 +138,104 @@ def test_single_characters_break_a_tie_between_sentences() -> None:
     terms = {"舆情": 1.0, "回应": 1.0}
     assert "属地部门" in best_sentences(text, terms, [], 200, chars=["县", "舆", "情"])
     assert best_sentences(text, terms, [], 200).startswith("舆情回应")
+
+
+_VALUE_TYPES = compile_types(
+    {
+        "期限": {
+            "cues": ["多久"],
+            "answer": r"\d+\s*(个)?(工作日|日|天)|[一二三四五六七八九十]+个?(工作日|日|天)|日内",
+            "boost": 1.0,
+        },
+        "金额": {"cues": ["费用", "多少钱"], "answer": r"\d+元|标准|免费", "boost": 1.0},
+    }
+)
+
+
+def test_a_value_is_given_by_a_number_not_by_a_word() -> None:
+    time, amount = _VALUE_TYPES
+    assert gives_value("在收到申诉之日起十五个工作日内给予答复。", [time])
+    assert gives_value("处200元以下罚款。", [amount])
+    assert not gives_value("收费标准向社会公示。", [amount])  # 标准 names no amount
+    assert not gives_value("在规定期限内办理。", [time])
+
+
+def test_a_question_asking_for_a_value_is_answered_by_the_sentence_giving_it() -> None:
+    text = (
+        "受处分学生或者其父母对学校处分决定不服的，可以向教育行政部门提出申诉。"
+        "教育行政部门应当在收到申诉之日起十五个工作日内给予答复。"
+    )
+    terms = {"学校": 1.0, "处分": 1.0, "不服": 1.0, "教育行政部门": 1.0, "申诉": 1.0, "答复": 1.0}
+    asked = detect("孩子被学校处分 不服去申诉 多久答复", _VALUE_TYPES)
+    # by the question's words the first sentence wins (5 words against 3 and the time)
+    assert best_sentences(text, terms, [], 200, asked).startswith("受处分学生")
+    valued = best_sentences(text, terms, [], 200, asked, values=asked, value_ratio=0.3)
+    assert valued.startswith("教育行政部门应当在收到申诉之日起十五个工作日内")
+    # the sentence giving the value must still cover enough of the question
+    assert best_sentences(text, terms, [], 200, asked, values=asked, value_ratio=0.9).startswith(
+        "受处分学生"
+    )
+    # a matched 问答 answer lacking the value gives way to it too
+    preferred = "学生不服学校处分的，可以向教育行政部门提出申诉，教育行政部门应当作出答复。"
+    assert best_sentences(
+        text, terms, [], 200, asked, preferred, values=asked, value_ratio=0.3
+    ).startswith("教育行政部门应当在收到申诉之日起")
+
+
+def test_the_value_rule_changes_answers_not_the_order_of_results(real_kb: KnowledgeBase) -> None:
+    from dataclasses import replace
+
+    question = "工伤认定申请受理后多久作出决定"
+    before = real_kb.ask(question)
+    saved = real_kb.params
+    try:
+        real_kb.params = replace(saved, answer_value_ratio=0.0)
+        plain = real_kb.ask(question)
+    finally:
+        real_kb.params = saved
+    assert [(r.policy_id, r.clause_id, r.score) for r in before.results] == [
+        (r.policy_id, r.clause_id, r.score) for r in plain.results
+    ]
+
+
+def test_a_stated_case_is_answered_by_the_sentence_whose_condition_it_meets() -> None:
+    from bot.policy.situations import meets, stated
+
+    text = (
+        "年满60周岁不满65周岁的老年人乘坐公共汽车和城市轨道交通，享受半价优惠。"
+        "65周岁以上老年人免费享受前款优待。"
+    )
+    terms = {"公共汽车": 1.0, "城市轨道交通": 1.0, "老年人": 1.0}
+    cases = stated("我爸六十六了 坐地铁公交还要钱吗")
+
+    def case(sentence: str) -> bool:
+        return meets(sentence, cases)
+
+    assert best_sentences(text, terms, [], 200).startswith("年满60周岁不满65周岁")
+    assert best_sentences(text, terms, [], 200, case=case, value_ratio=0.3).startswith("65周岁以上")
+    cases = stated("我62岁坐地铁打折吗")
+    assert best_sentences(text, terms, [], 200, case=case, value_ratio=0.3).startswith(
+        "年满60周岁不满65周岁"
+    )
+
+
+def test_on_a_tie_the_answer_with_the_asked_shape_is_kept() -> None:
+    kinds = compile_types({"条件": {"cues": ["能不能"], "answer": "可以|应当", "boost": 0.5}})
+    asked = detect("能不能反映问题", kinds)
+    text = "围绕群众反映的热点问题扩大参与。"
+    terms = {"反映": 1.0, "问题": 1.0, "平台": 0.5}
+    preferred = "可以通过平台反映。"  # 反映, 平台 and the asked shape: as much as 反映, 问题
+    assert best_sentences(text, terms, [], 200, asked, preferred) == preferred
+
+
+def test_a_matched_sentence_giving_no_value_gives_way_to_its_clauses_sentence_giving_one() -> None:
+    clause = "受处分学生不服的，可以向教育行政部门提出申诉。教育行政部门应当在收到申诉之日起十五个工作日内给予答复。"
+    terms = {"处分": 1.0, "不服": 1.0, "申诉": 1.0, "答复": 1.0}
+    asked = detect("处分不服申诉多久答复", _VALUE_TYPES)
+    matched = "受处分学生不服的，可以向教育行政部门提出申诉。"
+    assert with_value(matched, clause, terms, [], 200, asked) == matched  # the rule off
+    valued = with_value(matched, clause, terms, [], 200, asked, values=asked, value_ratio=0.3)
+    assert "十五个工作日内" in valued
+    # a matched sentence already giving a value stays
+    given = "教育行政部门应当在十日内答复。"
+    assert with_value(given, clause, terms, [], 200, asked, values=asked, value_ratio=0.3) == given
