@@ -26,6 +26,7 @@ EVALUATIONS = {
     "policy_qa": ["qa", "knowledge/eval/policy_qa.yml"],
     "rules_qa_unseen": ["qa", "knowledge/eval/rules_qa_unseen/questions.yml"],
     "rules_qa_unseen2": ["qa", "knowledge/eval/rules_qa_unseen2/questions.yml"],
+    "rules_qa_unseen3": ["qa", "knowledge/eval/rules_qa_unseen3/questions.yml"],
     "routing": ["routing", "knowledge/eval/routing.yml"],
     "routing_emergencies": ["routing", "knowledge/eval/routing_emergencies.yml"],
     "routing_unseen": ["routing", "knowledge/eval/routing_unseen.yml"],

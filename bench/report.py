@@ -47,6 +47,7 @@ def _accuracy_rows(acc: dict[str, Any]) -> Iterator[Row]:
         ("policy_qa", "own questions (tuned on them)"),
         ("rules_qa_unseen", "paraphrases of the rules written blind (studied since h/lib12)"),
         ("rules_qa_unseen2", "paraphrases of the rules by a second blind writer (never studied)"),
+        ("rules_qa_unseen3", "paraphrases of the rules by a third blind writer (never studied)"),
     ):
         if key in acc:
             qa = acc[key]
