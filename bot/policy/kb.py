@@ -287,14 +287,15 @@ class KnowledgeBase:
         ranked = self._part_first(ranked, query["section"])
         if not ranked:
             return Answer(question=text, reason=NO_MATCH, out_of_library=True)
+        shown = [i for i, _ in ranked]  # the passage of each result, in the results' order
         results = [
             self._result(self.passages[i], score, query, today, asked)
             for i, score in ranked
         ]
-        passage_of = {id(r): i for (i, _), r in zip(ranked, results, strict=True)}
         if not self._asked_part(ranked[0][0], query["section"]):  # it keeps its place
-            results = self._fit_first(text, results)
-        results = self._valued_answers(text, results, passage_of, query, today, asked, top_k)
+            order = self._fit_order(text, results)
+            results, shown = [results[i] for i in order], [shown[i] for i in order]
+        results = self._valued_answers(text, results, shown, query, today, asked, top_k)
         if self.outside_library(text, results[0]):
             return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
         covered = self.coverage(text, results[0].policy_id)
@@ -317,7 +318,7 @@ class KnowledgeBase:
         self,
         text: str,
         results: list[Result],
-        passage_of: dict[int, int],
+        shown: Sequence[int],
         query: Query,
         today: Optional[date],
         asked: Sequence[QuestionType],
@@ -337,21 +338,20 @@ class KnowledgeBase:
         for position, result in enumerate(results[:top_k]):
             if not cases and gives_value(result.answer, valued):
                 continue
-            passage = self.passages[passage_of[id(result)]]  # by the result's id
-            again = self._result(passage, result.score, query, today, asked, True, cases)
+            passage = self.passages[shown[position]]
+            again = self._result(passage, result.score, query, today, asked, valued, cases)
             remade[position] = replace(result, answer=again.answer)
         return remade
 
-    def _fit_first(self, text: str, results: list[Result]) -> list[Result]:
-        """The result whose concise answer best fits the question first, among those scoring
-        about as well as the first (bot/policy/selection.py)."""
+    def _fit_order(self, text: str, results: list[Result]) -> list[int]:
+        """The results' order with the one whose concise answer best fits the question first,
+        among those scoring about as well as the first (bot/policy/selection.py)."""
         weight = self.params.fit_weight
         if weight <= 0 or len(results) < 2:
-            return results
+            return list(range(len(results)))
         rarities = self._rarities(text)
         fits = [answer_fit(r.answer, rarities) for r in results]
-        order = fit_order([r.score for r in results], fits, self.params.fit_ratio, weight)
-        return [results[i] for i in order]
+        return fit_order([r.score for r in results], fits, self.params.fit_ratio, weight)
 
     def _part_first(
         self, ranked: list[tuple[int, float]], cued: dict[str, float]
@@ -1022,20 +1022,19 @@ class KnowledgeBase:
         query: Query,
         today: Optional[date],
         asked: Sequence[QuestionType] = (),
-        valued_answer: bool = False,
+        values: Sequence[QuestionType] = (),
         cases: Sequence = (),
     ) -> Result:
         """The result for `passage`, its concise answer chosen for the question (`query`);
-        `valued_answer`: a sentence giving the value asked for answers when it covers enough
-        of the question (`answer_value_ratio`)."""
+        with `values` (the value types asked for) or `cases` (the asker's stated case), a
+        sentence giving one or meeting it answers when it covers enough of the question
+        (`answer_value_ratio`)."""
         limit = self.params.max_answer_chars
         terms, bigrams, chars = query["body"], list(query["bigrams"]), list(query["unigrams"])
         valued = {
-            "values": [kind for kind in asked if kind.name in self.params.confidence.value_types]
-            if valued_answer
-            else [],
+            "values": list(values),
             "value_ratio": self.params.answer_value_ratio,
-            "case": (lambda sentence: meets(sentence, cases)) if valued_answer and cases else None,
+            "case": (lambda sentence: meets(sentence, cases)) if cases else None,
         }
         if passage.kind == "interpretation" and passage.section in query["section"]:
             answer = truncate(passage.answer, limit)
