@@ -428,6 +428,7 @@ class ConfidenceSettings(Schema):
     passage_coverage: Optional[float]
     specific_share: Optional[float]
     value_types: Optional[dict[str, str]]
+    counted: Optional[list[str]]
 
 
 class QuestionTypeSettings(Schema):

@@ -68,15 +68,40 @@ def known_parts(
     return list(dict.fromkeys(parts)) or [token]
 
 
-def gives_asked(text: str, asked: Sequence[QuestionType], value_types: Mapping[str, str]) -> bool:
+def gives_asked(
+    text: str,
+    asked: Sequence[QuestionType],
+    value_types: Mapping[str, str],
+    counted: Collection[str] = (),
+) -> bool:
     """Whether `text` (the answering passage) gives what the question asks for: true unless the
     question asks for a value (a type named in `value_types`) and `text` gives none of the
     values asked, by the type's answer pattern or the pattern `value_types` adds for it (期限:
     每年, 每季度 say how often; 及时, 定期 give no time); "罚多少" asks for a penalty and an
-    amount: either will do."""
+    amount: either will do.
+
+    A type named in `counted` asks for a number in its unit (几回 → 1次, 第几级 → 三级, 多少学时,
+    提前几天 → 5个工作日, 比例是多少 → 4%): `text` must give every such type asked with a number
+    (a match of its pattern holding a numeral); a date (2017年底前) does not say how many days,
+    nor 提高支付比例 what share."""
+    needed = [kind for kind in asked if kind.name in counted]
+    if needed and not all(numbered(text, kind) for kind in needed):
+        return False
     values = [kind for kind in asked if kind.name in value_types]
     return not values or any(
         kind.answer.search(text)
         or bool(value_types[kind.name] and re.search(value_types[kind.name], text))
         for kind in values
+    )
+
+
+_NUMERAL = re.compile(r"[\d０-９〇零一二三四五六七八九十百千万两半]")
+
+
+def numbered(text: str, kind: QuestionType) -> bool:
+    """Whether `text` matches `kind`'s answer pattern with a numeral in the match or just before
+    it (15日内, 1次, 4％)."""
+    return any(
+        _NUMERAL.search(text[max(0, found.start() - 2) : found.end()])
+        for found in kind.answer.finditer(text)
     )

@@ -307,7 +307,10 @@ class KnowledgeBase:
             and covered >= self.params.confidence.min_coverage
             and self.anchored(text, results[0])
             and gives_asked(
-                f"{results[0].answer}\n{results[0].text}", asked, self.params.confidence.value_types
+                f"{results[0].answer}\n{results[0].text}",
+                asked,
+                self.params.confidence.value_types,
+                self.params.confidence.counted,
             )
         )
         results[0] = replace(results[0], confident=confident)

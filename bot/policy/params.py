@@ -41,6 +41,9 @@ class Confidence:
     """Question types asking for a value (a time, an amount, an age …), each with what else
     gives one besides the type's answer pattern (期限: 定期, 每年 …): a confident answer's
     passage gives one (`bot.policy.gate.gives_asked`)."""
+    counted: tuple[str, ...] = ()
+    """Question types asking for a number in a unit (几回, 第几级, 多少学时, 提前几天, 比例是多少):
+    a confident answer's passage gives each one asked with a numeral (`gives_asked`)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class RetrievalParams:
         except KnowledgeFileError as error:
             raise DataFileError(str(error)) from error
         confidence = data.pop("confidence", None) or {}
+        if "counted" in confidence:
+            confidence["counted"] = tuple(confidence["counted"] or ())
         return cls(**data, confidence=Confidence(**confidence))
 
     @property
