@@ -467,6 +467,7 @@ class RetrievalFile(Schema):
     situation_weight: Optional[float]
     abbreviation_weight: Optional[float]
     alternatives: Optional[bool]
+    homophones: Optional[bool]
     answer_value_ratio: Optional[float]
     answer_case: Optional[bool]
     contrast_weight: Optional[float]

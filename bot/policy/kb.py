@@ -69,6 +69,7 @@ from bot.policy.segments import (
 )
 from bot.policy.selection import answer_fit, fit_order
 from bot.policy.situations import meets, stated
+from bot.policy.sounds import Sounds, respelled
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -259,6 +260,7 @@ class KnowledgeBase:
         )
         params = RetrievalParams.load(root / "policy_retrieval.yml")
         analyzer.regions = Regions.load(root / "regions.tsv", params.home)
+        analyzer.sounds = Sounds.load(root / "pinyin.tsv")
         parts = store.merge(analyzer, params, analyzer_fingerprint(analyzer, root))
         return cls(policies, analyzer, params, parts)
 
@@ -279,6 +281,7 @@ class KnowledgeBase:
         named = _NAMED_POLICY.match(text)
         if named and named.group(1) in self._by_title and named.group(2).strip():
             return self.search(named.group(2), self._by_title[named.group(1)], top_k, today)
+        typed, text = text, self.heard(text)
         query = self.query(text)[0]
         matched, scores = self._weighed(query, context_policy_id, today, text)
         asked = detect(text, self.question_types)
@@ -286,7 +289,7 @@ class KnowledgeBase:
         ranked = self._ranked(matched, scores, top_k + _CHOICE_DEPTH if top_k > 0 else 0)
         ranked = self._part_first(ranked, query["section"])
         if not ranked:
-            return Answer(question=text, reason=NO_MATCH, out_of_library=True)
+            return Answer(question=typed, reason=NO_MATCH, out_of_library=True)
         shown = [i for i, _ in ranked]  # the passage of each result, in the results' order
         results = [
             self._result(self.passages[i], score, query, today, asked)
@@ -297,7 +300,7 @@ class KnowledgeBase:
             results, shown = [results[i] for i in order], [shown[i] for i in order]
         results = self._valued_answers(text, results, shown, query, today, asked, top_k)
         if self.outside_library(text, results[0]):
-            return Answer(question=text, results=tuple(results[:top_k]), out_of_library=True)
+            return Answer(question=typed, results=tuple(results[:top_k]), out_of_library=True)
         covered = self.coverage(text, results[0].policy_id)
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = (ranked[0][1] - runner_up) / ranked[0][1]
@@ -315,7 +318,45 @@ class KnowledgeBase:
         )
         results[0] = replace(results[0], confident=confident)
         choices = self._choices(results, context_policy_id)
-        return Answer(question=text, results=tuple(results[:top_k]), choices=choices)
+        return Answer(question=typed, results=tuple(results[:top_k]), choices=choices)
+
+    def heard(self, text: str) -> str:
+        """`text` with the pairs of characters voice input or a pinyin keyboard wrote for a word
+        of the library of the same sound read as that word (正务 → 政务, 法布会 → 发布会:
+        bot/policy/sounds.py); as typed when `homophones` is off or the readings are missing."""
+        sounds = getattr(self.analyzer, "sounds", None)
+        if not self.params.homophones or not sounds:
+            return text
+        words = self.__dict__.get("_by_sound")
+        if words is None:
+            words = sounds.by_sound(self.documents.terms("words"))
+            self._by_sound = words
+        spans: Optional[list[tuple[int, int]]] = None
+
+        def kept(position: int) -> bool:  # inside an everyday phrase the synonyms know
+            nonlocal spans
+            if spans is None:
+                spans = [
+                    (found, found + len(variant))
+                    for variant in self._variants
+                    if len(variant) > 1 and (found := text.find(variant)) >= 0
+                ]
+            return any(start <= position < end for start, end in spans)
+
+        return respelled(
+            text,
+            sounds,
+            words,
+            lambda part: len(
+                self.documents.postings("bigrams" if len(part) == 2 else "words", part)
+            )
+            > 0,
+            lambda word: len(self.documents.postings("words", word)),
+            lambda word: self.analyzer.tokenizer.FREQ.get(word, 0) or 0,
+            [(start, end) for _, start, end in self.analyzer.tokenizer.tokenize(text, HMM=False)],
+            kept,
+            lambda char: char in self.analyzer.stopwords,
+        )
 
     def _valued_answers(
         self,
@@ -1198,6 +1239,7 @@ def library_fingerprint(root: Path, published_dir: Optional[Path] = None) -> str
         root / "synonyms.yml",
         root / "policy_retrieval.yml",
         root / "regions.tsv",
+        root / "pinyin.tsv",
     ]
     folders = [root / "policies", root / "dictionary", Path(__file__).parent]
     for folder in folders + ([published_dir] if published_dir is not None else []):

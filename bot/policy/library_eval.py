@@ -37,6 +37,7 @@ KNOWLEDGE_FILES = (
     "policy_stopwords.txt",
     "policy_retrieval.yml",
     "regions.tsv",
+    "pinyin.tsv",
 )
 WINDOW = 3
 

@@ -111,6 +111,10 @@ class RetrievalParams:
     answer_case: bool = False
     """Whether the concise answer prefers, like a value asked for (`answer_value_ratio`), the
     sentence holding a condition the asker's stated case meets (我爸六十六了: 65周岁以上…)."""
+    homophones: bool = False
+    """Whether a pair of the question's characters the library does not hold is read as the
+    word of the library of the same sound sharing one of its characters (正务 → 政务: voice
+    input and pinyin keyboards; `KnowledgeBase.heard`)."""
     alternatives: bool = False
     """Whether an everyday phrase's official terms (and a shortening's longer forms) count
     as alternatives to the asker's words in a document's score, the best of them once,
