@@ -122,6 +122,7 @@ def test_eval_command_reports_metrics(
         "passage_coverage",
         "specific_share",
         "value_types",
+        "counted",
     }
     assert main(["eval", "qa", str(questions)]) == 0
     assert "hit@1 1.000" in capsys.readouterr().out

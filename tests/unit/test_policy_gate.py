@@ -123,3 +123,30 @@ def test_who_is_answered_by_the_sentence_naming_the_responsible(real_kb: Knowled
     assert answer.best.clause_id == "5.16" and "第一责任主体" in answer.best.answer
     kinds = {kind.name for kind in detect("小编要担责吗", real_kb.question_types)}
     assert "处罚" in kinds
+
+
+def test_a_question_asking_a_number_in_a_unit_needs_that_number() -> None:
+    share = QuestionType("比例", ("比例",), re.compile("%|％|百分之|比例"), 1.0)
+    days = QuestionType("天数", ("几天",), re.compile(r"\d+\s*个?(工作日|日|天)"), 0.0)
+    times = QuestionType("次数", ("几回",), re.compile(r"[\d一二三]+\s*(次|回)"), 1.0)
+    values = {"比例": "", "天数": "", "次数": "", "期限": ""}
+    counted = ("比例", "天数", "次数")
+    # a word of the type is no number: 提高支付比例 does not say what share
+    assert not gives_asked("适当提高支付比例", (share,), values, counted)
+    assert gives_asked("所占分值权重不低于4％", (share,), values, counted)  # 4 before ％
+    # a date does not say how many days, though it is a time (期限)
+    period = QuestionType("期限", ("几天",), re.compile(r"\d+年|之前"), 1.0)
+    assert not gives_asked("2017年10月底前建立", (period, days), values, counted)
+    assert gives_asked("提前5个工作日公告", (period, days), values, counted)
+    assert gives_asked("每年至少出席1次", (times,), values, counted)
+    assert not gives_asked("主要负责人要带头解读", (times,), values, counted)
+
+
+def test_rules_questions_asking_a_detail_the_rules_do_not_give_are_unsure(
+    real_kb: KnowledgeBase,
+) -> None:
+    # the rules name the thing but give no number, grade or name
+    for question in ("政府网站的等级保护测评是第几级", "政务公开的培训一年有多少学时"):
+        assert not real_kb.ask(question).confident, question
+    # and still answer what they give
+    assert "1次" in real_kb.ask("县长一年要出席几回新闻发布会").best.answer
