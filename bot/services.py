@@ -68,12 +68,13 @@ class Services:
             return self._kb[1]
 
     def warm(self) -> None:
-        """Load the policy library, the router and jieba's own dictionary (opinions are grouped
-        with it) now, then settle the heap (`bot.heap`): the first opinion confirmed waited
-        about 2 s for jieba's dictionary, and later ones for collections of all of it."""
+        """Load the policy library (and what its first question would build), the router and
+        jieba's own dictionary (opinions are grouped with it) now, then settle the heap
+        (`bot.heap`): the first opinion confirmed waited about 2 s for jieba's dictionary, and
+        later ones for collections of all of it."""
         import jieba
 
-        self.kb  # noqa: B018 - loading it is the point
+        self.kb.warm()  # loading it (and what its first question would build) is the point
         self.router  # noqa: B018
         jieba.initialize()
         settle()

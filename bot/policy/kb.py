@@ -69,7 +69,7 @@ from bot.policy.segments import (
 )
 from bot.policy.selection import answer_fit, fit_order
 from bot.policy.situations import meets, stated
-from bot.policy.sounds import Sounds, respelled
+from bot.policy.sounds import Sounds, common_pairs, respelled
 from bot.policy.versions import differences, interpretation_links, supersessions
 from bot.text import clean, has_content
 
@@ -327,10 +327,7 @@ class KnowledgeBase:
         sounds = getattr(self.analyzer, "sounds", None)
         if not self.params.homophones or not sounds:
             return text
-        words = self.__dict__.get("_by_sound")
-        if words is None:
-            words = sounds.by_sound(self.documents.terms("words"))
-            self._by_sound = words
+        words = self._sounding(sounds)
         spans: Optional[list[tuple[int, int]]] = None
 
         def kept(position: int) -> bool:  # inside an everyday phrase the synonyms know
@@ -357,6 +354,23 @@ class KnowledgeBase:
             kept,
             lambda char: char in self.analyzer.stopwords,
         )
+
+    def _sounding(self, sounds: Sounds) -> dict:
+        """The library's words by the ways they sound, built once (on the first question, or
+        by `warm`)."""
+        words = self.__dict__.get("_by_sound")
+        if words is None:
+            words = sounds.by_sound(self.documents.terms("words"))
+            self._by_sound = words
+        return words
+
+    def warm(self) -> None:
+        """Build now what the first question would otherwise wait for: the library's words by
+        sound and jieba's list of two-character words (`heard`)."""
+        sounds = getattr(self.analyzer, "sounds", None)
+        if self.params.homophones and sounds:
+            self._sounding(sounds)
+            common_pairs()
 
     def _valued_answers(
         self,

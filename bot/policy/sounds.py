@@ -164,18 +164,18 @@ def respelled(
             window = "".join(chars[start : start + length])
             if any(done[start : start + length]) or not chinese(window):
                 continue
-            if any(kept(i) for i in range(start, start + length)):
+            heard_as = [
+                word for key in sounds.keys(window) for word in words.get(key, ()) if word != window
+            ]
+            if not heard_as:  # the cheap test first: most runs sound as no word of the library
                 continue
             if held(window) or (length > 2 and known(window) > 0):
                 continue
             if length == 2 and (not alone_or_word(start) or any(common(c) for c in window)):
                 continue
-            candidates = {
-                word
-                for key in sounds.keys(window)
-                for word in words.get(key, ())
-                if word != window and fits(start, word)
-            }
+            if any(kept(i) for i in range(start, start + length)):
+                continue
+            candidates = {word for word in heard_as if fits(start, word)}
             if not candidates:
                 continue
             best = max(sorted(candidates), key=frequency)
