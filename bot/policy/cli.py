@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Optional
 
+import yaml
 from tqdm import tqdm
 
 from bot.cli import read_inputs
@@ -106,6 +107,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"{policy.id}\t《{policy.title}》\t{policy.doc_no or '无文号'}\t{policy.issuer}\t"
             f"条款 {len(policy.clauses)}，问答 {len(policy.qa)}，解读 {len(policy.interpretation)}"
+            + (f"，问法 {len(policy.asked)}" if policy.asked else "")
             + (f"\t{'、'.join(flags)}" if flags else "")
         )
     return 0
@@ -116,7 +118,11 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     if kb is None:
         return 1
     pairs = sum(len(p.qa) for p in kb.policies)
-    print(f"ok: {len(kb.policies)} policies, {len(kb.passages)} passages, {pairs} Q&A pairs")
+    asked = sum(len(p.asked) for p in kb.policies)
+    print(
+        f"ok: {len(kb.policies)} policies, {len(kb.passages)} passages, {pairs} Q&A pairs"
+        + (f", {asked} asked questions" if asked else "")
+    )
     return 0
 
 
@@ -254,11 +260,25 @@ def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     except (EvalFileError, OSError) as error:
         print(f"eval qa: {error}", file=sys.stderr)
         return 1
-    kb = _open_kb(settings)
-    if kb is None:
-        return 1
-    report = evaluate(kb, items, top_k=args.top)
+    if args.leave_out:
+        with tempfile.TemporaryDirectory(prefix="eval-qa-") as scratch:
+            try:
+                kb = KnowledgeBase.load(
+                    without_asked(settings.knowledge_dir, Path(scratch), set(args.leave_out)),
+                    cache_dir=Path(scratch) / "cache",
+                )
+            except (PolicyFileError, DataFileError) as error:
+                print(error, file=sys.stderr)
+                return 1
+            report = evaluate(kb, items, top_k=args.top)
+    else:
+        kb = _open_kb(settings)
+        if kb is None:
+            return 1
+        report = evaluate(kb, items, top_k=args.top)
     summary = report.summary()
+    if args.leave_out:
+        summary["left_out"] = sorted(args.leave_out)
     if args.calibrate:
         summary["suggested_confidence"] = vars(calibrate(report))
     if args.json:
@@ -281,6 +301,26 @@ def _eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     if args.calibrate:
         print(f"suggested confidence: {summary['suggested_confidence']}")
     return 0
+
+
+def without_asked(knowledge_dir: Path, scratch: Path, sources: set[str]) -> Path:
+    """A copy of `knowledge_dir` (its evaluation sets aside) whose policies' asked questions
+    from `sources` are left out: a labelled set measured as if its questions had never been
+    asked (`eval qa --leave-out`)."""
+    copy = scratch / "knowledge"
+    shutil.copytree(knowledge_dir, copy, ignore=shutil.ignore_patterns("eval"))
+    for path in sorted((copy / "policies").rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("asked"), list):
+            data["asked"] = [
+                item
+                for item in data["asked"]
+                if not (isinstance(item, dict) and item.get("source") in sources)
+            ]
+            path.write_text(
+                yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
+    return copy
 
 
 def _eval_library(args: argparse.Namespace, settings: Settings) -> int:
@@ -372,6 +412,13 @@ def register(commands) -> None:
     qa.add_argument("--top", type=int, default=3)
     qa.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     qa.add_argument("--calibrate", action="store_true", help="also suggest confidence thresholds")
+    qa.add_argument(
+        "--leave-out",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="leave out the asked questions from SOURCE (e.g. the file's own set) first",
+    )
     qa.set_defaults(handler=_eval_qa)
 
     library = commands.eval.add_parser(

@@ -384,7 +384,29 @@ def keep_reviewed(target: Path, mapping: dict[str, Any]) -> dict[str, Any]:
     old_qa = [item for item in old.get("qa") or [] if isinstance(item, dict)]
     asked = {item.get("q") for item in old_qa}
     merged["qa"] = old_qa + [item for item in mapping["qa"] if item["q"] not in asked]
+    texts = _clause_texts(mapping.get("structure") or [])
+    kept = [
+        item
+        for item in old.get("asked") or []
+        if isinstance(item, dict)
+        and "".join(str(item.get("a", "")).split()) in texts.get(str(item.get("clause")), "\0")
+    ]  # an asked question whose answer the new text no longer holds is dropped, not kept wrong
+    if kept:
+        merged["asked"] = kept
     return merged
+
+
+def _clause_texts(nodes: list) -> dict[str, str]:
+    """Each clause id of a mapping's structure with its title and text, spaces removed."""
+    texts: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, dict):
+            if node.get("id") is not None:
+                texts[str(node["id"])] = "".join(
+                    f"{node.get('title') or ''}。{node.get('text') or ''}".split()
+                )
+            texts.update(_clause_texts(node.get("children") or []))
+    return texts
 
 
 def write_entry(

@@ -693,12 +693,14 @@ class KnowledgeBase:
         policy_number: np.ndarray,
         analysed: list[dict[str, list[str]]],
     ) -> list[dict[str, list[str]]]:
-        """Each policy's words and bigrams, once per clause (sentences repeat their clause)."""
+        """Each policy's words and bigrams, once per clause (sentences repeat their clause).
+        Asked questions are left out: the words citizens used are not what the policy holds
+        (the document's score, how rare a word is, coverage and anchoring stay the text's)."""
         documents: list[dict[str, list[str]]] = [
             {"words": [], "bigrams": []} for _ in self.policies
         ]
         for passage, terms, number in zip(passages, analysed, policy_number, strict=True):
-            if passage.kind == "sentence":
+            if passage.kind == "sentence" or passage.asked:
                 continue
             target = documents[number]
             for name in ("title", "body", "question", "answer", "notes"):
@@ -1024,25 +1026,33 @@ class KnowledgeBase:
         self, matched: np.ndarray, scores: np.ndarray, top_k: int
     ) -> list[tuple[int, float]]:
         """Best passage per clause (or 解读 paragraph) among `matched` (scoring `scores`), best
-        first, at most `top_k`."""
+        first, at most `top_k`. The best `candidates` passages are looked at first; when they
+        rest on fewer than `top_k` clauses (a clause's sentences, 问答 and asked questions all
+        match), four times as many, and so on."""
         if top_k <= 0:
             return []
         positive = scores > 0
         matched, scores = matched[positive], scores[positive]
-        if len(matched) > self.params.candidates:
-            best = np.argpartition(-scores, self.params.candidates - 1)[: self.params.candidates]
-            matched, scores = matched[best], scores[best]
-        ranked: list[tuple[int, float]] = []
-        seen: set[int] = set()
-        keys = self.passages.keys[matched].tolist()
-        for position in np.argsort(-scores, kind="stable").tolist():
-            key = keys[position]
-            if key not in seen:
-                seen.add(key)
-                ranked.append((int(matched[position]), float(scores[position])))
-                if len(ranked) == top_k:
-                    break
-        return ranked
+        pool = self.params.candidates
+        while True:
+            if len(matched) > pool:
+                best = np.argpartition(-scores, pool - 1)[:pool]
+                some, some_scores = matched[best], scores[best]
+            else:
+                some, some_scores = matched, scores
+            ranked: list[tuple[int, float]] = []
+            seen: set[int] = set()
+            keys = self.passages.keys[some].tolist()
+            for position in np.argsort(-some_scores, kind="stable").tolist():
+                key = keys[position]
+                if key not in seen:
+                    seen.add(key)
+                    ranked.append((int(some[position]), float(some_scores[position])))
+                    if len(ranked) == top_k:
+                        return ranked
+            if len(some) == len(matched):
+                return ranked
+            pool *= 4
 
     def analyse(
         self, passages: Sequence[Passage], cache: Optional[dict[str, list[str]]] = None

@@ -46,6 +46,7 @@ _TOP_KEYS = {
     "notes_title": False,
     "interpretation": False,
     "qa": False,
+    "asked": False,
     "content_sha": False,
     "source_file": False,
     "kind": False,
@@ -58,6 +59,7 @@ _TOP_KEYS = {
 _KINDS = ("policy", "interpretation")
 _NODE_KEYS = {"id", "label", "title", "text", "notes", "children"}
 _QA_KEYS = {"q", "a", "clause", "alt"}
+_ASKED_KEYS = {"q", "a", "clause", "source"}
 _ENTRY_KEYS = {"text", "clause", "term"}
 
 
@@ -176,6 +178,7 @@ class _Checker:
         known = {clause.id for clause in clauses}
         interpretation = self.interpretation(data, known)
         qa = self.qa(data, known)
+        asked = self.asked(data, {clause.id: clause for clause in clauses})
         if self.problems:
             return None
         return Policy(
@@ -189,6 +192,7 @@ class _Checker:
             notes_title=self.text(data, "notes_title", required=False),
             interpretation=tuple(interpretation),
             qa=tuple(qa),
+            asked=tuple(asked),
             source=self.path,
             kind=kind,
             interprets=self.text(data, "interprets", required=False),
@@ -374,6 +378,45 @@ class _Checker:
                 )
         return pairs
 
+    def asked(self, data: LocatedMap, clauses: dict[str, Clause]) -> list[QAPair]:
+        """The asked questions (问法): questions citizens really asked, each with the clause
+        that answers it and the answer in the clause's own words (`a` must be a passage of
+        that clause's text, so an edit of the text that drops it is caught here)."""
+        items = data.get("asked")
+        if items is None:
+            return []
+        if not isinstance(items, LocatedList):
+            self.fail(data.key_lines["asked"], "asked must be a list of {q, a, clause}")
+            return []
+        pairs = []
+        for index, (item, line) in enumerate(zip(items, items.item_lines, strict=False)):
+            where = f"asked[{index}]: "
+            if not isinstance(item, LocatedMap):
+                self.fail(line, f"{where}expected a mapping with q, a and clause")
+                continue
+            self.keys(item, _ASKED_KEYS, "asked")
+            question = self.text(item, "q", where=where)
+            answer = self.text(item, "a", where=where)
+            clause_id = self.clause_ref(item, set(clauses), where, required=True)
+            if len(answer) > MAX_QA_ANSWER_CHARS:
+                self.fail(
+                    item.key_lines["a"],
+                    f"{where}answer has {len(answer)} characters; keep it within {MAX_QA_ANSWER_CHARS}",
+                )
+                continue
+            clause = clauses.get(clause_id or "")
+            if clause is not None and answer and _squeezed(answer) not in _squeezed(clause.full_text):
+                self.fail(
+                    item.key_lines["a"],
+                    f"{where}answer is not in the text of clause '{clause_id}': quote the clause",
+                )
+                continue
+            if question and answer and clause_id:
+                pairs.append(
+                    QAPair(question, answer, clause_id, source=self.text(item, "source", required=False))
+                )
+        return pairs
+
     def clause_ref(
         self, item: LocatedMap, known: set[str], where: str, required: bool = False
     ) -> Optional[str]:
@@ -386,3 +429,7 @@ class _Checker:
             )
             return None
         return clause_id or None
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())

@@ -64,6 +64,7 @@ class QAPair:
     answer: str
     clause_id: str
     alternatives: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class Policy:
     notes_title: str = ""
     interpretation: tuple[Interpretation, ...] = ()
     qa: tuple[QAPair, ...] = ()
+    asked: tuple[QAPair, ...] = ()
     source: Optional[Path] = None
     kind: str = "policy"
     interprets: str = ""
@@ -90,6 +92,13 @@ class Policy:
 
     def __post_init__(self) -> None:
         self._by_id.update((clause.id, clause) for clause in self.clauses)
+
+    @property
+    def pairs(self) -> tuple[QAPair, ...]:
+        """The 问答 pairs the library answers from: the reviewed 问答 shown on the policy's
+        page, then the asked questions (`asked`: questions citizens really asked, each answered
+        with the clause's own words; searched, not shown)."""
+        return self.qa + self.asked
 
     def clause(self, clause_id: Optional[str]) -> Optional[Clause]:
         return self._by_id.get(clause_id) if clause_id else None

@@ -41,6 +41,11 @@ class Passage:
     """A sentence passage's number among its clause's sentences."""
 
     @property
+    def asked(self) -> bool:
+        """An asked question (`Policy.asked`): how citizens put it, not what the policy says."""
+        return self.kind == "qa" and self.part >= len(self.policy.qa)
+
+    @property
     def key(self) -> tuple[str, str]:
         """Results with the same key would repeat each other: a clause and the Q&A pairs
         resting on it share one; each 解读 paragraph has its own, being other content."""
@@ -130,7 +135,7 @@ def policy_passages(policy: Policy) -> list[Passage]:
                 passages.extend(
                     _sentence_passage(policy, number, parts, index) for index in range(len(parts))
                 )
-    passages.extend(_qa_passage(policy, number) for number in range(len(policy.qa)))
+    passages.extend(_qa_passage(policy, number) for number in range(len(policy.pairs)))
     sections = _interpretation_sections(policy)
     passages.extend(_interpretation_passage(policy, sections, number) for number in range(len(sections)))
     return passages
@@ -178,7 +183,7 @@ def type_masks(passages: Sequence[Passage], types: Sequence[QuestionType]) -> np
 
 
 def _qa_passage(policy: Policy, number: int) -> Passage:
-    pair = policy.qa[number]
+    pair = policy.pairs[number]
     clause = policy.clause(pair.clause_id)
     return _passage(
         "qa",
