@@ -24,7 +24,7 @@ from bot.policy.evaluation import EvalFileError, calibrate, evaluate, load_eval
 from bot.policy.importer import DocumentImportError, import_document, import_tree
 from bot.policy.kb import KnowledgeBase
 from bot.policy.library_eval import LibraryEvalError, evaluate_corpus
-from bot.policy.loader import PolicyFileError
+from bot.policy.loader import PolicyFileError, load_policies
 
 tqdm.monitor_interval = 0  # no monitor thread: a single-threaded import may fork its workers
 
@@ -124,6 +124,75 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
         + (f", {asked} asked questions" if asked else "")
     )
     return 0
+
+
+def _asked(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a policy's asked questions (问法) from labelled files and/or the suggestions
+    12345 operators used as they were (bot/policy/asked.py)."""
+    from bot.policy import asked
+
+    if not args.labelled and not args.feedback:
+        print("kb asked: give --labelled FILE... and/or --feedback", file=sys.stderr)
+        return 2
+    try:
+        policies = {p.id: p for p in load_policies(settings.knowledge_dir / "policies")}
+    except PolicyFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    policy = policies.get(args.policy)
+    if policy is None or policy.source is None:
+        print(f"kb asked: no policy '{args.policy}' in {settings.knowledge_dir / 'policies'}", file=sys.stderr)
+        return 1
+    new: list[asked.AskedEntry] = []
+    replaced: set[str] = set()
+    if args.labelled:
+        try:
+            new += asked.from_labelled(policy, [Path(f) for f in args.labelled])
+        except (OSError, yaml.YAMLError) as error:
+            print(f"kb asked: {error}", file=sys.stderr)
+            return 1
+        replaced |= {entry.source for entry in new}
+    if args.feedback:
+        new += asked.from_feedback(policy, _used_suggestions(settings, policy.id))
+    entries = asked.merged(policy, new, replaced)
+    added = len(entries) - len(policy.asked)
+    print(f"{policy.id}: {len(entries)} asked questions ({added:+d}); {len(new)} offered")
+    if args.dry_run:
+        for entry in entries[len(entries) - max(added, 0) :]:
+            print(f"  + [{entry.clause}] {entry.question} → {entry.answer[:40]}")
+        return 0
+    try:
+        asked.write(policy.source, entries)
+    except (PolicyFileError, ValueError) as error:
+        print(f"kb asked: {error}", file=sys.stderr)
+        return 1
+    print(f"written to {policy.source}; review the diff before committing it")
+    return 0
+
+
+def _used_suggestions(settings: Settings, policy_id: str) -> list[tuple[str, Optional[str], str]]:
+    """(question, clause id, suggestion) of the suggestions of `policy_id` operators used as
+    they were, oldest first (questions were masked when stored)."""
+    from sqlalchemy import select
+
+    from bot.db import Database
+    from bot.web.models import SuggestionFeedback
+
+    database = Database(settings.database_url)
+    try:
+        with database.session() as session:
+            rows = session.execute(
+                select(
+                    SuggestionFeedback.question,
+                    SuggestionFeedback.clause_id,
+                    SuggestionFeedback.suggestion,
+                )
+                .where(SuggestionFeedback.policy_id == policy_id, SuggestionFeedback.action == "used")
+                .order_by(SuggestionFeedback.id)
+            ).all()
+    finally:
+        database.dispose()
+    return [(row.question, row.clause_id, row.suggestion) for row in rows]
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
@@ -378,6 +447,16 @@ def register(commands) -> None:
 
     sub.add_parser("list", help="list the policies").set_defaults(handler=_list)
     sub.add_parser("validate", help="check every knowledge file").set_defaults(handler=_validate)
+    ask = sub.add_parser(
+        "asked", help="write a policy's asked questions (问法) from labelled files or 12345 feedback"
+    )
+    ask.add_argument("policy", help="the policy id, e.g. zhoushan-open-government-rules")
+    ask.add_argument("--labelled", nargs="+", metavar="FILE", help="labelled question files (eval qa format)")
+    ask.add_argument(
+        "--feedback", action="store_true", help="add the suggestions operators used as they were"
+    )
+    ask.add_argument("--dry-run", action="store_true", help="show what would be written")
+    ask.set_defaults(handler=_asked)
 
     imp = sub.add_parser(
         "import",

@@ -112,6 +112,77 @@ def test_an_asked_question_finds_its_clause(tmp_path: Path) -> None:
     assert best is not None and best.clause == "第二条"
 
 
+def _kb_cli(tmp_path: Path, root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ZS_KNOWLEDGE_DIR": str(root),
+        "ZS_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'zs.db'}",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "asked", *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+
+
+def test_operators_used_suggestions_become_asked_questions(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from bot.db import Database
+    from bot.dbcli import upgrade
+    from bot.web.models import SuggestionFeedback
+
+    url = f"sqlite:///{tmp_path / 'zs.db'}"
+    upgrade(url)
+    rows = [  # (question, clause, suggestion, action)
+        ("残疾人坐船打几折", "1", "残疾人凭残疾人证享受半价优惠。", "used"),
+        ("网上买票打折吗", "2", "网上购票暂不适用。", "rejected"),
+        ("轮渡上能带狗吗", "2", "优惠在售票窗口办理。", "edited"),
+        ("老人坐船", "1", "请拨打12345咨询。", "used"),  # not the clause's words
+    ]
+    database = Database(url)
+    with database.session() as session:
+        for question, clause, suggestion, action in rows:
+            session.add(
+                SuggestionFeedback(
+                    at=datetime.now(timezone.utc), operator="op1", question=question,
+                    policy_id="ferry-fares", clause_id=clause, suggestion=suggestion, action=action,
+                    final_text="改过的答复" if action == "edited" else None,
+                )
+            )
+    database.dispose()
+    root = knowledge_folder(tmp_path / "k", {"ferry-fares": POLICY})
+    dry = _kb_cli(tmp_path, root, "ferry-fares", "--feedback", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "3 asked questions (+1)" in dry.stdout and "残疾人坐船打几折" in dry.stdout
+    assert "残疾人坐船" not in (root / "policies" / "ferry-fares.yml").read_text(encoding="utf-8")
+    done = _kb_cli(tmp_path, root, "ferry-fares", "--feedback")
+    assert done.returncode == 0, done.stderr
+    policy = load_policy(root / "policies" / "ferry-fares.yml")
+    assert [(p.question, p.source) for p in policy.asked][-1] == ("残疾人坐船打几折", "feedback")
+    again = _kb_cli(tmp_path, root, "ferry-fares", "--feedback")
+    assert "3 asked questions (+0)" in again.stdout  # never added twice
+
+
+def test_labelled_files_replace_their_own_source(tmp_path: Path) -> None:
+    root = knowledge_folder(tmp_path / "k", {"ferry-fares": POLICY})
+    labelled = tmp_path / "set-b.yml"
+    labelled.write_text(
+        "questions:\n- {q: 用手机订的船票还能享受优惠吗, clause: '2', facts: [网上购票暂不适用]}\n"
+        "- {q: 今天天气怎么样, none: true}\n",
+        encoding="utf-8",
+    )
+    done = _kb_cli(tmp_path, root, "ferry-fares", "--labelled", str(labelled))
+    assert done.returncode == 0, done.stderr
+    policy = load_policy(root / "policies" / "ferry-fares.yml")
+    assert [(p.question, p.source) for p in policy.asked] == [
+        ("我爸七十二了坐船去岱山要买票吗", "set-a"),
+        ("用手机订的船票还能享受优惠吗", "set-b"),
+    ]
+    assert policy.asked[-1].answer == "优惠在售票窗口办理，网上购票暂不适用。"
+    assert _kb_cli(tmp_path, root, "nothing-here", "--feedback").returncode == 1
+
+
 def test_eval_qa_leaves_out_a_source(tmp_path: Path) -> None:
     labelled = tmp_path / "set-b.yml"
     labelled.write_text(
