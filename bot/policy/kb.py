@@ -1106,6 +1106,8 @@ class KnowledgeBase:
         }
         if passage.kind == "interpretation" and passage.section in query["section"]:
             answer = truncate(passage.answer, limit)
+        elif passage.asked:  # answered for a question put like this one: that answer
+            answer = truncate(passage.answer, limit)
         elif passage.kind == "qa" and passage.clause is not None:
             answer = best_sentences(
                 passage.clause.full_text, terms, bigrams, limit, asked, passage.answer, chars,
