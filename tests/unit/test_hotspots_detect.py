@@ -529,3 +529,19 @@ def test_an_ambulance_is_no_food_poisoning(hotspot_settings, router):
     crash = detector.features("一辆旅游大巴翻到路边沟里了，救护车还没到")
     assert "food_safety" not in crash.problems
     assert "food_safety" in detector.features("食堂吃完午饭好几个孩子呕吐，已经送医").problems
+
+
+def test_heating_and_frozen_pipes_are_event_types_and_a_service_window_is_no_crowd(
+    hotspot_settings, router
+):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    # a boiler down and the hot water gone, in the words of different callers
+    assert "heating" in detector.features("小区锅炉坏了，暖气一晚上都没开").problems
+    assert "heating" in detector.features("地暖不热，洗澡洗一半没热水了").problems
+    assert "heating" not in detector.features("家里热水器漏水了找谁修").problems
+    # a cold snap's cracked pipes and meters are a water supply matter
+    assert "water_supply" in detector.features("屋外的水表冻裂了，家里一滴水都没有").problems
+    assert "water_supply" in detector.features("整条巷子的管子都冻住了").problems
+    # the service window is what routine complaints name, not a crowd
+    assert "crowd" not in detector.features("办事窗口态度很差，希望加强管理").problems
+    assert "crowd" in detector.features("网点门口排了几十个人").problems
