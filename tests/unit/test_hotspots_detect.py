@@ -545,3 +545,17 @@ def test_heating_and_frozen_pipes_are_event_types_and_a_service_window_is_no_cro
     # the service window is what routine complaints name, not a crowd
     assert "crowd" not in detector.features("办事窗口态度很差，希望加强管理").problems
     assert "crowd" in detector.features("网点门口排了几十个人").problems
+
+
+def test_a_systems_outage_is_an_event_type_and_a_queue_only_a_subject(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    for text in (
+        "医院挂号缴费系统瘫痪了，医保卡无法结算",
+        "银行ATM取不了钱，显示交易失败",
+        "手机银行登不上，转账失败两次了",
+    ):
+        assert "system_outage" in detector.features(text).problems
+    assert "system_outage" not in detector.features("小区门口的路灯坏了好几天").problems
+    # a queue is what many matters show: sharing it alone is a subject shared, never the event
+    assert "crowd" in hotspot_settings.subjects
+    assert "crowd" in detector.features("充电桩太少了，晚上排队抢位置").problems
