@@ -559,3 +559,12 @@ def test_a_systems_outage_is_an_event_type_and_a_queue_only_a_subject(hotspot_se
     # a queue is what many matters show: sharing it alone is a subject shared, never the event
     assert "crowd" in hotspot_settings.subjects
     assert "crowd" in detector.features("充电桩太少了，晚上排队抢位置").problems
+
+
+def test_food_poisoning_in_its_symptoms_and_water_in_the_petrol_are_event_types(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    assert "food_safety" in detector.features("喝喜酒回来上吐下泻，同桌的也不舒服").problems
+    assert "food_safety" in detector.features("听说是诺如，吐了一晚上").problems
+    assert "fuel_quality" in detector.features("加完油车子就熄火了，修理厂说油里有水").problems
+    assert "fuel_quality" in detector.features("那个加油站的汽油掺水，黑心").problems
+    assert "fuel_quality" not in detector.features("电动车充电桩太少了").problems
