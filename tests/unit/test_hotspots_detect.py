@@ -529,3 +529,42 @@ def test_an_ambulance_is_no_food_poisoning(hotspot_settings, router):
     crash = detector.features("一辆旅游大巴翻到路边沟里了，救护车还没到")
     assert "food_safety" not in crash.problems
     assert "food_safety" in detector.features("食堂吃完午饭好几个孩子呕吐，已经送医").problems
+
+
+def test_heating_and_frozen_pipes_are_event_types_and_a_service_window_is_no_crowd(
+    hotspot_settings, router
+):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    # a boiler down and the hot water gone, in the words of different callers
+    assert "heating" in detector.features("小区锅炉坏了，暖气一晚上都没开").problems
+    assert "heating" in detector.features("地暖不热，洗澡洗一半没热水了").problems
+    assert "heating" not in detector.features("家里热水器漏水了找谁修").problems
+    # a cold snap's cracked pipes and meters are a water supply matter
+    assert "water_supply" in detector.features("屋外的水表冻裂了，家里一滴水都没有").problems
+    assert "water_supply" in detector.features("整条巷子的管子都冻住了").problems
+    # the service window is what routine complaints name, not a crowd
+    assert "crowd" not in detector.features("办事窗口态度很差，希望加强管理").problems
+    assert "crowd" in detector.features("网点门口排了几十个人").problems
+
+
+def test_a_systems_outage_is_an_event_type_and_a_queue_only_a_subject(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    for text in (
+        "医院挂号缴费系统瘫痪了，医保卡无法结算",
+        "银行ATM取不了钱，显示交易失败",
+        "手机银行登不上，转账失败两次了",
+    ):
+        assert "system_outage" in detector.features(text).problems
+    assert "system_outage" not in detector.features("小区门口的路灯坏了好几天").problems
+    # a queue is what many matters show: sharing it alone is a subject shared, never the event
+    assert "crowd" in hotspot_settings.subjects
+    assert "crowd" in detector.features("充电桩太少了，晚上排队抢位置").problems
+
+
+def test_food_poisoning_in_its_symptoms_and_water_in_the_petrol_are_event_types(hotspot_settings, router):
+    detector = Detector(hotspot_settings, router.gazetteer)
+    assert "food_safety" in detector.features("喝喜酒回来上吐下泻，同桌的也不舒服").problems
+    assert "food_safety" in detector.features("听说是诺如，吐了一晚上").problems
+    assert "fuel_quality" in detector.features("加完油车子就熄火了，修理厂说油里有水").problems
+    assert "fuel_quality" in detector.features("那个加油站的汽油掺水，黑心").problems
+    assert "fuel_quality" not in detector.features("电动车充电桩太少了").problems
