@@ -392,7 +392,14 @@ class InProcessAction(RemoteAction):
     Rasa's validation of it, its messages and events made by Rasa's own code."""
 
     async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
-        answer = await in_process_executor().run(self._action_call_format(tracker, domain))
+        from rasa_sdk.interfaces import ActionExecutionRejection as Rejected
+
+        try:
+            answer = await in_process_executor().run(self._action_call_format(tracker, domain))
+        except Rejected as rejected:  # over HTTP a 400, which RemoteAction raises as Rasa's own
+            raise rasa.core.actions.action.ActionExecutionRejection(
+                rejected.action_name, rejected.message
+            ) from rejected
         response = json.loads(json.dumps(answer))
         self._validate_action_result(response)
         bot_messages = await self._utter_responses(

@@ -290,3 +290,26 @@ def test_a_question_said_in_rasa_is_what_the_action_server_says(settings, monkey
     for name in ("action_ask_complaint_confirmed", "action_ask_opinion_clause", "action_submit_complaint"):
         assert type(action_for_name_or_text(name, domain, endpoint)) is RemoteAction
     assert type(action_for_name_or_text("complaint_form", domain, endpoint)).__name__ == "FormAction"
+
+
+def test_a_question_refused_in_rasa_is_refused_as_over_http(monkeypatch) -> None:
+    """rasa_sdk's `ActionExecutionRejection` (a 400 over HTTP) reaches Rasa as Rasa's own, with
+    the action's name and message, as `RemoteAction` raises it."""
+    import asyncio
+    from pathlib import Path
+
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.interfaces import ActionExecutionRejection as Rejected
+
+    from bot.rasa_server import InProcessAction, in_process_executor
+
+    async def refuse(_call):
+        raise Rejected("action_ask_opinion_text", "不行")
+
+    monkeypatch.setattr(in_process_executor(), "run", refuse)
+    domain = Domain.load(Path(__file__).parents[2] / "domain.yml")
+    action = InProcessAction("action_ask_opinion_text", None)
+    with pytest.raises(ActionExecutionRejection) as raised:
+        asyncio.run(action.run(None, None, DialogueStateTracker("s", domain.slots), domain))
+    assert (raised.value.action_name, raised.value.message) == ("action_ask_opinion_text", "不行")
