@@ -2,6 +2,11 @@
 
 Rasa asks for a missing form slot by running `action_ask_<slot>`; a slot whose question depends on
 the conversation (the complaint summary, the list of drafts) has its own action instead.
+
+These classes read nothing but prompts.yml, so Rasa runs them in its own process with rasa_sdk's
+executor (`bot.rasa_server.InProcessAction`; they get the conversation as over HTTP) instead of
+calling the action server: keep them free of the database and `bot.services`, which Rasa's process
+does not load, or take the class out of `AskSlotAction`.
 """
 
 from __future__ import annotations

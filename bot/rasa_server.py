@@ -35,6 +35,25 @@ copies each of the domain's slots with `copy.copy`, which goes through `__reduce
 a plain object, and here it is copied as `copy.copy` copies one (a new instance with the same
 attributes) without that detour: 35 slots 0.1 → 0.03 ms.
 
+A button's payload (`/affirm`, `/deny`, `/ask_policy`…) went through the whole NLU pipeline
+(tokenizer, featurizers, classifier, entity extractors) only for the graph's last node, Rasa's
+`RegexMessageHandler`, to throw that work away and answer from the payload alone: its message is
+made anew from the text and the domain. Here such a payload is answered by that same step directly
+(`parse_payload`); a text the handler would leave as it is (no `/`, an intent the domain does not
+know, a malformed payload) still goes through the graph. The confirmation of a complaint or an
+opinion is a button, so this is on both of the heaviest steps of a conversation.
+
+A form asks for a missing slot by running `action_ask_<slot>`; most of those (actions/prompts.py,
+`AskSlotAction`) say a question of actions/prompts.yml and read nothing else: no database, no model,
+not the conversation. Each was an HTTP call to the action server and back, three of them in a
+complaint and three in an opinion. Here they run in Rasa's process (`InProcessAction`), on the
+action server's own executor and classes, with the call Rasa would send and the answer going
+through JSON as on the wire, then Rasa's own checks and events: the same messages and events as
+over HTTP (tests/unit/test_rasa_server.py). Questions that read the conversation or the database
+(the complaint's summary, the list of drafts, the clause buttons) still go to the action server.
+prompts.yml is read once by each process, so a change to its wording needs Rasa restarted as well
+as the action server (`make run` restarts both).
+
 Each service loads what it keeps for its life (Rasa's model here, the library, the router and
 jieba's dictionary in the action server) before it answers, and then moves it out of the cyclic
 garbage collector's view (`bot.heap.settle`): a full collection of Rasa's half a million
@@ -53,6 +72,7 @@ from typing import Any
 
 import aiohttp
 import numpy as np
+import rasa.core.actions.action
 import rasa.core.processor
 import rasa.core.run
 import rasa.shared.utils.common
@@ -65,11 +85,20 @@ from rasa.core.actions.action import RemoteAction
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
+from rasa.shared.constants import DOCS_BASE_URL, INTENT_MESSAGE_PREFIX
+from rasa.shared.core.events import Event, deserialise_events
 from rasa.shared.core.slots import Slot
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 from scipy import sparse
 
@@ -307,6 +336,90 @@ def copy_slot(self: Slot) -> Slot:
     return copied
 
 
+_rasa_parse_with_graph = rasa.core.processor.MessageProcessor._parse_message_with_graph
+
+
+def parse_payload(
+    self: rasa.core.processor.MessageProcessor,
+    message: Any,
+    tracker: Any,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """`MessageProcessor._parse_message_with_graph` for an intent payload such as `/affirm`: what
+    the graph's `RegexMessageHandler` node makes of it, without the pipeline before it, whose
+    output that node discards (it returns a new message built from the text and the domain alone).
+    A text it would leave as it is goes through the graph."""
+    text = message.text
+    if isinstance(text, str) and text.strip().startswith(INTENT_MESSAGE_PREFIX):
+        given = Message(data={TEXT: text})
+        unpacked = YAMLStoryReader.unpack_regex_message(
+            given, self.domain, entity_extractor_name=RegexMessageHandler.__name__
+        )
+        if unpacked is not given:
+            parse_data = {
+                TEXT: "",
+                INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                ENTITIES: [],
+            }
+            parse_data.update(unpacked.as_dict(only_output_properties=only_output_properties))
+            return parse_data
+    return _rasa_parse_with_graph(self, message, tracker, only_output_properties)
+
+
+@lru_cache(maxsize=1)
+def in_process_executor() -> Any:
+    """rasa_sdk's executor with the actions that only say a question of prompts.yml (each
+    `AskSlotAction` subclass of actions/prompts.py), their wording read and checked now."""
+    from rasa_sdk.executor import ActionExecutor
+
+    from actions.prompts import AskSlotAction
+    from actions.wording import prompts
+
+    prompts()
+    executor = ActionExecutor()
+    pending = list(AskSlotAction.__subclasses__())
+    while pending:
+        kind = pending.pop()
+        pending.extend(kind.__subclasses__())
+        if kind.slot:
+            executor.register_action(kind)
+    return executor
+
+
+class InProcessAction(RemoteAction):
+    """A custom action of `in_process_executor`, run as `RemoteAction.run` runs one without the
+    HTTP round trip: the same call body, the action server's executor, the answer through JSON,
+    Rasa's validation of it, its messages and events made by Rasa's own code."""
+
+    async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        from rasa_sdk.interfaces import ActionExecutionRejection as Rejected
+
+        try:
+            answer = await in_process_executor().run(self._action_call_format(tracker, domain))
+        except Rejected as rejected:  # over HTTP a 400, which RemoteAction raises as Rasa's own
+            raise rasa.core.actions.action.ActionExecutionRejection(
+                rejected.action_name, rejected.message
+            ) from rejected
+        response = json.loads(json.dumps(answer))
+        self._validate_action_result(response)
+        bot_messages = await self._utter_responses(
+            response.get("responses", []), output_channel, nlg, tracker
+        )
+        return [*bot_messages, *deserialise_events(response.get("events", []))]
+
+
+_rasa_action_for_name_or_text = rasa.core.actions.action.action_for_name_or_text
+
+
+def action_for_name_or_text(name: str, domain: Any, action_endpoint: Any) -> Any:
+    """Rasa's `action_for_name_or_text`, with `InProcessAction` for a custom action that the
+    in-process executor has (anything else as Rasa gives it)."""
+    found = _rasa_action_for_name_or_text(name, domain, action_endpoint)
+    if type(found) is RemoteAction and name in in_process_executor().actions:
+        return InProcessAction(name, action_endpoint)
+    return found
+
+
 _rasa_load_agent_on_start = rasa.core.run.load_agent_on_start
 
 
@@ -326,6 +439,9 @@ def install() -> None:
     Features._combine_sparse_features = combine_sparse_features
     LogisticRegressionClassifier._create_X = classifier_input
     Slot.__copy__ = copy_slot
+    rasa.core.processor.MessageProcessor._parse_message_with_graph = parse_payload
+    rasa.core.actions.action.action_for_name_or_text = action_for_name_or_text
+    in_process_executor()
     rasa.core.run.load_agent_on_start = load_agent_and_settle
 
 

@@ -81,3 +81,42 @@ def test_every_message_parses_the_same_with_matrices_built_directly(agent, monke
     monkeypatch.setattr(LogisticRegressionClassifier, "_create_X", classifier_input)
     for text, expected in zip(MESSAGES, stock, strict=False):
         assert asyncio.run(agent.parse_message(text)) == expected, text
+
+
+PAYLOADS = [
+    "/affirm", "/deny", "  /affirm ", "/ask_policy", "/greet", "/check_status",
+    '/check_status{"ticket_no": "ZS20261207001"}', '/inform{"satisfaction": "满意"}',
+    '/affirm{"no_such_entity": 1}', "/affirm@0.5", "/affirm 多余的话", "/no_such_intent", "/",
+    "/ 你好", "//affirm", "你好", "我要投诉楼下噪音",
+]
+
+
+def test_a_payload_parses_as_the_graph_parses_it_without_the_pipeline(agent, monkeypatch) -> None:
+    """`parse_payload` gives what the whole graph gives (its last node, `RegexMessageHandler`,
+    answers a payload from the text and the domain alone), and runs the graph only for a text
+    that node would leave as it is."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+
+    from bot.rasa_server import parse_payload
+
+    processor = agent.processor
+    stock = MessageProcessor._parse_message_with_graph
+    runs: list[str] = []
+    real_run = processor.graph_runner.run
+
+    def counted(*args, **kwargs):
+        runs.append("graph")
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(processor.graph_runner, "run", counted)
+    tracker = DialogueStateTracker.from_events("payloads", [], agent.domain.slots)
+    for text in PAYLOADS:
+        for only_output in (True, False):
+            message = UserMessage(text, sender_id="payloads", message_id="m1", metadata={"a": 1})
+            expected = stock(processor, message, tracker, only_output)
+            runs.clear()
+            assert parse_payload(processor, message, tracker, only_output) == expected, text
+            handled = expected["intent"]["name"] is not None and text.strip().startswith("/")
+            handled = handled and expected.get("intent_ranking") == [expected["intent"]]
+            assert runs == ([] if handled else ["graph"]), text

@@ -235,3 +235,81 @@ def test_the_domain_goes_only_to_the_form_validators(settings) -> None:
     }
     assert sent == {name for name in domain.user_actions if name.startswith("validate_")}
     assert len(sent) == 5
+
+
+def test_a_question_said_in_rasa_is_what_the_action_server_says(settings, monkeypatch) -> None:
+    """Each form question of prompts.yml (`AskSlotAction`) run in Rasa's process gives the
+    messages and events that the same action gives over HTTP from the action server's executor
+    (every action of the `actions` package registered, the call and the answer through JSON)."""
+    import asyncio
+    import json as wire
+    from pathlib import Path
+
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa_sdk.executor import ActionExecutor
+
+    from actions.wording import prompts
+    from bot.rasa_server import InProcessAction, action_for_name_or_text, in_process_executor
+    from bot.runner import render_endpoints
+
+    domain = Domain.load(Path(__file__).parents[2] / "domain.yml")
+    endpoint = EndpointConfig.from_dict(render_endpoints(settings)["action_endpoint"])
+    server = ActionExecutor()
+    server.register_package("actions")
+
+    async def over_http(json=None, **_):  # noqa: A002 - EndpointConfig.request's keyword
+        return wire.loads(wire.dumps(await server.run(wire.loads(wire.dumps(json)))))
+
+    monkeypatch.setattr(endpoint, "request", over_http)
+    tracker = DialogueStateTracker.from_events(
+        "prompts",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("我要投诉", {"name": "file_complaint", "confidence": 1.0}, input_channel="portal"),
+            SlotSet("complaint_text", "楼下噪音"),
+        ],
+        domain.slots,
+    )
+    names = set(in_process_executor().actions)
+    assert names == {f"action_ask_{slot}" for slot in prompts()} and names <= set(domain.user_actions)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+
+    def said(action) -> list[dict]:
+        events = asyncio.run(action.run(CollectingOutputChannel(), nlg, tracker, domain))
+        return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in events]
+
+    for name in names:
+        ours = action_for_name_or_text(name, domain, endpoint)
+        assert type(ours) is InProcessAction
+        stock = said(RemoteAction(name, endpoint))
+        assert stock and said(ours) == stock, name
+    for name in ("action_ask_complaint_confirmed", "action_ask_opinion_clause", "action_submit_complaint"):
+        assert type(action_for_name_or_text(name, domain, endpoint)) is RemoteAction
+    assert type(action_for_name_or_text("complaint_form", domain, endpoint)).__name__ == "FormAction"
+
+
+def test_a_question_refused_in_rasa_is_refused_as_over_http(monkeypatch) -> None:
+    """rasa_sdk's `ActionExecutionRejection` (a 400 over HTTP) reaches Rasa as Rasa's own, with
+    the action's name and message, as `RemoteAction` raises it."""
+    import asyncio
+    from pathlib import Path
+
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.interfaces import ActionExecutionRejection as Rejected
+
+    from bot.rasa_server import InProcessAction, in_process_executor
+
+    async def refuse(_call):
+        raise Rejected("action_ask_opinion_text", "不行")
+
+    monkeypatch.setattr(in_process_executor(), "run", refuse)
+    domain = Domain.load(Path(__file__).parents[2] / "domain.yml")
+    action = InProcessAction("action_ask_opinion_text", None)
+    with pytest.raises(ActionExecutionRejection) as raised:
+        asyncio.run(action.run(None, None, DialogueStateTracker("s", domain.slots), domain))
+    assert (raised.value.action_name, raised.value.message) == ("action_ask_opinion_text", "不行")
