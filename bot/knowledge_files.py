@@ -474,3 +474,4 @@ class RetrievalFile(Schema):
     named_place_weight: Optional[float]
     local_weight: Optional[float]
     named_local_weight: Optional[float]
+    placeless_contrast: Optional[bool]

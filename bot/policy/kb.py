@@ -74,6 +74,8 @@ from bot.text import clean, has_content
 
 Query = dict[str, dict[str, float]]
 _NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
+_TITLED = re.compile(r"《[^》]*》")
+_TITLE_SPLIT = re.compile(r"(《[^》]*》)")
 _CHOICE_DEPTH = 3
 """Results looked at beyond top_k for a second policy fitting as well as the first."""
 _COVERED = 20
@@ -497,7 +499,7 @@ class KnowledgeBase:
         all of them hold (the document's subject, 年休假 in every clause of its rule) tells
         them apart no more than one none holds, so the passage holding the words that set it
         apart (新进, 病假) rises."""
-        rarities = self._rarities(text)
+        rarities = self._rarities(text, placeless=self.params.placeless_contrast)
         if not rarities or not len(indices):
             return np.zeros(len(indices))
         made = {} if texts is None else texts
@@ -513,9 +515,23 @@ class KnowledgeBase:
             return np.zeros(len(indices))
         return (holds * weights).sum(axis=1) / total
 
-    def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
+    def _rarities(
+        self, text: str, placeless: bool = False
+    ) -> list[tuple[tuple[str, ...], float]]:
         """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents
-        (ranking, the answer's fit and the gate all ask; the last few questions' are kept)."""
+        (ranking, the answer's fit and the gate all ask; the last few questions' are kept).
+        `placeless`: without the words of the places the question names (济南, 槐荫区)."""
+        if placeless:
+            # a place inside a quoted title (根据《舟山市…条例》) is the title's, not the asker's
+            outside = _TITLED.sub("", text.lower())
+            places = self.analyzer.regions.surfaces_named(outside)
+            if places:
+                found = re.compile("|".join(map(re.escape, places)))
+                text = "".join(
+                    part if part.startswith("《") else found.sub("，", part)
+                    for part in _TITLE_SPLIT.split(text.lower())
+                )
+            return self._rarities(text)
         cache = self.__dict__.setdefault("_rarity_cache", {})
         if text in cache:
             return cache[text]
