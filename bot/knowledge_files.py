@@ -434,6 +434,7 @@ class QuestionTypeSettings(Schema):
     cues: list[str]
     answer: str
     boost: Optional[float]
+    within: Optional[bool]
 
 
 class RetrievalFile(Schema):

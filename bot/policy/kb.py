@@ -457,12 +457,17 @@ class KnowledgeBase:
         policies = np.unique(numbers)
         if placed and len(policies) > 1:  # within one policy (a follow-up) the place says nothing
             factor *= self._place_factors(text, policies)[numbers]
+        inner = np.zeros(len(matched))  # the boosts of types that order a document's passages
         if asked:
             masks = self.passages.types[matched]
             boost = np.zeros(len(matched))
             for number, kind in enumerate(self.question_types):
                 if kind in asked:
-                    boost = boost + np.where(masks & (1 << number), kind.boost, 0.0)
+                    gained = np.where(masks & (1 << number), kind.boost, 0.0)
+                    if kind.within:
+                        inner += gained
+                    else:
+                        boost += gained
             factor *= 1 + boost
         spans = stated(text) if params.situation_weight else []
         texts: dict[int, str] = {}  # passages made for the situation, looked at again for coverage
@@ -476,7 +481,7 @@ class KnowledgeBase:
             shares = np.zeros(len(matched))
             shares[best] = self._coverage_shares(text, matched[best], texts)
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
-        if params.contrast_weight:
+        if params.contrast_weight or inner.any():
             scored = top * factor
             best = np.argsort(-scored, kind="stable")[:_CONTRASTED]
             owners = numbers[best]
@@ -484,8 +489,10 @@ class KnowledgeBase:
                 group = best[owners == owner]
                 if len(group) < 2:
                     continue
-                shares = self._contrast_shares(text, matched[group], texts)
-                raised = scored[group] * (1 + params.contrast_weight * shares)
+                raised = scored[group] * (1 + inner[group])
+                if params.contrast_weight:
+                    shares = self._contrast_shares(text, matched[group], texts)
+                    raised *= 1 + params.contrast_weight * shares
                 # the document's best keeps its score: this orders its passages, not documents
                 raised *= scored[group].max() / raised.max()
                 factor[group] = raised / top[group]
@@ -1044,7 +1051,9 @@ class KnowledgeBase:
         """The result for `passage`, its concise answer chosen for the question (`query`);
         with `values` (the value types asked for) or `cases` (the asker's stated case), a
         sentence giving one or meeting it answers when it covers enough of the question
-        (`answer_value_ratio`)."""
+        (`answer_value_ratio`). Types ordering only a document's passages (`within`) do
+        not choose the sentence."""
+        asked = [kind for kind in asked if not kind.within]
         limit = self.params.max_answer_chars
         terms, bigrams, chars = query["body"], list(query["bigrams"]), list(query["unigrams"])
         valued = {
