@@ -435,6 +435,7 @@ class QuestionTypeSettings(Schema):
     cues: list[str]
     answer: str
     boost: Optional[float]
+    within: Optional[bool]
 
 
 class RetrievalFile(Schema):
@@ -476,3 +477,4 @@ class RetrievalFile(Schema):
     named_place_weight: Optional[float]
     local_weight: Optional[float]
     named_local_weight: Optional[float]
+    placeless_contrast: Optional[bool]

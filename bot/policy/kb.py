@@ -75,6 +75,8 @@ from bot.text import clean, has_content
 
 Query = dict[str, dict[str, float]]
 _NAMED_POLICY = re.compile(r"^《([^》]{2,120})》\s*(.*)$", re.DOTALL)
+_TITLED = re.compile(r"《[^》]*》")
+_TITLE_SPLIT = re.compile(r"(《[^》]*》)")
 _CHOICE_DEPTH = 3
 """Results looked at beyond top_k for a second policy fitting as well as the first."""
 _COVERED = 20
@@ -513,12 +515,17 @@ class KnowledgeBase:
         policies = np.unique(numbers)
         if placed and len(policies) > 1:  # within one policy (a follow-up) the place says nothing
             factor *= self._place_factors(text, policies)[numbers]
+        inner = np.zeros(len(matched))  # the boosts of types that order a document's passages
         if asked:
             masks = self.passages.types[matched]
             boost = np.zeros(len(matched))
             for number, kind in enumerate(self.question_types):
                 if kind in asked:
-                    boost = boost + np.where(masks & (1 << number), kind.boost, 0.0)
+                    gained = np.where(masks & (1 << number), kind.boost, 0.0)
+                    if kind.within:
+                        inner += gained
+                    else:
+                        boost += gained
             factor *= 1 + boost
         spans = stated(text) if params.situation_weight else []
         texts: dict[int, str] = {}  # passages made for the situation, looked at again for coverage
@@ -532,7 +539,7 @@ class KnowledgeBase:
             shares = np.zeros(len(matched))
             shares[best] = self._coverage_shares(text, matched[best], texts)
             factor *= (1 + params.coverage_weight * shares) / (1 + params.coverage_weight)
-        if params.contrast_weight:
+        if params.contrast_weight or inner.any():
             scored = top * factor
             best = np.argsort(-scored, kind="stable")[:_CONTRASTED]
             owners = numbers[best]
@@ -540,8 +547,10 @@ class KnowledgeBase:
                 group = best[owners == owner]
                 if len(group) < 2:
                     continue
-                shares = self._contrast_shares(text, matched[group], texts)
-                raised = scored[group] * (1 + params.contrast_weight * shares)
+                raised = scored[group] * (1 + inner[group])
+                if params.contrast_weight:
+                    shares = self._contrast_shares(text, matched[group], texts)
+                    raised *= 1 + params.contrast_weight * shares
                 # the document's best keeps its score: this orders its passages, not documents
                 raised *= scored[group].max() / raised.max()
                 factor[group] = raised / top[group]
@@ -555,7 +564,7 @@ class KnowledgeBase:
         all of them hold (the document's subject, 年休假 in every clause of its rule) tells
         them apart no more than one none holds, so the passage holding the words that set it
         apart (新进, 病假) rises."""
-        rarities = self._rarities(text)
+        rarities = self._rarities(text, placeless=self.params.placeless_contrast)
         if not rarities or not len(indices):
             return np.zeros(len(indices))
         made = {} if texts is None else texts
@@ -571,9 +580,23 @@ class KnowledgeBase:
             return np.zeros(len(indices))
         return (holds * weights).sum(axis=1) / total
 
-    def _rarities(self, text: str) -> list[tuple[tuple[str, ...], float]]:
+    def _rarities(
+        self, text: str, placeless: bool = False
+    ) -> list[tuple[tuple[str, ...], float]]:
         """(alternatives, rarity) of each content word of `text`: BM25's IDF over documents
-        (ranking, the answer's fit and the gate all ask; the last few questions' are kept)."""
+        (ranking, the answer's fit and the gate all ask; the last few questions' are kept).
+        `placeless`: without the words of the places the question names (济南, 槐荫区)."""
+        if placeless:
+            # a place inside a quoted title (根据《舟山市…条例》) is the title's, not the asker's
+            outside = _TITLED.sub("", text.lower())
+            places = self.analyzer.regions.surfaces_named(outside)
+            if places:
+                found = re.compile("|".join(map(re.escape, places)))
+                text = "".join(
+                    part if part.startswith("《") else found.sub("，", part)
+                    for part in _TITLE_SPLIT.split(text.lower())
+                )
+            return self._rarities(text)
         cache = self.__dict__.setdefault("_rarity_cache", {})
         if text in cache:
             return cache[text]
@@ -1096,7 +1119,9 @@ class KnowledgeBase:
         """The result for `passage`, its concise answer chosen for the question (`query`);
         with `values` (the value types asked for) or `cases` (the asker's stated case), a
         sentence giving one or meeting it answers when it covers enough of the question
-        (`answer_value_ratio`)."""
+        (`answer_value_ratio`). Types ordering only a document's passages (`within`) do
+        not choose the sentence."""
+        asked = [kind for kind in asked if not kind.within]
         limit = self.params.max_answer_chars
         terms, bigrams, chars = query["body"], list(query["bigrams"]), list(query["unigrams"])
         valued = {

@@ -132,6 +132,10 @@ class RetrievalParams:
     named_local_weight: Optional[float] = None
     """The same for a question naming its place (在浙江…: Zhejiang's rules over the national
     ones on the same matter); `local_weight` when not set."""
+    placeless_contrast: bool = False
+    """Whether the places a question names (在济南槐荫区…) are left out of the words that set a
+    document's passages apart (`contrast_weight`): the place chose the document; among its
+    passages it would choose the one naming the place (实施机关：济南市槐荫区…)."""
 
     @classmethod
     def load(cls, path: Path) -> RetrievalParams:

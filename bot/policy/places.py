@@ -108,6 +108,24 @@ class Regions:
                     break
         return list(dict.fromkeys(resolved))
 
+    def surfaces_named(self, text: str) -> list[str]:
+        """The place names as written in `text` (济南, 槐荫区), longest where names overlap."""
+        found = []
+        position = 0
+        while position < len(text):
+            longest = ""
+            end = position + 1
+            while end <= len(text) and text[position:end] in self._prefixes:
+                if text[position:end] in self._surfaces:
+                    longest = text[position:end]
+                end += 1
+            if longest:
+                found.append(longest)
+                position += len(longest)
+            else:
+                position += 1
+        return found
+
     def _mentions(self, text: str) -> list[list[int]]:
         mentions = []
         position = 0

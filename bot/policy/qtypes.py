@@ -21,6 +21,9 @@ class QuestionType:
     cues: tuple[str, ...]
     answer: re.Pattern[str]
     boost: float
+    within: bool = False
+    """Whether the boost orders only a document's passages, not documents: the shape of an
+    answer that many rules hold (a number of days) tells which clause answers, not which rule."""
 
 
 def compile_types(settings: Mapping[str, Mapping]) -> tuple[QuestionType, ...]:
@@ -32,7 +35,8 @@ def compile_types(settings: Mapping[str, Mapping]) -> tuple[QuestionType, ...]:
         except (KeyError, re.error) as error:
             raise ValueError(f"question_types.{name}: bad answer pattern: {error}") from error
         cues = tuple(str(cue) for cue in entry.get("cues", ()) if str(cue))
-        types.append(QuestionType(name, cues, pattern, float(entry.get("boost", 0.2))))
+        boost = float(entry.get("boost", 0.2))
+        types.append(QuestionType(name, cues, pattern, boost, bool(entry.get("within", False))))
     return tuple(types)
 
 

@@ -9,7 +9,7 @@ the asker's case, rather than a clause of the same words for another case.
 
 What counts as a stated quantity (not a question like 几年 or a rate like 一年有几天): a number
 with its unit right after 了 (交了十几年, 开了两千公里) or followed by 了 (工作5年了), an age
-(66岁), or a person followed by a number and 了 (我妈66了: an age). 十几 is 11–19, 二十多 21–29,
+(66岁), or a person followed by a number and 了 (我妈66了, 男的五十多了: an age). 十几 is 11–19, 二十多 21–29,
 两千多 2001–2999; after a single unit it is a fraction: 5多年 and 3年多 are more than 5 (3), under 6 (4).
 A length after a verb of staying or working is stated too (住半个月, 请三天), 半 is a half, and a
 length meets bounds in smaller units of time (半个月 meets 三十日以下); a bound ending in a bare 内
@@ -48,7 +48,8 @@ _STATED = (
 _STAYED = re.compile(r"(?:住|待|呆|干|做|上班|工作|请)" + _NUM + _APPROX + r"个?" + _UNIT + r"(多)?")
 """A length after a verb of staying or working is the asker's case even without 了 (住半个月)."""
 _PERSON_AGE = re.compile(
-    r"(妈|爸|母亲|父亲|老人|奶奶|爷爷|外婆|外公|姥姥|姥爷|孩子|小孩|儿子|女儿|娃|老伴|我|他|她)"
+    r"(妈|爸|母亲|父亲|老人|奶奶|爷爷|外婆|外公|姥姥|姥爷|孩子|小孩|儿子|女儿|娃|老伴|我|他|她"
+    r"|男的|女的|男人|女人|本人|自己)"
     + _NUM
     + r"(多)?了"
 )

@@ -218,3 +218,30 @@ def test_a_home_district_named_is_about_no_other_city_and_home_no_more(regions: 
     assert not regions.inside_home(regions.asked("舟山居住证")[1])
     assert not regions.inside_home(regions.asked("天河区居住证")[1])
     assert not regions.inside_home(frozenset())
+
+
+def test_the_place_names_written_in_a_question_are_found(regions: Regions) -> None:
+    assert regions.surfaces_named("我在广州天河区读书") == ["广州", "天河区"]
+    assert regions.surfaces_named("居住证怎么办") == []
+
+
+def test_the_places_a_question_names_do_not_set_a_documents_passages_apart(
+    two_levels_kb: KnowledgeBase,
+) -> None:
+    """The place chose the document (`named_place_weight`); among its passages the one naming
+    the place (实施机关：杭州市…) is not the answer for it (`placeless_contrast`)."""
+    kb = two_levels_kb
+    assert kb.params.placeless_contrast
+    question = "我在杭州申领居住证要几天"
+    words = [term for alternatives, _ in kb._rarities(question) for term in alternatives]
+    placeless = [
+        term for alternatives, _ in kb._rarities(question, placeless=True) for term in alternatives
+    ]
+    assert "杭州" in words and "居住证" in words
+    assert "杭州" not in placeless and "居住证" in placeless
+    # a place inside a quoted title is the title's: 根据《杭州市…》 keeps it
+    titled = "根据《杭州市居住证规定》申领居住证要几天"
+    kept = [term for alternatives, _ in kb._rarities(titled, placeless=True) for term in alternatives]
+    assert "杭州" in kept
+    # a question naming no place keeps every word
+    assert kb._rarities("申领居住证要几天", placeless=True) == kb._rarities("申领居住证要几天")

@@ -17,6 +17,8 @@ def test_a_stated_case_is_read_with_its_unit_and_range():
     assert stated("我妈66了坐公交要钱吗") == [("岁", 66.0, 66.0)]
     assert stated("开了两千公里还能退吗") == [("公里", 2000.0, 2000.0)]
     assert stated("外地户口45岁女的第一次交养老保险有限制吗") == [("岁", 45.0, 45.0)]
+    assert stated("山东这边 男的五十多了找不到工作 算就业困难吗") == [("岁", 51.0, 59.0)]
+    assert stated("女的四十了还能考吗") == [("岁", 40.0, 40.0)]
 
 
 def test_a_question_or_a_rate_is_no_stated_case():
