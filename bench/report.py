@@ -57,7 +57,9 @@ def _accuracy_rows(acc: dict[str, Any]) -> Iterator[Row]:
                 f"hit@1 {qa['hit@1']:.3f}, hit@3 {qa['hit@3']:.3f}, MRR {qa['mrr']:.3f}, concise "
                 f"answer right first {qa['answer_hit@1']:.3f}; {qa['out_of_scope']} out-of-scope "
                 f"questions, {qa['out_of_scope_confident']} answered with confidence",
-                f"`python -m bot eval qa {qa['file']}`",
+                f"`python -m bot eval qa {qa['file']}"
+                + "".join(f" --leave-out {source}" for source in qa.get("left_out", []))
+                + "`",
             )
     for key, label in (
         ("routing", "tuned on them"),

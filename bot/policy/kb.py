@@ -334,11 +334,15 @@ class KnowledgeBase:
 
         def kept(position: int) -> bool:  # inside an everyday phrase the synonyms know
             nonlocal spans
-            if spans is None:
+            if spans is None:  # each run of the text that is a variant (a set lookup each)
+                longest = self.__dict__.get("_longest_variant")
+                if longest is None:
+                    longest = self._longest_variant = max(map(len, self._variants), default=0)
                 spans = [
-                    (found, found + len(variant))
-                    for variant in self._variants
-                    if len(variant) > 1 and (found := text.find(variant)) >= 0
+                    (start, start + length)
+                    for start in range(len(text))
+                    for length in range(2, min(longest, len(text) - start) + 1)
+                    if text[start : start + length] in self._variants
                 ]
             return any(start <= position < end for start, end in spans)
 
