@@ -192,7 +192,9 @@ def _qa_passage(policy: Policy, number: int) -> Passage:
         {"question": "\n".join((pair.question, *pair.alternatives)), "answer": pair.answer},
         answer=pair.answer,
         text=source_text(policy, clause) if clause else pair.answer,
-        suggestion=pair.question,
+        # a quick-reply button offers a reviewed question, or an asked one's clause: a citizen's
+        # own wording (typos and all) is never offered as a button
+        suggestion=_suggestion(clause) if clause and number >= len(policy.qa) else pair.question,
         part=number,
     )
 

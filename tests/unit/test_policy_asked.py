@@ -55,6 +55,9 @@ def test_asked_questions_are_searched_as_pairs(tmp_path: Path) -> None:
     last = make_passage(policy, "qa", 2)
     assert last.answer == "优惠在售票窗口办理，网上购票暂不适用。"
     assert last.fields["question"] == "手机上买船票能不能打折"
+    # buttons offer the reviewed question, or the asked question's clause, never a citizen's words
+    assert make_passage(policy, "qa", 0).suggestion == "老年人坐船有什么优惠？"
+    assert last.suggestion == "第二条 办理"
 
 
 @pytest.mark.parametrize(
