@@ -153,6 +153,9 @@ class Settings:
     unnamed_news: int = 0
     # the intake's formulas, learnt from the traffic and left out of the words (formulas.py)
     formulas: Optional[FormulaSettings] = None
+    # a caller's or writer's stand-in for the place (家门口, 那条路): says where without naming it,
+    # and is left out of the words a message is grouped by
+    stand_ins: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -194,6 +197,7 @@ class Settings:
             min_name_chars=places.min_name_chars,
             not_followed_by=frozenset(places.not_followed_by),
             generic_names=frozenset(places.generic_names),
+            stand_ins=tuple(places.stand_ins),
             not_name_endings=tuple(places.not_name_endings),
             levels=tuple((level.level, level.min_messages) for level in data.levels),
             raise_kinds=frozenset(data.raise_kinds),
@@ -272,6 +276,7 @@ class Places(Schema):
     not_followed_by: str
     generic_names: list[str]
     not_name_endings: list[str] = []
+    stand_ins: list[str] = []
 
 
 class Level(Schema):
@@ -531,6 +536,12 @@ class Detector:
         # the latest reports of each event type in each district (`_converge`)
         self._reports: dict[str, deque] = {}
         self._formulas = Formulas(settings.formulas) if settings.formulas else None
+        # a caller's stand-in for the place (家门口, 那条路): left out of the words (`stand_ins`)
+        self._stand_ins = (
+            re.compile("|".join(map(re.escape, sorted(settings.stand_ins, key=lambda n: (-len(n), n)))))
+            if settings.stand_ins
+            else None
+        )
         self._routine = (
             re.compile("|".join(map(re.escape, settings.routine_words)))
             if settings.routine_words
@@ -596,6 +607,8 @@ class Detector:
             content = content.replace(name, " ")
         unplaced = self.gazetteer.without_places(content)
         said = self._formulas.blank(unplaced) if self._formulas else unplaced
+        if self._stand_ins is not None:
+            said = self._stand_ins.sub(" ", said)
         grams = terms(said)
         for gram in set(grams):
             self._df[gram] += 1
