@@ -127,21 +127,8 @@ class Regions:
         return found
 
     def _mentions(self, text: str) -> list[list[int]]:
-        mentions = []
-        position = 0
-        while position < len(text):
-            longest = ""
-            end = position + 1
-            while end <= len(text) and text[position:end] in self._prefixes:
-                if text[position:end] in self._surfaces:
-                    longest = text[position:end]
-                end += 1
-            if longest:
-                mentions.append(self._surfaces[longest])
-                position += len(longest)
-            else:
-                position += 1
-        return mentions
+        """The regions each place name written in `text` may be (`surfaces_named`)."""
+        return [self._surfaces[surface] for surface in self.surfaces_named(text)]
 
     def of_document(self, heads: Sequence[str], mentioned: Callable[[], Iterable[int]]) -> int:
         """A document's region (-1: national or general) from its title and issuer (`heads`:
