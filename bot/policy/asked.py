@@ -24,7 +24,7 @@ from typing import Iterable, Optional, Sequence
 
 import yaml
 
-from bot.policy.loader import MAX_QA_ANSWER_CHARS, load_policy
+from bot.policy.loader import MAX_QA_ANSWER_CHARS, load_policy, squeezed
 from bot.policy.model import Policy
 
 FEEDBACK_SOURCE = "feedback"
@@ -47,10 +47,6 @@ class AskedEntry:
     def line(self) -> str:
         fields = {"q": self.question, "a": self.answer, "clause": self.clause, "source": self.source}
         return "- {" + ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()) + "}\n"
-
-
-def squeezed(text: str) -> str:
-    return "".join(text.split())
 
 
 def answer_for(text: str, facts: Sequence[str]) -> Optional[str]:

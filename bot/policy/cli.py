@@ -158,8 +158,10 @@ def _asked(args: argparse.Namespace, settings: Settings) -> int:
     added = len(entries) - len(policy.asked)
     print(f"{policy.id}: {len(entries)} asked questions ({added:+d}); {len(new)} offered")
     if args.dry_run:
-        for entry in entries[len(entries) - max(added, 0) :]:
-            print(f"  + [{entry.clause}] {entry.question} → {entry.answer[:40]}")
+        before = {pair.question for pair in policy.asked}
+        for entry in entries:
+            if entry.question not in before:
+                print(f"  + [{entry.clause}] {entry.question} → {entry.answer[:40]}")
         return 0
     try:
         asked.write(policy.source, entries)

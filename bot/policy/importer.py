@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional
 import yaml
 
 from bot.documents import Document, Node, document_lines, parse_document
-from bot.policy.loader import PolicyFileError, load_policy
+from bot.policy.loader import PolicyFileError, load_policy, squeezed
 from bot.policy.metadata import ANSWER, QUESTION, Metadata, detect
 from bot.policy.model import INTERPRETATION_FIELDS
 from bot.policy.readers import UnreadableDocument, read_text_file
@@ -389,7 +389,7 @@ def keep_reviewed(target: Path, mapping: dict[str, Any]) -> dict[str, Any]:
         item
         for item in old.get("asked") or []
         if isinstance(item, dict)
-        and "".join(str(item.get("a", "")).split()) in texts.get(str(item.get("clause")), "\0")
+        and squeezed(str(item.get("a", ""))) in texts.get(str(item.get("clause")), "\0")
     ]  # an asked question whose answer the new text no longer holds is dropped, not kept wrong
     if kept:
         merged["asked"] = kept
@@ -402,8 +402,8 @@ def _clause_texts(nodes: list) -> dict[str, str]:
     for node in nodes:
         if isinstance(node, dict):
             if node.get("id") is not None:
-                texts[str(node["id"])] = "".join(
-                    f"{node.get('title') or ''}。{node.get('text') or ''}".split()
+                texts[str(node["id"])] = squeezed(
+                    f"{node.get('title') or ''}。{node.get('text') or ''}"
                 )
             texts.update(_clause_texts(node.get("children") or []))
     return texts

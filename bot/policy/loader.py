@@ -405,7 +405,7 @@ class _Checker:
                 )
                 continue
             clause = clauses.get(clause_id or "")
-            if clause is not None and answer and _squeezed(answer) not in _squeezed(clause.full_text):
+            if clause is not None and answer and squeezed(answer) not in squeezed(clause.full_text):
                 self.fail(
                     item.key_lines["a"],
                     f"{where}answer is not in the text of clause '{clause_id}': quote the clause",
@@ -431,5 +431,7 @@ class _Checker:
         return clause_id or None
 
 
-def _squeezed(text: str) -> str:
+def squeezed(text: str) -> str:
+    """`text` without its spaces and line breaks: how an asked question's answer is found in
+    its clause (here, in `bot.policy.asked` and when a re-import keeps it)."""
     return "".join(text.split())
